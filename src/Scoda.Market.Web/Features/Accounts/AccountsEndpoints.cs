@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Commands;
+using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Problems;
+
+namespace Scoda.Market.Web.Features.Accounts;
+
+public sealed record MyOrganization(Guid Id, string Name, string CountryCode, OrganizationKind Kind, OrganizationRole Role, VerificationStatus Verification);
+
+public sealed record MeResponse(
+    Guid Id, string Email, bool EmailConfirmed, IReadOnlyList<string> Roles, string? AmbassadorCountryCode,
+    IReadOnlyList<MyOrganization> Organizations);
+
+public sealed record RoleRequest(string? Role, string? CountryCode);
+
+public sealed record UserRolesResponse(Guid Id, string Email, IReadOnlyList<string> Roles, string? AmbassadorCountryCode);
+
+public static class AccountsEndpoints
+{
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostCommand<CreateAdminCommand>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAccountsEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/auth").WithTags("Authentication").MapIdentityApi<User>();
+        // MapIdentityApi has no logout: the browser's cookie needs a way out.
+        app.MapPost("/api/auth/logout", async (SignInManager<User> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.NoContent();
+        }).WithTags("Authentication").WithName("Logout").RequireAuthorization();
+
+        app.MapGet("/api/me", GetMe).WithTags("Accounts").WithName("GetMe").RequireAuthorization();
+
+        var admin = app.MapGroup("/api/admin/users").WithTags("Administration").RequireAuthorization(AuthSetup.AdminPolicy);
+        admin.MapPost("/{id:guid}/roles", GrantRole).WithName("GrantRole");
+        admin.MapDelete("/{id:guid}/roles/{role}", RevokeRole).WithName("RevokeRole");
+        return app;
+    }
+
+    static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetMe(
+        CurrentUser current, UserManager<User> users, MarketDbContext db, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(current.Id.ToString());
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+        var organizations = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == user.Id)
+            .OrderBy(m => m.CreatedAt)
+            .Select(m => new MyOrganization(m.OrganizationId, m.Organization!.Name, m.Organization.CountryCode, m.Organization.Kind, m.Role, m.Organization.VerificationStatus))
+            .ToListAsync(ct);
+        var roles = (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal).ToList();
+        return TypedResults.Ok(new MeResponse(user.Id, user.Email ?? "", user.EmailConfirmed, roles, user.AmbassadorCountryCode, organizations));
+    }
+
+    static async Task<Results<Ok<UserRolesResponse>, ValidationProblem, ProblemHttpResult>> GrantRole(
+        Guid id, RoleRequest request, UserManager<User> users)
+    {
+        var errors = new ValidationErrors();
+        var role = PlatformRoles.Parse(request.Role);
+        errors.Check(role is not null, "role", "One of ambassador, moderator, admin.");
+        CountryCode country = default;
+        if (role == PlatformRoles.Ambassador && !CountryCode.TryParse(request.CountryCode, out country))
+        {
+            errors.Add("countryCode", "An ambassador represents a country: give its ISO 3166-1 alpha-2 code.");
+        }
+        errors.Check(role == PlatformRoles.Ambassador || request.CountryCode is null, "countryCode", "Only the ambassador role takes a country.");
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var user = await users.FindByIdAsync(id.ToString());
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+        if (role == PlatformRoles.Ambassador)
+        {
+            user.AmbassadorCountryCode = country.Value;
+            await users.UpdateAsync(user);
+        }
+        if (!await users.IsInRoleAsync(user, role!))
+        {
+            await users.AddToRoleAsync(user, role!);
+        }
+        return TypedResults.Ok(await RolesOf(users, user));
+    }
+
+    static async Task<Results<Ok<UserRolesResponse>, ValidationProblem, ProblemHttpResult>> RevokeRole(
+        Guid id, string role, UserManager<User> users, CurrentUser current)
+    {
+        var name = PlatformRoles.Parse(role);
+        if (name is null)
+        {
+            return ValidationErrors.For("role", "One of ambassador, moderator, admin.");
+        }
+        var user = await users.FindByIdAsync(id.ToString());
+        if (user is null)
+        {
+            return Problems.NotFound("User");
+        }
+        if (name == PlatformRoles.Admin && user.Id == current.Id)
+        {
+            return Problems.Conflict("You cannot take the admin role from yourself; ask another admin.");
+        }
+        if (await users.IsInRoleAsync(user, name))
+        {
+            await users.RemoveFromRoleAsync(user, name);
+        }
+        if (name == PlatformRoles.Ambassador && user.AmbassadorCountryCode is not null)
+        {
+            user.AmbassadorCountryCode = null;
+            await users.UpdateAsync(user);
+        }
+        return TypedResults.Ok(await RolesOf(users, user));
+    }
+
+    static async Task<UserRolesResponse> RolesOf(UserManager<User> users, User user) =>
+        new(user.Id, user.Email ?? "", (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal).ToList(), user.AmbassadorCountryCode);
+}

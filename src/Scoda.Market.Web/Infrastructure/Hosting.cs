@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure.Commands;
+using Scoda.Market.Web.Infrastructure.Health;
+using Scoda.Market.Web.Infrastructure.Storage;
+
+namespace Scoda.Market.Web.Infrastructure;
+
+/// <summary>Cross-cutting services and endpoints of the host: JSON, OpenAPI, AutoMapper, health, clock, files, web client.</summary>
+public static class Hosting
+{
+    public static IHostApplicationBuilder AddMarketPlatform(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            // A misspelt field is a client bug worth a 400, not a silently ignored value.
+            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+        builder.Services.AddOpenApi();
+        builder.Services.AddAutoMapper(
+            mapper => mapper.LicenseKey = builder.Configuration["AutoMapper:LicenseKey"],
+            typeof(Hosting).Assembly);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(DataFolder.From(builder.Configuration, builder.Environment));
+        builder.Services.AddSingleton<FileStore>();
+        builder.Services.AddHostCommand<MigrateCommand>();
+        builder.Services.AddHostCommand<SchemaScriptCommand>();
+        return builder;
+    }
+
+    /// <summary>Applies migrations unless <c>Database:MigrateOnStartup</c> is off; a changed script stops start-up.</summary>
+    public static async Task MigrateOnStartupAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+        {
+            await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        }
+    }
+
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
+        app.MapOpenApi();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint("/openapi/v1.json", "Scoda.Market API v1");
+            ui.RoutePrefix = "swagger";
+            ui.DocumentTitle = "Scoda.Market API";
+        });
+        return app;
+    }
+
+    /// <summary>Serves the built React client from wwwroot; client-side routes fall back to index.html, unknown API paths do not.</summary>
+    public static WebApplication MapWebClient(this WebApplication app)
+    {
+        app.Map("/api/{**path}", () => Problems.Problems.NotFound("API route")).ExcludeFromDescription();
+        app.Map("/hubs/{**path}", () => Problems.Problems.NotFound("Hub")).ExcludeFromDescription();
+        app.MapFallbackToFile("index.html");
+        return app;
+    }
+
+    static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            durationMs = report.TotalDuration.TotalMilliseconds,
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                data = e.Value.Data,
+            }),
+        });
+    }
+}

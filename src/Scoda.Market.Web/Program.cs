@@ -1,0 +1,44 @@
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Demo;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Commands;
+using Scoda.Market.Web.Infrastructure.Mail;
+using Scoda.Market.Web.Infrastructure.Problems;
+
+var builder = WebApplication.CreateBuilder(args);
+builder
+    .AddProblemHandling()
+    .AddMarketPlatform()
+    .AddMarketDatabase()
+    .AddMarketAuth()
+    .AddMarketMail()
+    .AddAccounts()
+    .AddOrganizations()
+    .AddDemo();
+
+var app = builder.Build();
+if (await app.RunCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+await app.MigrateOnStartupAsync();
+
+app.UseProblemHandling();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOperations();
+app.MapAccountsEndpoints();
+app.MapOrganizationsEndpoints();
+app.MapWebClient();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
