@@ -24,8 +24,9 @@ public static class VerificationEndpoints
     public static IEndpointRouteBuilder MapVerificationEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/organizations/{id:guid}/verification").WithTags("Organizations").RequireAuthorization();
+        // No Accepts<>() content-type constraint: a JSON body must get the field error below, not a routing 404/415.
         api.MapPost("/", RequestVerification).WithName("RequestVerification")
-            .Accepts<IFormFileCollection>("multipart/form-data")
+            .WithSummary("Request verification: multipart/form-data with up to 5 files in 'documents' (PDF, PNG, JPEG; 10 MB each) and an optional 'note'.")
             .WithMetadata(new RequestSizeLimitAttribute(DocumentRules.MaxFiles * DocumentRules.MaxBytesPerFile + 1024 * 1024));
         api.MapGet("/documents/{documentId:guid}", DownloadDocument).WithName("DownloadVerificationDocument");
 

@@ -1,0 +1,47 @@
+import { ApiError } from './api';
+import type { Translate } from './i18n';
+
+/**
+ * Human-readable messages for a failed request. Field errors are prefixed with the
+ * field's label when one is given (keys are the server's camelCase field names).
+ */
+export function errorMessages(error: unknown, t: Translate, fieldLabels: Record<string, string> = {}): string[] {
+  if (!(error instanceof ApiError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [t('error.generic', { message })];
+  }
+  if (error.isNetworkError) return [t('error.network')];
+
+  const messages: string[] = [];
+  for (const [key, list] of Object.entries(error.errors)) {
+    const label = fieldLabels[key];
+    for (const m of list) messages.push(label ? `${label}: ${m}` : m);
+  }
+  if (messages.length > 0) return messages;
+
+  if (error.status === 403) return [t('error.forbidden')];
+  if (error.status === 404) return [error.detail ?? t('error.notFound')];
+  if (error.status >= 500) return [t('error.server')];
+  return [error.detail ?? error.title];
+}
+
+/** Identity's 401 answers to a sign-in carry the reason in `detail`. */
+export function signInFailure(error: unknown): 'wrongCredentials' | 'lockedOut' | 'notAllowed' | 'twoFactor' | null {
+  if (!(error instanceof ApiError) || error.status !== 401) return null;
+  switch ((error.detail ?? '').toLowerCase()) {
+    case 'lockedout':
+      return 'lockedOut';
+    case 'notallowed':
+      return 'notAllowed';
+    case 'requirestwofactor':
+      return 'twoFactor';
+    default:
+      return 'wrongCredentials';
+  }
+}
+
+export function signInErrorMessages(error: unknown, t: Translate): string[] {
+  const reason = signInFailure(error);
+  if (reason) return [t(`auth.error.${reason}`)];
+  return errorMessages(error, t);
+}

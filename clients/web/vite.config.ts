@@ -1,0 +1,30 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The ASP.NET Core host (src/Scoda.Market.Web) serves the built files from its wwwroot at "/".
+const backend = 'http://localhost:5080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: '../../src/Scoda.Market.Web/wwwroot',
+    emptyOutDir: true,
+    sourcemap: false,
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': { target: backend },
+      '/hubs': { target: backend, ws: true },
+      '/health': { target: backend },
+    },
+  },
+  preview: {
+    proxy: {
+      '/api': { target: backend },
+      '/hubs': { target: backend, ws: true },
+      '/health': { target: backend },
+    },
+  },
+});

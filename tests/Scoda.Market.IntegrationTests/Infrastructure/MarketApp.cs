@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.Web.Data;
+
+namespace Scoda.Market.IntegrationTests.Infrastructure;
+
+public enum DatabaseKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>The real host over HTTP (TestServer) with its own data folder and database.</summary>
+public sealed class MarketApp : WebApplicationFactory<Program>
+{
+    readonly Dictionary<string, string?> _settings;
+
+    public MarketApp(DatabaseKind kind, string dataPath, string? connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        Kind = kind;
+        DataPath = dataPath;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = kind.ToString(),
+            ["ConnectionStrings:Market"] = connectionString ?? "",
+            ["Storage:DataPath"] = dataPath,
+            // Tests sign up many users quickly; lockout has its own test with its own settings.
+            ["Identity:MaxFailedAccessAttempts"] = "5",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public DatabaseKind Kind { get; }
+    public string DataPath { get; }
+
+    /// <summary>Startup filters added by a test, e.g. an endpoint that throws.</summary>
+    public List<Action<IServiceCollection>> ServiceOverrides { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            foreach (var change in ServiceOverrides)
+            {
+                change(services);
+            }
+        });
+    }
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public Task WithDbAsync(Func<MarketDbContext, Task> action) =>
+        WithScopeAsync(async services =>
+        {
+            await action(services.GetRequiredService<MarketDbContext>());
+            return true;
+        });
+
+    /// <summary>Creates an app on <paramref name="kind"/> with a fresh database and data folder; skips when PostgreSQL is absent.</summary>
+    public static async Task<MarketApp> CreateAsync(DatabaseKind kind, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "scoda-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        string? connection = null;
+        if (kind == DatabaseKind.Postgres)
+        {
+            var cluster = PostgresCluster.Instance ?? throw new InvalidOperationException("The PostgreSQL assembly fixture did not start.");
+            if (cluster.AdminConnectionString is null)
+            {
+                Assert.Skip(cluster.UnavailableReason ?? "PostgreSQL is unavailable.");
+            }
+            connection = await cluster.CreateDatabaseAsync();
+        }
+        return new MarketApp(kind, data, connection, settings);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file on a slow dispose; the temp folder is cleaned by the OS.
+        }
+    }
+}
+
+/// <summary>One host per test class and database, shared by its tests (each test makes its own users and organizations).</summary>
+public abstract class AppFixture(DatabaseKind kind) : IAsyncLifetime
+{
+    MarketApp? _app;
+    string? _skip;
+
+    public DatabaseKind Kind { get; } = kind;
+
+    /// <summary>The host; skips the calling test with the reason when its database cannot run here.</summary>
+    public MarketApp App
+    {
+        get
+        {
+            if (_skip is not null)
+            {
+                Assert.Skip(_skip);
+            }
+            return _app!;
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Kind == DatabaseKind.Postgres && PostgresCluster.Instance?.AdminConnectionString is null)
+        {
+            _skip = PostgresCluster.Instance?.UnavailableReason ?? "PostgreSQL is unavailable.";
+            return;
+        }
+        _app = await MarketApp.CreateAsync(Kind);
+        _ = _app.Server; // start the host now, so migration failures show up as fixture errors
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class SqliteApp() : AppFixture(DatabaseKind.Sqlite);
+
+public sealed class PostgresApp() : AppFixture(DatabaseKind.Postgres);
