@@ -65,7 +65,7 @@ const en = {
   'auth.signIn.alreadySignedIn': 'You are already signed in as {email}.',
   'auth.signIn.required': 'Please sign in to continue.',
   'auth.working': 'Please wait…',
-  'auth.passwordHint': 'At least 6 characters, with upper- and lower-case letters, a digit and a symbol.',
+  'auth.passwordHint': 'At least 10 characters, with upper- and lower-case letters and a digit.',
   'auth.error.passwordsDiffer': 'The passwords do not match.',
   'auth.error.emailRequired': 'Enter your email address.',
   'auth.error.passwordRequired': 'Enter a password.',

@@ -64,7 +64,7 @@ const ru: Dictionary = {
   'auth.signIn.alreadySignedIn': 'Вы уже вошли как {email}.',
   'auth.signIn.required': 'Чтобы продолжить, войдите в систему.',
   'auth.working': 'Подождите…',
-  'auth.passwordHint': 'Не менее 6 символов: строчные и заглавные буквы, цифра и специальный символ.',
+  'auth.passwordHint': 'Не менее 10 символов: строчные и заглавные буквы и цифра.',
   'auth.error.passwordsDiffer': 'Пароли не совпадают.',
   'auth.error.emailRequired': 'Укажите адрес электронной почты.',
   'auth.error.passwordRequired': 'Введите пароль.',

@@ -60,7 +60,7 @@ const zh: Dictionary = {
   'auth.signIn.alreadySignedIn': '您已登录：{email}。',
   'auth.signIn.required': '请先登录。',
   'auth.working': '请稍候…',
-  'auth.passwordHint': '至少 6 个字符，需包含大写字母、小写字母、数字和符号。',
+  'auth.passwordHint': '至少 10 个字符，需包含大写字母、小写字母和数字。',
   'auth.error.passwordsDiffer': '两次输入的密码不一致。',
   'auth.error.emailRequired': '请输入电子邮箱。',
   'auth.error.passwordRequired': '请输入密码。',
