@@ -93,7 +93,7 @@ public abstract partial class AccountTests<TApp>(TApp fixture) where TApp : AppF
     [Fact]
     public async Task Only_admins_grant_platform_roles_and_an_ambassador_needs_a_country()
     {
-        var admin = await SignUpAdminAsync();
+        var admin = await App.SignUpWithRoleAsync(PlatformRoles.Admin);
         var user = await App.SignUpAsync();
 
         var byUser = await user.Client.PostAsJsonAsync($"/api/admin/users/{user.Id}/roles", new { role = "admin" }, TestContext.Current.CancellationToken);
@@ -138,16 +138,6 @@ public abstract partial class AccountTests<TApp>(TApp fixture) where TApp : AppF
         me.GetProperty("emailConfirmed").GetBoolean().Should().BeTrue();
     }
 
-    async Task<TestUser> SignUpAdminAsync()
-    {
-        var admin = await App.SignUpAsync(TestUsers.NewEmail("admin"));
-        await App.WithScopeAsync(async s =>
-        {
-            var users = s.GetRequiredService<UserManager<User>>();
-            return await users.AddToRoleAsync((await users.FindByIdAsync(admin.Id.ToString()))!, PlatformRoles.Admin);
-        });
-        return await App.SignInAsync(admin.Email); // a fresh token carries the new role
-    }
 
     [GeneratedRegex(@"Generated password[^:]*: (\S+)")]
     private static partial Regex GeneratedPassword();

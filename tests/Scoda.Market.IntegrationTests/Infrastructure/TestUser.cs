@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FluentAssertions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.Web.Features.Accounts;
 
 namespace Scoda.Market.IntegrationTests.Infrastructure;
 
@@ -22,6 +25,18 @@ public static class TestUsers
         var register = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = Password });
         register.StatusCode.Should().Be(HttpStatusCode.OK, await register.Content.ReadAsStringAsync());
         return await app.SignInAsync(email);
+    }
+
+    /// <summary>Signs up a user with a platform role (Admin, Moderator, Ambassador); the token is issued after the grant.</summary>
+    public static async Task<TestUser> SignUpWithRoleAsync(this MarketApp app, string role)
+    {
+        var user = await app.SignUpAsync(NewEmail(role.ToLowerInvariant()));
+        await app.WithScopeAsync(async s =>
+        {
+            var users = s.GetRequiredService<UserManager<User>>();
+            return await users.AddToRoleAsync((await users.FindByIdAsync(user.Id.ToString()))!, role);
+        });
+        return await app.SignInAsync(user.Email);
     }
 
     public static async Task<TestUser> SignInAsync(this MarketApp app, string email, string password = Password)

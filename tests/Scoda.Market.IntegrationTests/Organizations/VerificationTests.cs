@@ -32,16 +32,6 @@ public abstract class VerificationTests<TApp>(TApp fixture) where TApp : AppFixt
         return form;
     }
 
-    async Task<TestUser> SignUpVerifierAsync(string role)
-    {
-        var user = await App.SignUpAsync(TestUsers.NewEmail(role.ToLowerInvariant()));
-        await App.WithScopeAsync(async s =>
-        {
-            var users = s.GetRequiredService<UserManager<User>>();
-            return await users.AddToRoleAsync((await users.FindByIdAsync(user.Id.ToString()))!, role);
-        });
-        return await App.SignInAsync(user.Email);
-    }
 
     int StoredFiles(Guid organization)
     {
@@ -63,7 +53,7 @@ public abstract class VerificationTests<TApp>(TApp fixture) where TApp : AppFixt
         pending.GetProperty("documents").GetArrayLength().Should().Be(2);
         StoredFiles(id).Should().Be(2);
 
-        var moderator = await SignUpVerifierAsync(PlatformRoles.Moderator);
+        var moderator = await App.SignUpWithRoleAsync(PlatformRoles.Moderator);
         var queue = await (await moderator.Client.GetAsync("/api/admin/organizations?status=pending&limit=100", Ct)).ReadJsonAsync();
         queue.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).Should().Contain(id);
         var document = pending.GetProperty("documents").EnumerateArray()
@@ -145,7 +135,7 @@ public abstract class VerificationTests<TApp>(TApp fixture) where TApp : AppFixt
         var owner = await App.SignUpAsync();
         var id = await new OrganizationBuilder().CreateAsync(owner);
         await owner.Client.PostAsync($"/api/organizations/{id}/verification", Documents(("a.pdf", Pdf, "application/pdf")), Ct);
-        var admin = await SignUpVerifierAsync(PlatformRoles.Admin);
+        var admin = await App.SignUpWithRoleAsync(PlatformRoles.Admin);
 
         (await (await admin.Client.PostAsJsonAsync($"/api/admin/organizations/{id}/verification", new { decision = "rejected" }, Ct)).ShouldBeValidationProblemAsync()).Keys.Should().Contain("note");
         (await (await admin.Client.PostAsJsonAsync($"/api/admin/organizations/{id}/verification", new { decision = "maybe" }, Ct)).ShouldBeValidationProblemAsync()).Keys.Should().Contain("decision");
@@ -181,7 +171,7 @@ public abstract class VerificationTests<TApp>(TApp fixture) where TApp : AppFixt
     [Fact]
     public async Task The_queue_pages_by_cursor_and_refuses_a_forged_cursor()
     {
-        var admin = await SignUpVerifierAsync(PlatformRoles.Admin);
+        var admin = await App.SignUpWithRoleAsync(PlatformRoles.Admin);
         for (var i = 0; i < 3; i++)
         {
             var owner = await App.SignUpAsync();
