@@ -48,6 +48,7 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
         if (chromium is null)
         {
             _skip = "Browser tests skipped: Debian's 'chromium' is not installed (apt-get install -y chromium; .ci/run does this).";
+            TestContext.Current.SendDiagnosticMessage(_skip);
             return;
         }
         if (!File.Exists(Path.Combine(RepositoryRoot(), "src", "Scoda.Market.Web", "wwwroot", "index.html")))

@@ -38,6 +38,7 @@ public sealed class PostgresCluster : IAsyncLifetime
         if (_binDir is null)
         {
             UnavailableReason = "PostgreSQL tests skipped: no initdb/pg_ctl found (install Debian's 'postgresql' package, or set SCODA_TEST_POSTGRES to a server's connection string).";
+            TestContext.Current.SendDiagnosticMessage(UnavailableReason);
             return;
         }
         _asPostgresUser = Environment.UserName == "root";
