@@ -1,6 +1,10 @@
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.Demo;
+using Scoda.Market.Web.Features.FxRates;
+using Scoda.Market.Web.Features.Inventory;
+using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
@@ -17,6 +21,9 @@ builder
     .AddMarketMail()
     .AddAccounts()
     .AddOrganizations()
+    .AddTaxonomy()
+    .AddListings()
+    .AddInventory()
     .AddDemo();
 
 var app = builder.Build();
@@ -35,6 +42,10 @@ app.UseAuthorization();
 app.MapOperations();
 app.MapAccountsEndpoints();
 app.MapOrganizationsEndpoints();
+app.MapTaxonomyEndpoints();
+app.MapFxRatesEndpoints();
+app.MapListingsEndpoints();
+app.MapInventoryEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();

@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.FxRates;
+using Scoda.Market.Web.Features.Inventory;
+using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Features.Taxonomy;
 
 namespace Scoda.Market.Web.Data;
 
@@ -14,6 +18,16 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<VerificationDocument> VerificationDocuments => Set<VerificationDocument>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<ReferenceDataRevision> ReferenceDataRevisions => Set<ReferenceDataRevision>();
+    public DbSet<FxRate> FxRates => Set<FxRate>();
+    public DbSet<Listing> Listings => Set<Listing>();
+    public DbSet<ListingPriceChange> ListingPriceChanges => Set<ListingPriceChange>();
+    public DbSet<ListingFile> ListingFiles => Set<ListingFile>();
+    public DbSet<Warehouse> Warehouses => Set<Warehouse>();
+    public DbSet<StockLot> StockLots => Set<StockLot>();
+    public DbSet<StockMovement> StockMovements => Set<StockMovement>();
+    public DbSet<Reservation> Reservations => Set<Reservation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -28,6 +42,11 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
             // SQLite has no date type, and EF Core cannot order or compare DateTimeOffset stored as text.
             // All our times are UTC, so UTC ticks keep order and range queries in SQL.
             configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<decimal>().HaveConversion<ScaledDecimalConverter>();
+        }
+        else
+        {
+            configurationBuilder.Properties<decimal>().HavePrecision(18, Infrastructure.Domain.Decimals.StoredScale);
         }
     }
 }

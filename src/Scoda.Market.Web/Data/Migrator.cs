@@ -107,6 +107,10 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ILogger<Migrat
                 LogApplied(logger, provider, script.Version, script.Name);
                 now.Add(script.Version);
             }
+            foreach (var data in scope.ServiceProvider.GetServices<IReferenceData>())
+            {
+                await data.ApplyAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), ct);
+            }
             return now;
         }
         finally

@@ -19,6 +19,9 @@ public static class Hosting
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             // A misspelt field is a client bug worth a 400, not a silently ignored value.
             json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // Money and quantities may come as strings ("245.50") so clients never round-trip through a binary float.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+            json.SerializerOptions.Converters.Add(new NormalizedDecimalConverter());
         });
         builder.Services.AddOpenApi();
         builder.Services.AddAutoMapper(
@@ -63,6 +66,18 @@ public static class Hosting
         app.Map("/hubs/{**path}", () => Problems.Problems.NotFound("Hub")).ExcludeFromDescription();
         app.MapFallbackToFile("index.html");
         return app;
+    }
+
+    /// <summary>Writes decimals without trailing zeros: 12.345 t stays "12.345", not "12.345000" from numeric(18,6).</summary>
+    sealed class NormalizedDecimalConverter : JsonConverter<decimal>
+    {
+        public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String
+                ? decimal.Parse(reader.GetString()!, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture)
+                : reader.GetDecimal();
+
+        public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+            writer.WriteNumberValue(Domain.Decimals.Normalize(value));
     }
 
     static Task WriteHealth(HttpContext context, HealthReport report)

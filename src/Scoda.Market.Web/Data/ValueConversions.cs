@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Scoda.Market.Web.Infrastructure.Domain;
+
+namespace Scoda.Market.Web.Data;
+
+/// <summary>
+/// SQLite has no decimal type and EF Core cannot compare, order or sum decimals stored as text. Storing them as
+/// integers scaled by 10^6 keeps them exact and lets SQL do arithmetic (the scaling is linear, so sums and comparisons
+/// of scaled values are the scaled sums and comparisons). Validation bounds inputs to six decimals.
+/// </summary>
+sealed class ScaledDecimalConverter() : ValueConverter<decimal, long>(
+    value => (long)(value * 1_000_000m),
+    stored => Decimals.Normalize(stored / 1_000_000m));
+
+/// <summary>Maps a property to a JSON text column (localized texts, spec values, term lists).</summary>
+public static class JsonColumn
+{
+    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : class, new() =>
+        property.HasConversion(
+            new ValueConverter<T, string>(
+                value => JsonSerializer.Serialize(value, Options),
+                json => JsonSerializer.Deserialize<T>(json, Options) ?? new T()),
+            new ValueComparer<T>(
+                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
+                value => JsonSerializer.Serialize(value, Options).GetHashCode(StringComparison.Ordinal),
+                value => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(value, Options), Options)!));
+}

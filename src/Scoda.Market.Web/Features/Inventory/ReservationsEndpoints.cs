@@ -1,0 +1,186 @@
+using AutoMapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Problems;
+using static Scoda.Market.Web.Features.Listings.ListingsEndpoints;
+
+namespace Scoda.Market.Web.Features.Inventory;
+
+/// <summary>Availability of a listing per warehouse, and reservations that hold stock for a buyer.</summary>
+public static class ReservationsEndpoints
+{
+    public static readonly TimeSpan MinHold = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxHold = TimeSpan.FromDays(30);
+
+    public static IEndpointRouteBuilder MapReservationsEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/listings/{id:guid}/availability", GetAvailability).WithTags("Inventory").WithName("GetListingAvailability").AllowAnonymous();
+        app.MapPost("/api/listings/{id:guid}/reservations", Reserve).WithTags("Inventory").WithName("ReserveStock").RequireAuthorization();
+        app.MapGet("/api/reservations/{id:guid}", GetReservation).WithTags("Inventory").WithName("GetReservation").RequireAuthorization();
+        app.MapDelete("/api/reservations/{id:guid}", Release).WithTags("Inventory").WithName("ReleaseReservation").RequireAuthorization();
+        return app;
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<AvailabilityResponse>>, ProblemHttpResult>> GetAvailability(Guid id, ListingContext c, CancellationToken ct)
+    {
+        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
+        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        {
+            return Problems.NotFound("Listing");
+        }
+        var lots = await c.Db.StockLots.AsNoTracking().Include(l => l.Warehouse).Where(l => l.ListingId == id).ToListAsync(ct);
+        IReadOnlyList<AvailabilityResponse> availability = lots
+            .GroupBy(l => l.WarehouseId)
+            .Select(g => new AvailabilityResponse(
+                c.Mapper.Map<WarehouseRef>(g.First().Warehouse), g.Sum(l => l.OnHand), g.Sum(l => l.Reserved), g.Sum(l => l.OnHand - l.Reserved), g.First().Unit))
+            .OrderBy(a => a.Warehouse.Name, StringComparer.Ordinal)
+            .ToList();
+        return TypedResults.Ok(availability);
+    }
+
+    static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
+        Guid id, ReservationRequest request, ListingContext c, StockLedger ledger, CancellationToken ct)
+    {
+        var listing = await c.Db.Listings.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id, ct);
+        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        {
+            return Problems.NotFound("Listing");
+        }
+        if (request.OrganizationId is not { } organizationId)
+        {
+            return ValidationErrors.For("organizationId", "Required: the organization the stock is held for.");
+        }
+        // The reserving organization must be the caller's own: a forged organizationId is refused before anything else.
+        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        if (access != Access.Allowed)
+        {
+            return OrganizationsEndpoints.Denied(access, "You can reserve only for an organization where you are an owner or trader.");
+        }
+        if (listing.Status != ListingStatus.Published && organizationId != listing.OrganizationId)
+        {
+            return Problems.Conflict("Only a published listing takes reservations from buyers.");
+        }
+        var errors = new ValidationErrors();
+        var warehouseOk = request.WarehouseId is { } warehouseId
+            && await c.Db.StockLots.AnyAsync(l => l.ListingId == id && l.WarehouseId == warehouseId, ct);
+        errors.Check(warehouseOk, "warehouseId", "A warehouse that holds stock of this listing; see its availability.");
+        errors.Check(request.Lot is null || request.Lot.Length <= 64, "lot", "At most 64 characters.");
+        decimal quantity = 0;
+        if (request.Quantity?.Value is not { } value || value <= 0 || !Decimals.Fits(value, Units.QuantityDecimals))
+        {
+            errors.Add("quantity.value", "A positive quantity with at most 3 decimals.");
+        }
+        else if (!Units.TryConvert(value, request.Quantity.Unit ?? "", listing.QuantityUnit, out quantity))
+        {
+            errors.Add("quantity.unit", $"This listing counts stock in {listing.QuantityUnit}; use a unit that converts to it.");
+        }
+        errors.Check(request.ExpiresAt is { } expires && expires >= c.Now + MinHold && expires <= c.Now + MaxHold, "expiresAt",
+            $"Between {MinHold.TotalMinutes:0} minutes and {MaxHold.TotalDays:0} days from now.");
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var reservation = await ledger.ReserveAsync(id, request.WarehouseId!.Value, request.Lot?.Trim(), quantity, organizationId,
+            request.ExpiresAt!.Value.ToUniversalTime(), new StockLedger.Actor(c.User.Id, null), ct);
+        return reservation is null
+            ? WarehousesEndpoints.ShortOfStock()
+            : TypedResults.Created($"/api/reservations/{reservation.Id}", c.Mapper.Map<ReservationResponse>(reservation));
+    }
+
+    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> GetReservation(Guid id, ListingContext c, CancellationToken ct)
+    {
+        var (reservation, denied) = await FindAsync(id, OrganizationPolicies.Member, c, ct);
+        return denied ?? (Results<Ok<ReservationResponse>, ProblemHttpResult>)TypedResults.Ok(c.Mapper.Map<ReservationResponse>(reservation));
+    }
+
+    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Release(Guid id, ListingContext c, StockLedger ledger, CancellationToken ct)
+    {
+        var (reservation, denied) = await FindAsync(id, OrganizationPolicies.Trade, c, ct);
+        if (denied is not null)
+        {
+            return denied;
+        }
+        if (!await ledger.ReleaseAsync(reservation!, ReservationStatus.Released, new StockLedger.Actor(c.User.Id, null), ct))
+        {
+            return Problems.Conflict("The reservation has already ended.");
+        }
+        var ended = await c.Db.Reservations.AsNoTracking().SingleAsync(r => r.Id == id, ct);
+        return TypedResults.Ok(c.Mapper.Map<ReservationResponse>(ended));
+    }
+
+    /// <summary>A reservation concerns the buyer that holds it and the seller whose stock it holds; nobody else sees it.</summary>
+    static async Task<(Reservation? Reservation, ProblemHttpResult? Denied)> FindAsync(Guid id, string policy, ListingContext c, CancellationToken ct)
+    {
+        var reservation = await c.Db.Reservations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (reservation is null)
+        {
+            return (null, Problems.NotFound("Reservation"));
+        }
+        var seller = await c.Db.Listings.Where(l => l.Id == reservation.ListingId).Select(l => l.OrganizationId).SingleAsync(ct);
+        var buyerAccess = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, reservation.OrganizationId, policy, hideFromOutsiders: true, ct);
+        var sellerAccess = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, seller, policy, hideFromOutsiders: true, ct);
+        if (buyerAccess == Access.Allowed || sellerAccess == Access.Allowed)
+        {
+            return (reservation, null);
+        }
+        return buyerAccess == Access.Forbidden || sellerAccess == Access.Forbidden
+            ? (null, Problems.Forbidden("Only an owner or trader of the buyer or the seller can release it."))
+            : (null, Problems.NotFound("Reservation"));
+    }
+}
+
+/// <summary>Releases reservations whose time is up, giving the stock back to the market.</summary>
+public sealed partial class ReservationExpiryWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpiryWorker> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass; returns how many reservations expired.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.MarketDbContext>();
+        var ledger = scope.ServiceProvider.GetRequiredService<StockLedger>();
+        var now = clock.GetUtcNow();
+        var due = await db.Reservations.AsNoTracking().Where(r => r.Status == ReservationStatus.Active && r.ExpiresAt <= now)
+            .OrderBy(r => r.ExpiresAt).Take(500).ToListAsync(ct);
+        var expired = 0;
+        foreach (var reservation in due)
+        {
+            if (await ledger.ReleaseAsync(reservation, ReservationStatus.Expired, new StockLedger.Actor(null, null), ct))
+            {
+                expired++;
+            }
+        }
+        if (expired > 0)
+        {
+            LogExpired(logger, expired);
+        }
+        return expired;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Count} expired reservations")]
+    private static partial void LogExpired(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reservation expiry pass failed; retrying at the next tick")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
