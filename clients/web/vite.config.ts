@@ -1,13 +1,13 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The ASP.NET Core host (src/Scoda.Market.Web) serves the built files from its wwwroot at "/".
+// The ASP.NET Core host (src/Scoda.Market.Web) serves the built files from its webclient folder at "/".
 const backend = 'http://localhost:5080';
 
 export default defineConfig({
   plugins: [react()],
   build: {
-    outDir: '../../src/Scoda.Market.Web/wwwroot',
+    outDir: '../../src/Scoda.Market.Web/webclient',
     emptyOutDir: true,
     sourcemap: false,
   },

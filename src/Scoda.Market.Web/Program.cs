@@ -34,8 +34,7 @@ if (await app.RunCommandAsync(args) is { } exitCode)
 await app.MigrateOnStartupAsync();
 
 app.UseProblemHandling();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseWebClientFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 

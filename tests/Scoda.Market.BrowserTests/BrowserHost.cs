@@ -51,9 +51,9 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
             TestContext.Current.SendDiagnosticMessage(_skip);
             return;
         }
-        if (!File.Exists(Path.Combine(RepositoryRoot(), "src", "Scoda.Market.Web", "wwwroot", "index.html")))
+        if (!File.Exists(Path.Combine(RepositoryRoot(), "src", "Scoda.Market.Web", "webclient", "index.html")))
         {
-            throw new InvalidOperationException("The web client was not built into src/Scoda.Market.Web/wwwroot; build without -p:SkipWebClient=true.");
+            throw new InvalidOperationException("The web client was not built into src/Scoda.Market.Web/webclient; build without -p:SkipWebClient=true.");
         }
         UseKestrel(0);
         StartServer();

@@ -46,7 +46,9 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
         }
         else
         {
-            configurationBuilder.Properties<decimal>().HavePrecision(18, Infrastructure.Domain.Decimals.StoredScale);
+            // numeric(18,6) hands back 12.345000; normalizing on read makes both providers return what was written.
+            configurationBuilder.Properties<decimal>().HavePrecision(18, Infrastructure.Domain.Decimals.StoredScale)
+                .HaveConversion<NormalizingDecimalConverter>();
         }
     }
 }

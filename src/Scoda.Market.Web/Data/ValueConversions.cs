@@ -16,6 +16,9 @@ sealed class ScaledDecimalConverter() : ValueConverter<decimal, long>(
     value => (long)(value * 1_000_000m),
     stored => Decimals.Normalize(stored / 1_000_000m));
 
+/// <summary>Drops the trailing zeros PostgreSQL's numeric(18,6) adds, so values read back equal what was written, digit for digit.</summary>
+sealed class NormalizingDecimalConverter() : ValueConverter<decimal, decimal>(value => value, stored => Decimals.Normalize(stored));
+
 /// <summary>Maps a property to a JSON text column (localized texts, spec values, term lists).</summary>
 public static class JsonColumn
 {

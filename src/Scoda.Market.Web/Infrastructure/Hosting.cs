@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Health;
@@ -59,12 +60,27 @@ public static class Hosting
         return app;
     }
 
-    /// <summary>Serves the built React client from wwwroot; client-side routes fall back to index.html, unknown API paths do not.</summary>
+    /// <summary>The built React client's files (<c>webclient/</c> beside the app), or nothing when it was not built.</summary>
+    public static IFileProvider WebClientFiles(this IHostEnvironment environment)
+    {
+        var folder = Path.Combine(environment.ContentRootPath, "webclient");
+        return Directory.Exists(folder) ? new PhysicalFileProvider(folder) : new NullFileProvider();
+    }
+
+    public static WebApplication UseWebClientFiles(this WebApplication app)
+    {
+        var files = app.Environment.WebClientFiles();
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        return app;
+    }
+
+    /// <summary>Client-side routes fall back to the client's index.html; unknown API and hub paths are 404 problems.</summary>
     public static WebApplication MapWebClient(this WebApplication app)
     {
         app.Map("/api/{**path}", () => Problems.Problems.NotFound("API route")).ExcludeFromDescription();
         app.Map("/hubs/{**path}", () => Problems.Problems.NotFound("Hub")).ExcludeFromDescription();
-        app.MapFallbackToFile("index.html");
+        app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = app.Environment.WebClientFiles() });
         return app;
     }
 

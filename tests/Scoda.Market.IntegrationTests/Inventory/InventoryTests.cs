@@ -1,0 +1,281 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.Web.Features.Inventory;
+
+namespace Scoda.Market.IntegrationTests.Inventory;
+
+public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
+{
+    MarketApp App => fixture.App;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    async Task<(Seller Seller, Guid Warehouse, Guid Listing)> StockedAsync(decimal tonnes = 100m, string lot = "KST-2026-001")
+    {
+        var seller = await Seller.CreateAsync(App);
+        var warehouse = await seller.AddWarehouseAsync();
+        var listing = await new ListingBuilder(seller.OrganizationId).PublishAsync(seller.Owner);
+        await seller.ReceiveAsync(warehouse, listing, lot, tonnes);
+        return (seller, warehouse, listing);
+    }
+
+    async Task<(TestUser User, Guid Organization)> BuyerAsync()
+    {
+        var user = await App.SignUpAsync();
+        return (user, await new OrganizationBuilder().In("CN").OfKind("importer").CreateAsync(user));
+    }
+
+    static object Reservation(Guid organizationId, Guid warehouseId, decimal tonnes, string unit = "t", double hours = 24) => new
+    {
+        organizationId, warehouseId, quantity = new { value = tonnes, unit }, expiresAt = DateTimeOffset.UtcNow.AddHours(hours),
+    };
+
+    async Task<JsonElement> AvailabilityAsync(Guid listing) =>
+        (await (await App.CreateClient().GetAsync($"/api/listings/{listing}/availability", Ct)).ReadJsonAsync())[0];
+
+    /// <summary>The ledger's sums per lot equal the lot's balances: nothing changes stock without a ledger row.</summary>
+    async Task LedgerShouldMatchBalancesAsync(Guid listing)
+    {
+        await App.WithDbAsync(async db =>
+        {
+            var lots = await db.StockLots.AsNoTracking().Where(l => l.ListingId == listing).ToListAsync(Ct);
+            var movements = await db.StockMovements.AsNoTracking().Where(m => m.ListingId == listing).ToListAsync(Ct);
+            var active = await db.Reservations.AsNoTracking().Where(r => r.ListingId == listing && r.Status == ReservationStatus.Active).ToListAsync(Ct);
+            foreach (var lot in lots)
+            {
+                movements.Where(m => m.LotId == lot.Id).Sum(m => m.OnHandDelta).Should().Be(lot.OnHand);
+                movements.Where(m => m.LotId == lot.Id).Sum(m => m.ReservedDelta).Should().Be(lot.Reserved);
+                active.Where(r => r.LotId == lot.Id).Sum(r => r.Quantity).Should().Be(lot.Reserved);
+                (lot.OnHand - lot.Reserved).Should().BeGreaterThanOrEqualTo(0);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task Receipts_and_shipments_keep_exact_balances_and_a_ledger()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(12.345m);
+        (await seller.MoveAsync(warehouse, new { kind = "receipt", listingId = listing, lot = "KST-2026-001", quantity = new { value = 500, unit = "kg" } }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        (await seller.MoveAsync(warehouse, new { kind = "shipment", listingId = listing, lot = "KST-2026-001", quantity = new { value = "2.5", unit = "t" }, note = "Wagon 52-123456" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var availability = await AvailabilityAsync(listing);
+        availability.GetProperty("onHand").GetRawText().Should().Be("10.345");
+        availability.GetProperty("available").GetDecimal().Should().Be(10.345m);
+        availability.GetProperty("warehouse").GetProperty("city").GetString().Should().Be("Khorgos");
+
+        var ledger = await (await seller.Owner.Client.GetAsync($"/api/warehouses/{warehouse}/movements", Ct)).ReadJsonAsync();
+        ledger.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("kind").GetString()).Should().Equal("shipment", "receipt", "receipt");
+        ledger.GetProperty("items")[0].GetProperty("onHandDelta").GetDecimal().Should().Be(-2.5m);
+        ledger.GetProperty("items")[0].GetProperty("note").GetString().Should().Be("Wagon 52-123456");
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Shipping_more_than_is_available_is_a_conflict_and_changes_nothing()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 60m), Ct)).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var ship = await seller.MoveAsync(warehouse, new { kind = "shipment", listingId = listing, lot = "KST-2026-001", quantity = new { value = 41, unit = "t" } });
+
+        await ship.ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        var availability = await AvailabilityAsync(listing);
+        availability.GetProperty("onHand").GetDecimal().Should().Be(100m);
+        availability.GetProperty("reserved").GetDecimal().Should().Be(60m);
+        var ledger = await (await seller.Owner.Client.GetAsync($"/api/warehouses/{warehouse}/movements", Ct)).ReadJsonAsync();
+        ledger.GetProperty("items").GetArrayLength().Should().Be(2); // receipt and reserve only
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task A_reservation_holds_stock_until_released_and_releases_once()
+    {
+        var (_, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+
+        var reserved = await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 30m), Ct);
+        reserved.StatusCode.Should().Be(HttpStatusCode.Created);
+        var reservation = await reserved.ReadJsonAsync();
+        reservation.GetProperty("status").GetString().Should().Be("active");
+        (await AvailabilityAsync(listing)).GetProperty("available").GetDecimal().Should().Be(70m);
+
+        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 70.001m), Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+
+        var id = reservation.GetProperty("id").GetGuid();
+        var released = await buyer.Client.DeleteAsync($"/api/reservations/{id}", Ct);
+        (await released.ReadJsonAsync()).GetProperty("status").GetString().Should().Be("released");
+        await (await buyer.Client.DeleteAsync($"/api/reservations/{id}", Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        (await AvailabilityAsync(listing)).GetProperty("available").GetDecimal().Should().Be(100m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Expired_reservations_give_their_stock_back()
+    {
+        var (_, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var id = (await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 40m), Ct)).ReadJsonAsync())
+            .GetProperty("id").GetGuid();
+        await App.WithDbAsync(db => db.Reservations.Where(r => r.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)), Ct));
+
+        (await App.Services.GetRequiredService<ReservationExpiryWorker>().RunOnceAsync(Ct)).Should().BeGreaterThanOrEqualTo(1);
+
+        (await AvailabilityAsync(listing)).GetProperty("available").GetDecimal().Should().Be(100m);
+        (await (await buyer.Client.GetAsync($"/api/reservations/{id}", Ct)).ReadJsonAsync()).GetProperty("status").GetString().Should().Be("expired");
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Adjustments_need_a_reason_and_cannot_take_reserved_stock()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 95m), Ct);
+
+        (await (await seller.MoveAsync(warehouse, new { kind = "adjustment", listingId = listing, lot = "KST-2026-001", quantity = new { value = -1, unit = "t" } }))
+            .ShouldBeValidationProblemAsync()).Keys.Should().Contain("reason");
+        await (await seller.MoveAsync(warehouse, new { kind = "adjustment", listingId = listing, lot = "KST-2026-001", quantity = new { value = -6, unit = "t" }, reason = "moisture loss" }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        (await seller.MoveAsync(warehouse, new { kind = "adjustment", listingId = listing, lot = "KST-2026-001", quantity = new { value = -5, unit = "t" }, reason = "moisture loss" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        (await seller.MoveAsync(warehouse, new { kind = "adjustment", listingId = listing, lot = "KST-2026-001", quantity = new { value = 0.75, unit = "t" }, reason = "recount" }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var availability = await AvailabilityAsync(listing);
+        availability.GetProperty("onHand").GetDecimal().Should().Be(95.75m);
+        availability.GetProperty("available").GetDecimal().Should().Be(0.75m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Stock_transfers_between_the_organizations_own_warehouses()
+    {
+        var (seller, khorgos, listing) = await StockedAsync(100m);
+        var almaty = await seller.AddWarehouseAsync("Almaty Logistics Hub", "overseas", "KZ", "Almaty");
+        var rival = await Seller.CreateAsync(App);
+        var foreignWarehouse = await rival.AddWarehouseAsync();
+
+        var moved = await seller.MoveAsync(khorgos, new { kind = "transfer", listingId = listing, lot = "KST-2026-001", quantity = new { value = 40, unit = "t" }, toWarehouseId = almaty });
+        moved.StatusCode.Should().Be(HttpStatusCode.OK, await moved.Content.ReadAsStringAsync(Ct));
+        (await (await seller.MoveAsync(khorgos, new { kind = "transfer", listingId = listing, lot = "KST-2026-001", quantity = new { value = 1, unit = "t" }, toWarehouseId = foreignWarehouse }))
+            .ShouldBeValidationProblemAsync()).Keys.Should().Contain("toWarehouseId");
+        await (await seller.MoveAsync(khorgos, new { kind = "transfer", listingId = listing, lot = "KST-2026-001", quantity = new { value = 61, unit = "t" }, toWarehouseId = almaty }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict);
+
+        var availability = await (await App.CreateClient().GetAsync($"/api/listings/{listing}/availability", Ct)).ReadJsonAsync();
+        availability.EnumerateArray().ToDictionary(a => a.GetProperty("warehouse").GetProperty("city").GetString()!, a => a.GetProperty("onHand").GetDecimal())
+            .Should().BeEquivalentTo(new Dictionary<string, decimal> { ["Almaty"] = 40m, ["Khorgos"] = 60m });
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    public static TheoryData<string, string> BadMovements => new()
+    {
+        { """{"kind":"theft","lot":"L1","quantity":{"value":1,"unit":"t"}}""", "kind" },
+        { """{"kind":"reserve","lot":"L1","quantity":{"value":1,"unit":"t"}}""", "kind" },
+        { """{"kind":"receipt","lot":"","quantity":{"value":1,"unit":"t"}}""", "lot" },
+        { """{"kind":"receipt","lot":"L1","quantity":{"value":-1,"unit":"t"}}""", "quantity.value" },
+        { """{"kind":"receipt","lot":"L1","quantity":{"value":"1.0001","unit":"t"}}""", "quantity.value" },
+        { """{"kind":"receipt","lot":"L1","quantity":{"value":1,"unit":"m3"}}""", "quantity.unit" },
+        { """{"kind":"shipment","lot":"NO-SUCH-LOT","quantity":{"value":1,"unit":"t"}}""", "lot" },
+        { """{"kind":"transfer","lot":"KST-2026-001","quantity":{"value":1,"unit":"t"}}""", "toWarehouseId" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMovements))]
+    public async Task A_bad_movement_is_a_field_error_and_changes_nothing(string json, string field)
+    {
+        var (seller, warehouse, listing) = await StockedAsync(10m);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        body["listingId"] = listing;
+
+        (await (await seller.MoveAsync(warehouse, body)).ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
+
+        (await AvailabilityAsync(listing)).GetProperty("onHand").GetDecimal().Should().Be(10m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Another_organization_sees_no_ledger_and_cannot_move_or_reserve_for_someone_else()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var (victim, victimOrg) = await BuyerAsync();
+
+        await (await buyer.Client.GetAsync($"/api/warehouses/{warehouse}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.GetAsync($"/api/warehouses/{warehouse}/stock", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.GetAsync($"/api/warehouses/{warehouse}/movements", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.GetAsync($"/api/warehouses?organizationId={seller.OrganizationId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.PostAsJsonAsync($"/api/warehouses/{warehouse}/movements",
+            new { kind = "shipment", listingId = listing, lot = "KST-2026-001", quantity = new { value = 1, unit = "t" } }, Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.PostAsJsonAsync("/api/warehouses",
+            new { organizationId = seller.OrganizationId, name = "Fake", kind = "port", countryCode = "KZ", city = "X", location = new { lat = 1, lon = 1 } }, Ct))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+
+        // A forged organizationId: the buyer tries to reserve in the name of another importer.
+        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(victimOrg, warehouse, 10m), Ct)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        var held = await victim.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(victimOrg, warehouse, 10m), Ct);
+        var heldId = (await held.ReadJsonAsync()).GetProperty("id").GetGuid();
+        await (await buyer.Client.GetAsync($"/api/reservations/{heldId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.DeleteAsync($"/api/reservations/{heldId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        _ = buyerOrg;
+
+        // The seller sees the reservation on its stock and may release it.
+        (await seller.Owner.Client.GetAsync($"/api/reservations/{heldId}", Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var availability = await AvailabilityAsync(listing);
+        availability.GetProperty("onHand").GetDecimal().Should().Be(100m);
+        availability.GetProperty("reserved").GetDecimal().Should().Be(10m);
+    }
+
+    [Fact]
+    public async Task A_draft_listing_takes_no_reservations_from_buyers()
+    {
+        var seller = await Seller.CreateAsync(App);
+        var warehouse = await seller.AddWarehouseAsync();
+        var draft = (await new ListingBuilder(seller.OrganizationId).CreateAsync(seller.Owner)).GetProperty("id").GetGuid();
+        await seller.ReceiveAsync(warehouse, draft, "D-1", 10m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+
+        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{draft}/reservations", Reservation(buyerOrg, warehouse, 1m), Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.GetAsync($"/api/listings/{draft}/availability", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    public static TheoryData<string, string> BadReservations => new()
+    {
+        { "quantity.value", """{"value":0,"unit":"t"}""" },
+        { "quantity.unit", """{"value":1,"unit":"m3"}""" },
+        { "expiresAt", "past" },
+        { "expiresAt", "far" },
+        { "warehouseId", "unknown-warehouse" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadReservations))]
+    public async Task A_bad_reservation_is_a_field_error_and_holds_nothing(string field, string variant)
+    {
+        var (_, warehouse, listing) = await StockedAsync(10m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(Reservation(buyerOrg, warehouse, 1m)))!.AsObject();
+        switch (variant)
+        {
+            case "past": body["expiresAt"] = DateTimeOffset.UtcNow.AddMinutes(-5); break;
+            case "far": body["expiresAt"] = DateTimeOffset.UtcNow.AddDays(45); break;
+            case "unknown-warehouse": body["warehouseId"] = Guid.NewGuid(); break;
+            default: body["quantity"] = System.Text.Json.Nodes.JsonNode.Parse(variant); break;
+        }
+
+        (await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", body, Ct)).ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(0m);
+    }
+}
+
+public sealed class InventoryTests_Sqlite(SqliteApp app) : InventoryTests<SqliteApp>(app), IClassFixture<SqliteApp>;
+
+public sealed class InventoryTests_Postgres(PostgresApp app) : InventoryTests<PostgresApp>(app), IClassFixture<PostgresApp>;
