@@ -17,8 +17,9 @@ public static class DemoSetup
 }
 
 /// <summary>
-/// <c>seed-demo</c>: exporters from SCO countries and Qingdao importers with their people, so a fresh install shows a
-/// living marketplace. Running it again changes nothing. Every demo account signs in with <see cref="Password"/>.
+/// <c>seed-demo</c>: exporters from SCO countries and Qingdao importers with their people, their warehouses, listings and
+/// stock, so a fresh install shows a living marketplace. Running it again changes nothing. Every demo account signs in
+/// with <see cref="Password"/>.
 /// </summary>
 sealed class SeedDemoCommand(TimeProvider clock) : IHostCommand
 {
@@ -98,9 +99,13 @@ sealed class SeedDemoCommand(TimeProvider clock) : IHostCommand
             await users.AddToRoleAsync(moderator, PlatformRoles.Moderator);
         }
 
-        Console.WriteLine(created == 0
+        var (listings, warehouses, lots) = await ActivatorUtilities.CreateInstance<DemoCatalog>(scope.ServiceProvider)
+            .SeedAsync(moderator.Id, ct);
+
+        Console.WriteLine(created + listings == 0
             ? "Demo data is already loaded."
-            : $"Loaded {created} demo organizations. Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo) with password {Password}.");
+            : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses and {lots} stock lots. " +
+              $"Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo, olga@sibniva.demo) with password {Password}.");
         return 0;
     }
 

@@ -1,0 +1,54 @@
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.Web.Features.Inventory;
+using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Infrastructure.Commands;
+
+namespace Scoda.Market.IntegrationTests.Demo;
+
+public abstract class SeedDemoTests(DatabaseKind kind) : IAsyncLifetime
+{
+    MarketApp _app = null!;
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _app = await MarketApp.CreateAsync(kind);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    Task<int> SeedAsync() =>
+        _app.Services.GetServices<IHostCommand>().Single(c => c.Name == "seed-demo").RunAsync([], _app.Services, Ct);
+
+    [Fact]
+    public async Task Seed_demo_loads_a_living_marketplace_once()
+    {
+        (await SeedAsync()).Should().Be(0);
+        (await SeedAsync()).Should().Be(0);
+
+        await _app.WithDbAsync(async db =>
+        {
+            var listings = await db.Listings.AsNoTracking().Include(l => l.Category).ToListAsync(Ct);
+            listings.Should().HaveCountGreaterThanOrEqualTo(200);
+            listings.Select(l => l.Category!.Path.Split('/')[1]).Distinct().Should().BeEquivalentTo("agriculture", "minerals", "timber");
+            listings.Select(l => l.OriginCountry).Distinct().Count().Should().BeGreaterThanOrEqualTo(6);
+            listings.Count(l => l.Title.ContainsKey("zh")).Should().BeGreaterThan(20);
+            listings.Count(l => l.Title.ContainsKey("ru") && !l.Title.ContainsKey("en")).Should().BeGreaterThan(10);
+            listings.Count(l => l.Status == ListingStatus.Published).Should().BeGreaterThan(150);
+            listings.Should().OnlyContain(l => l.NormalizedPriceUsd > 0);
+
+            var cities = await db.Warehouses.AsNoTracking().Select(w => w.City).Distinct().ToListAsync(Ct);
+            cities.Should().Contain(["Almaty", "Tashkent", "Novosibirsk", "Khorgos", "Qingdao"]);
+            var lots = await db.StockLots.AsNoTracking().ToListAsync(Ct);
+            lots.Should().HaveCountGreaterThan(100);
+            var movements = await db.StockMovements.AsNoTracking().ToListAsync(Ct);
+            movements.Sum(m => m.OnHandDelta).Should().Be(lots.Sum(l => l.OnHand));
+            (await db.Organizations.CountAsync(o => o.CountryCode == "CN", Ct)).Should().BeGreaterThanOrEqualTo(3);
+            movements.Should().OnlyContain(m => m.Kind == MovementKind.Receipt);
+        });
+    }
+}
+
+public sealed class SeedDemoTests_Sqlite() : SeedDemoTests(DatabaseKind.Sqlite);
+
+public sealed class SeedDemoTests_Postgres() : SeedDemoTests(DatabaseKind.Postgres);
