@@ -5,6 +5,7 @@ using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Workers;
 using static Scoda.Market.Web.Features.Listings.ListingsEndpoints;
 
 namespace Scoda.Market.Web.Features.Inventory;
@@ -26,8 +27,7 @@ public static class ReservationsEndpoints
 
     static async Task<Results<Ok<IReadOnlyList<AvailabilityResponse>>, ProblemHttpResult>> GetAvailability(Guid id, ListingContext c, CancellationToken ct)
     {
-        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
-        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        if (!await IsReadableAsync(c, id, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -133,34 +133,17 @@ public static class ReservationsEndpoints
 }
 
 /// <summary>Releases reservations whose time is up, giving the stock back to the market.</summary>
-public sealed partial class ReservationExpiryWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpiryWorker> logger) : BackgroundService
+public sealed class ReservationExpiryWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpiryWorker> logger)
+    : PeriodicWorker(clock, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    /// <summary>One pass; returns how many reservations expired.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Data.MarketDbContext>();
         var ledger = scope.ServiceProvider.GetRequiredService<StockLedger>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var due = await db.Reservations.AsNoTracking().Where(r => r.Status == ReservationStatus.Active && r.ExpiresAt <= now)
             .OrderBy(r => r.ExpiresAt).Take(500).ToListAsync(ct);
         var expired = 0;
@@ -171,16 +154,6 @@ public sealed partial class ReservationExpiryWorker(IServiceScopeFactory scopes,
                 expired++;
             }
         }
-        if (expired > 0)
-        {
-            LogExpired(logger, expired);
-        }
         return expired;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Count} expired reservations")]
-    private static partial void LogExpired(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reservation expiry pass failed; retrying at the next tick")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

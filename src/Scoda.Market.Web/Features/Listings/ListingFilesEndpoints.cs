@@ -53,38 +53,24 @@ public static class ListingFilesEndpoints
         {
             return errors.ToProblem();
         }
-        var stored = new List<ListingFile>();
-        try
-        {
-            foreach (var file in accepted)
+        await files.StoreAsync(Area, id, accepted, c.Now,
+            (file, fileId, sha256) => new ListingFile
             {
-                var row = new ListingFile
-                {
-                    Id = Guid.CreateVersion7(c.Now), ListingId = id, Kind = kind, FileName = file.FileName, ContentType = file.Kind.ContentType,
-                    Size = file.File.Length, Sha256 = "", UploadedAt = c.Now, UploadedBy = c.User.Id,
-                };
-                stored.Add(row);
-                row.Sha256 = await files.SaveAsync(Area, id, row.Id, file.File, ct);
-            }
-            c.Db.ListingFiles.AddRange(stored);
-            await c.Db.SaveChangesAsync(ct);
-        }
-        catch (Exception ex) when (ex is DbUpdateException or IOException or OperationCanceledException)
-        {
-            foreach (var row in stored)
+                Id = fileId, ListingId = id, Kind = kind, FileName = file.FileName, ContentType = file.Kind.ContentType, Size = file.File.Length,
+                Sha256 = sha256, UploadedAt = c.Now, UploadedBy = c.User.Id,
+            },
+            async rows =>
             {
-                files.Delete(Area, id, row.Id);
-            }
-            throw;
-        }
+                c.Db.ListingFiles.AddRange(rows);
+                await c.Db.SaveChangesAsync(ct);
+            }, ct);
         return TypedResults.Ok(await LoadResponseAsync(c, listing!.Id, ct));
     }
 
     static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadFile(
         Guid id, Guid fileId, ListingContext c, FileStore files, CancellationToken ct)
     {
-        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
-        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        if (!await IsReadableAsync(c, id, ct))
         {
             return Problems.NotFound("Listing");
         }

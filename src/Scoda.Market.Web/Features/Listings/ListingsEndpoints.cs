@@ -71,8 +71,7 @@ public static class ListingsEndpoints
 
     static async Task<Results<Ok<ListingResponse>, ProblemHttpResult>> GetListing(Guid id, ListingContext c, CancellationToken ct)
     {
-        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
-        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        if (!await IsReadableAsync(c, id, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -158,8 +157,7 @@ public static class ListingsEndpoints
     static async Task<Results<Ok<IReadOnlyList<PriceChangeResponse>>, ProblemHttpResult>> GetPriceHistory(
         Guid id, ListingContext c, CancellationToken ct)
     {
-        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
-        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        if (!await IsReadableAsync(c, id, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -226,6 +224,13 @@ public static class ListingsEndpoints
             _ when listing.Status == ListingStatus.Published => (null, Problems.Forbidden("Only the seller can change this listing.")),
             _ => (null, Problems.NotFound("Listing")),
         };
+    }
+
+    /// <summary>Whether the caller may see the listing: published listings are public, the rest only the seller's members see.</summary>
+    internal static async Task<bool> IsReadableAsync(ListingContext c, Guid id, CancellationToken ct)
+    {
+        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
+        return listing is not null && await CanReadAsync(c, listing.Status, listing.OrganizationId, ct);
     }
 
     /// <summary>Published listings are public; anything else only the seller's members see.</summary>

@@ -70,46 +70,29 @@ public static class VerificationEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var stored = new List<VerificationDocument>();
         try
         {
-            foreach (var file in accepted)
-            {
-                var document = new VerificationDocument
+            await files.StoreAsync(DocumentArea, id, accepted, now,
+                (file, documentId, sha256) => new VerificationDocument
                 {
-                    Id = Guid.CreateVersion7(now),
-                    OrganizationId = id,
-                    FileName = file.FileName,
-                    ContentType = file.Kind.ContentType,
-                    Size = file.File.Length,
-                    Sha256 = "",
-                    UploadedBy = user.Id,
-                    UploadedAt = now,
-                };
-                stored.Add(document);
-                document.Sha256 = await files.SaveAsync(DocumentArea, id, document.Id, file.File, ct);
-            }
-            db.VerificationDocuments.AddRange(stored);
-            organization.VerificationStatus = VerificationStatus.Pending;
-            organization.VerificationNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-            organization.VerificationRequestedAt = now;
-            organization.VerificationDecidedAt = null;
-            organization.VerificationDecidedBy = null;
-            organization.Version = Guid.NewGuid();
-            await db.SaveChangesAsync(ct);
+                    Id = documentId, OrganizationId = id, FileName = file.FileName, ContentType = file.Kind.ContentType, Size = file.File.Length,
+                    Sha256 = sha256, UploadedBy = user.Id, UploadedAt = now,
+                },
+                async documents =>
+                {
+                    db.VerificationDocuments.AddRange(documents);
+                    organization.VerificationStatus = VerificationStatus.Pending;
+                    organization.VerificationNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+                    organization.VerificationRequestedAt = now;
+                    organization.VerificationDecidedAt = null;
+                    organization.VerificationDecidedBy = null;
+                    organization.Version = Guid.NewGuid();
+                    await db.SaveChangesAsync(ct);
+                }, ct);
         }
-        catch (Exception ex) when (ex is DbUpdateException or IOException or OperationCanceledException)
+        catch (DbUpdateConcurrencyException)
         {
-            // The row and the files go together: no file without its row, no row without its file.
-            foreach (var document in stored)
-            {
-                files.Delete(DocumentArea, id, document.Id);
-            }
-            if (ex is DbUpdateConcurrencyException)
-            {
-                return Problems.Conflict("The organization was changed by someone else meanwhile; reload and try again.");
-            }
-            throw;
+            return Problems.Conflict("The organization was changed by someone else meanwhile; reload and try again.");
         }
         return TypedResults.Ok(await OrganizationsEndpoints.LoadAsync(db, mapper, id, ct));
     }

@@ -77,6 +77,36 @@ public sealed class FileStore(DataFolder data)
         return accepted;
     }
 
+    /// <summary>
+    /// Stores accepted files and then runs <paramref name="commit"/>, which saves their rows. If anything fails the stored
+    /// files are deleted again: there is never a file without its row, nor a row without its file.
+    /// </summary>
+    public async Task<IReadOnlyList<T>> StoreAsync<T>(string area, Guid ownerId, IReadOnlyList<AcceptedFile> files, DateTimeOffset now,
+        Func<AcceptedFile, Guid, string, T> toRow, Func<IReadOnlyList<T>, Task> commit, CancellationToken ct)
+    {
+        var stored = new List<Guid>();
+        try
+        {
+            var rows = new List<T>();
+            foreach (var file in files)
+            {
+                var id = Guid.CreateVersion7(now);
+                stored.Add(id);
+                rows.Add(toRow(file, id, await SaveAsync(area, ownerId, id, file.File, ct)));
+            }
+            await commit(rows);
+            return rows;
+        }
+        catch
+        {
+            foreach (var id in stored)
+            {
+                Delete(area, ownerId, id);
+            }
+            throw;
+        }
+    }
+
     /// <summary>Stores the file and returns its SHA-256 (hex).</summary>
     public async Task<string> SaveAsync(string area, Guid ownerId, Guid fileId, IFormFile file, CancellationToken ct)
     {
