@@ -234,6 +234,29 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
         availability.GetProperty("reserved").GetDecimal().Should().Be(10m);
     }
 
+    public static TheoryData<string, string> BadWarehouses => new()
+    {
+        { """{"name":"","kind":"port","countryCode":"KZ","city":"Khorgos","location":{"lat":44.2,"lon":80.4}}""", "name" },
+        { """{"name":"Depot","kind":"garage","countryCode":"KZ","city":"Khorgos","location":{"lat":44.2,"lon":80.4}}""", "kind" },
+        { """{"name":"Depot","kind":"port","countryCode":"QQ","city":"Khorgos","location":{"lat":44.2,"lon":80.4}}""", "countryCode" },
+        { """{"name":"Depot","kind":"port","countryCode":"KZ","city":"","location":{"lat":44.2,"lon":80.4}}""", "city" },
+        { """{"name":"Depot","kind":"port","countryCode":"KZ","city":"Khorgos","location":{"lat":91,"lon":80.4}}""", "location.lat" },
+        { """{"name":"Depot","kind":"port","countryCode":"KZ","city":"Khorgos","location":{"lat":44.2,"lon":-181}}""", "location.lon" },
+        { """{"name":"Depot","kind":"port","countryCode":"KZ","city":"Khorgos"}""", "location.lat" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadWarehouses))]
+    public async Task A_bad_warehouse_is_a_field_error_and_stores_nothing(string json, string field)
+    {
+        var seller = await Seller.CreateAsync(App);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        body["organizationId"] = seller.OrganizationId;
+
+        (await (await seller.Owner.Client.PostAsJsonAsync("/api/warehouses", body, Ct)).ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
+        (await (await seller.Owner.Client.GetAsync($"/api/warehouses?organizationId={seller.OrganizationId}", Ct)).ReadJsonAsync()).GetArrayLength().Should().Be(0);
+    }
+
     [Fact]
     public async Task A_draft_listing_takes_no_reservations_from_buyers()
     {
