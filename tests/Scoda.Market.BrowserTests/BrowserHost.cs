@@ -102,6 +102,30 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
         (await users.AddToRoleAsync(user, PlatformRoles.Admin)).Succeeded.Should().BeTrue();
     }
 
+    public const string Password = "Qingdao-Port-2026";
+
+    public static async Task SignUpAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/");
+        await page.GetByTestId("nav-signup").ClickAsync();
+        await page.GetByTestId("signup-email").FillAsync(email);
+        await page.GetByTestId("signup-password").FillAsync(Password);
+        await page.GetByTestId("signup-confirm").FillAsync(Password);
+        await page.GetByTestId("signup-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("user-email")).ToHaveTextAsync(email);
+    }
+
+    public static async Task CreateOrganizationAsync(IPage page, string name, string country, string kind)
+    {
+        await page.GotoAsync("/organization/new");
+        await page.GetByTestId("org-name").FillAsync(name);
+        await page.GetByTestId("org-country").SelectOptionAsync(country);
+        await page.GetByTestId("org-kind").SelectOptionAsync(kind);
+        await page.GetByTestId("org-registration").FillAsync(Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByTestId("org-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("org-title")).ToHaveTextAsync(name);
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         var folder = Path.Combine(RepositoryRoot(), "tests", "Scoda.Market.BrowserTests", "TestResults", "screenshots");

@@ -7,35 +7,16 @@ namespace Scoda.Market.BrowserTests;
 /// <summary>A person signs up, creates a company, requests verification; an admin verifies it; the UI speaks three languages.</summary>
 public sealed class OnboardingTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
-    const string Password = "Qingdao-Port-2026";
-
     static readonly byte[] Pdf = [.. "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8];
-
-    static async Task SignUpAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/");
-        await page.GetByTestId("nav-signup").ClickAsync();
-        await page.GetByTestId("signup-email").FillAsync(email);
-        await page.GetByTestId("signup-password").FillAsync(Password);
-        await page.GetByTestId("signup-confirm").FillAsync(Password);
-        await page.GetByTestId("signup-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-email")).ToHaveTextAsync(email);
-    }
 
     [Fact]
     public async Task A_trader_signs_up_creates_an_organization_and_an_admin_verifies_it()
     {
         var page = await host.NewPageAsync();
         var email = $"aigerim.{Guid.NewGuid():N}@kostanay.test";
-        await SignUpAsync(page, email);
+        await BrowserHost.SignUpAsync(page, email);
 
-        await page.GotoAsync("/organization/new");
-        await page.GetByTestId("org-name").FillAsync("Kostanay Grain Terminal LLP");
-        await page.GetByTestId("org-country").SelectOptionAsync("KZ");
-        await page.GetByTestId("org-kind").SelectOptionAsync("exporter");
-        await page.GetByTestId("org-registration").FillAsync("180940012345");
-        await page.GetByTestId("org-submit").ClickAsync();
-        await Expect(page.GetByTestId("org-title")).ToHaveTextAsync("Kostanay Grain Terminal LLP");
+        await BrowserHost.CreateOrganizationAsync(page, "Kostanay Grain Terminal LLP", "KZ", "exporter");
         await Expect(page.GetByTestId("org-verification-status")).ToHaveAttributeAsync("data-status", "unverified");
 
         await page.GetByTestId("verification-files").SetInputFilesAsync(new FilePayload { Name = "registration-certificate.pdf", MimeType = "application/pdf", Buffer = Pdf });
@@ -45,11 +26,11 @@ public sealed class OnboardingTests(BrowserHost host) : IClassFixture<BrowserHos
         await BrowserHost.ScreenshotAsync(page, "onboarding-1-pending");
 
         var adminEmail = $"admin.{Guid.NewGuid():N}@scoda.test";
-        await host.MakeAdminAsync(adminEmail, Password);
+        await host.MakeAdminAsync(adminEmail, BrowserHost.Password);
         var admin = await host.NewPageAsync();
         await admin.GotoAsync("/signin");
         await admin.GetByTestId("signin-email").FillAsync(adminEmail);
-        await admin.GetByTestId("signin-password").FillAsync(Password);
+        await admin.GetByTestId("signin-password").FillAsync(BrowserHost.Password);
         await admin.GetByTestId("signin-submit").ClickAsync();
         await Expect(admin.GetByTestId("user-email")).ToHaveTextAsync(adminEmail);
         await admin.GetByTestId("nav-admin").ClickAsync();

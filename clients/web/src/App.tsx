@@ -10,18 +10,36 @@ import { OrganizationPage } from './pages/OrganizationPage';
 import { CreateOrganizationPage } from './pages/CreateOrganizationPage';
 import { AdminPage } from './pages/AdminPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { ListingsPage } from './pages/ListingsPage';
+import { ListingEditorPage } from './pages/ListingEditorPage';
+import { ListingPage } from './pages/ListingPage';
+import { ListingImportPage } from './pages/ListingImportPage';
+import { WarehousesPage } from './pages/WarehousesPage';
+import { WarehousePage } from './pages/WarehousePage';
 
-type Capability = { path: string; testId: string; label: MessageKey; description: MessageKey };
+type Capability = {
+  path: string;
+  testId: string;
+  label: MessageKey;
+  description: MessageKey;
+  /** Built sections have their own pages; the others show "coming soon". */
+  ready?: boolean;
+};
 
-/** Sections of the marketplace that are announced but not built yet. */
+/** Sections of the marketplace in the main navigation; those not `ready` are announced but not built yet. */
 export const capabilities: readonly Capability[] = [
   { path: '/search', testId: 'nav-search', label: 'nav.search', description: 'soon.search' },
-  { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings' },
+  { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings', ready: true },
   { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests' },
   { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations' },
   { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live' },
-  { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses' },
+  { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses', ready: true },
 ];
+
+/** A page for signed-in users only. */
+function authed(page: ReactNode): ReactNode {
+  return <RequireAuth>{page}</RequireAuth>;
+}
 
 export function App() {
   const { path } = useLocation();
@@ -62,9 +80,34 @@ function route(path: string): ReactNode {
           <AdminPage />
         </RequireAuth>
       );
+    case '/listings':
+      return authed(<ListingsPage />);
+    case '/listings/new':
+      return authed(<ListingEditorPage />);
+    case '/listings/import':
+      return authed(<ListingImportPage />);
+    case '/warehouses':
+      return authed(<WarehousesPage />);
   }
-  const capability = capabilities.find((c) => c.path === path);
+  const capability = capabilities.find((c) => c.path === path && !c.ready);
   if (capability) return <ComingSoonPage title={capability.label} description={capability.description} />;
+
+  const listingEdit = /^\/listings\/([^/]+)\/edit$/.exec(path);
+  if (listingEdit?.[1]) {
+    const id = decodeURIComponent(listingEdit[1]);
+    return authed(<ListingEditorPage key={id} id={id} />);
+  }
+  // A listing's page is public for published listings; the API decides what a visitor may see.
+  const listing = /^\/listings\/([^/]+)$/.exec(path);
+  if (listing?.[1]) {
+    const id = decodeURIComponent(listing[1]);
+    return <ListingPage key={id} id={id} />;
+  }
+  const warehouse = /^\/warehouses\/([^/]+)$/.exec(path);
+  if (warehouse?.[1]) {
+    const id = decodeURIComponent(warehouse[1]);
+    return authed(<WarehousePage key={id} id={id} />);
+  }
 
   const org = /^\/organization\/([^/]+)$/.exec(path);
   if (org?.[1]) {
@@ -172,7 +215,7 @@ function Header() {
           <ul className="nav-list">
             {capabilities.map((c) => (
               <li key={c.path}>
-                <Link to={c.path} className="nav-link" data-testid={c.testId}>
+                <Link to={c.path} className="nav-link" data-testid={c.testId} matchPrefix>
                   {t(c.label)}
                 </Link>
               </li>

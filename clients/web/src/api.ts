@@ -61,6 +61,18 @@ type RequestOptions = {
   signal?: AbortSignal;
 };
 
+/**
+ * JSON.parse reviver: where the engine passes the number's source text (JSON.parse source text access) and the
+ * binary double would not print back as the server wrote it ("245.50", 18 significant digits), the text is kept
+ * instead, so money and quantities are shown exactly as sent. Elsewhere numbers stay numbers.
+ */
+function keepDecimalText(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && typeof context?.source === 'string' && String(value) !== context.source) {
+    return context.source;
+  }
+  return value;
+}
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, query, signal } = options;
   let url = path;
@@ -94,7 +106,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   let data: unknown = undefined;
   if (text) {
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(text, keepDecimalText);
     } catch {
       data = undefined;
     }
@@ -117,6 +129,8 @@ export type OrgKind = 'exporter' | 'importer' | 'both';
 export type MyOrganization = {
   id: string;
   name: string;
+  countryCode?: string;
+  kind?: OrgKind;
   role: OrgRole;
   verification: VerificationStatus;
 };
@@ -161,6 +175,223 @@ export type AdminOrganizationItem = {
 
 export type Page<T> = { items: T[]; nextCursor?: string | null };
 
+// ---------- Listings, taxonomy, inventory ----------
+
+/**
+ * A decimal from the API (money, quantities, rates): a JSON number, or its exact source text when the double
+ * would not print back the same (see keepDecimalText). Display it with format.ts, never through Number().
+ */
+export type Decimal = number | string;
+
+/** Text by language code (en, ru, zh; the taxonomy also has kk, uz). */
+export type LocalizedText = Partial<Record<string, string | null>>;
+
+export type SpecField = {
+  key: string;
+  label: LocalizedText;
+  type: 'number' | 'enum' | string;
+  unit?: string | null;
+  min?: Decimal | null;
+  max?: Decimal | null;
+  required: boolean;
+  options?: string[] | null;
+};
+
+export type Category = {
+  id: string;
+  key: string;
+  name: LocalizedText;
+  /** Only leaves have an HS code; only leaves can be listed. */
+  hsCode?: string | null;
+  unit?: string | null;
+  specSchema?: SpecField[] | null;
+  children?: Category[] | null;
+};
+
+export type QuantityValue = { value: Decimal; unit: string };
+export type PriceValue = { amount: Decimal; currency: string; unit: string };
+
+export const listingStatuses = ['draft', 'published', 'paused', 'closed', 'expired'] as const;
+export type ListingStatus = (typeof listingStatuses)[number];
+
+export const deliveryModes = ['sea', 'inland_waterway', 'rail', 'road', 'multimodal'] as const;
+export type DeliveryMode = (typeof deliveryModes)[number];
+
+export const paymentTermCodes = ['tt_advance', 'tt_against_documents', 'lc_sight', 'lc_deferred', 'cad', 'dp'] as const;
+export type PaymentTerm = (typeof paymentTermCodes)[number];
+
+export const packagings = ['bulk', 'bags', 'big_bags', 'containers', 'flexitank', 'bundles', 'pallets', 'drums'] as const;
+export type Packaging = (typeof packagings)[number];
+
+export const currencies = ['USD', 'CNY', 'RUB', 'KZT', 'UZS', 'KGS', 'TJS', 'INR', 'PKR', 'BYN', 'EUR'] as const;
+export const incoterms = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
+/** Incoterms 2020 rules for sea and inland waterway transport only. */
+export const seaOnlyIncoterms: readonly string[] = ['FAS', 'FOB', 'CFR', 'CIF'];
+export const quantityUnits = ['t', 'kg', 'm3'] as const;
+
+export type ListingFile = {
+  id: string;
+  kind: 'photo' | 'document';
+  fileName: string;
+  contentType: string;
+  size: number;
+  uploadedAt: string;
+};
+
+export type Listing = {
+  id: string;
+  organizationId: string;
+  seller: { id: string; name: string; countryCode: string; verified: boolean };
+  category: { id: string; key: string; name: LocalizedText; unit?: string | null };
+  status: ListingStatus;
+  title: LocalizedText;
+  description: LocalizedText;
+  hsCode: string;
+  specs: Record<string, Decimal | boolean | null>;
+  originCountry: string;
+  originRegion?: string | null;
+  quantity: QuantityValue;
+  minOrder: QuantityValue;
+  price: PriceValue;
+  normalizedPrice?: { usd: PriceValue; cny: PriceValue } | null;
+  incoterm: string;
+  namedPlace: string;
+  deliveryMode: string;
+  paymentTerms: string[];
+  packaging?: string | null;
+  leadTimeDays?: number | null;
+  certificates: string[];
+  files: ListingFile[];
+  validUntil: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string | null;
+};
+
+/** Body of POST/PUT /api/listings. Decimals are sent as the user typed them (strings), never through a double. */
+export type ListingInput = {
+  organizationId: string;
+  categoryId: string;
+  title: Partial<Record<'en' | 'ru' | 'zh', string>>;
+  description: Partial<Record<'en' | 'ru' | 'zh', string>>;
+  hsCode?: string;
+  specs: Record<string, string>;
+  originCountry: string;
+  originRegion: string | null;
+  quantity: { value: string | null; unit: string };
+  minOrder: { value: string | null; unit: string };
+  price: { amount: string | null; currency: string; unit: string };
+  incoterm: string;
+  namedPlace: string;
+  deliveryMode: string;
+  paymentTerms: string[];
+  packaging: string | null;
+  leadTimeDays: number | null;
+  certificates: string[];
+  validUntil: string | null;
+};
+
+export type ListingSummary = {
+  id: string;
+  status: ListingStatus;
+  title: LocalizedText;
+  categoryId: string;
+  originCountry: string;
+  quantity: QuantityValue;
+  price: PriceValue;
+  incoterm: string;
+  namedPlace: string;
+  validUntil: string;
+  createdAt: string;
+};
+
+export type PriceChange = PriceValue & { changedAt: string };
+
+export type ImportResult = {
+  imported: number;
+  listingIds: string[];
+  rejected: { row: number; errors: Record<string, string[]> }[];
+};
+
+export type WarehouseKind = 'overseas' | 'bonded' | 'port';
+export const warehouseKinds: readonly WarehouseKind[] = ['overseas', 'bonded', 'port'];
+
+export type WarehouseRef = { id: string; name: string; kind: WarehouseKind; countryCode: string; city: string };
+
+export type Availability = {
+  warehouse: WarehouseRef;
+  onHand: Decimal;
+  reserved: Decimal;
+  available: Decimal;
+  unit: string;
+};
+
+export type Warehouse = WarehouseRef & {
+  organizationId: string;
+  location: { lat: Decimal; lon: Decimal };
+  createdAt: string;
+};
+
+export type WarehouseInput = {
+  organizationId: string;
+  name: string;
+  kind: WarehouseKind;
+  countryCode: string;
+  city: string;
+  location: { lat: string | null; lon: string | null };
+};
+
+export type MovementInputKind = 'receipt' | 'shipment' | 'adjustment' | 'transfer';
+export const movementInputKinds: readonly MovementInputKind[] = ['receipt', 'shipment', 'adjustment', 'transfer'];
+
+export type MovementInput = {
+  kind: MovementInputKind;
+  listingId: string | null;
+  lot: string;
+  quantity: { value: string | null; unit: string };
+  toWarehouseId?: string;
+  note?: string;
+  reason?: string;
+  qualityCertificate?: string;
+};
+
+export type MovementKind = 'receipt' | 'shipment' | 'adjustment' | 'transferOut' | 'transferIn' | 'reserve' | 'release';
+
+export type Movement = {
+  id: string;
+  warehouseId: string;
+  listingId: string;
+  lotId: string;
+  lotNumber: string;
+  kind: MovementKind;
+  onHandDelta: Decimal;
+  reservedDelta: Decimal;
+  unit: string;
+  reason?: string | null;
+  note?: string | null;
+  reservationId?: string | null;
+  counterpartWarehouseId?: string | null;
+  at: string;
+};
+
+export type StockLot = {
+  lotId: string;
+  lotNumber: string;
+  qualityCertificate?: string | null;
+  listingId: string;
+  listing: { title: LocalizedText };
+  onHand: Decimal;
+  reserved: Decimal;
+  available: Decimal;
+  unit: string;
+};
+
+export type FxRate = { currency: string; perUsd: Decimal; asOf: string; updatedAt: string };
+
+export type ListingAction = 'publish' | 'pause' | 'close';
+
+const enc = encodeURIComponent;
+
 // ---------- Endpoints ----------
 
 export const api = {
@@ -194,4 +425,61 @@ export const api = {
       method: 'POST',
       body: { decision, note },
     }),
+
+  categories: (signal?: AbortSignal) => request<Category[]>('/api/categories', { signal }),
+  fxRates: (signal?: AbortSignal) => request<FxRate[]>('/api/fx-rates', { signal }),
+
+  createListing: (input: ListingInput) => request<Listing>('/api/listings', { method: 'POST', body: input }),
+  updateListing: (id: string, input: ListingInput) =>
+    request<Listing>(`/api/listings/${enc(id)}`, { method: 'PUT', body: input }),
+  listing: (id: string, signal?: AbortSignal) => request<Listing>(`/api/listings/${enc(id)}`, { signal }),
+  changeListingStatus: (id: string, action: ListingAction) =>
+    request<Listing>(`/api/listings/${enc(id)}/${action}`, { method: 'POST' }),
+  priceHistory: (id: string, signal?: AbortSignal) =>
+    request<PriceChange[]>(`/api/listings/${enc(id)}/price-history`, { signal }),
+  availability: (id: string, signal?: AbortSignal) =>
+    request<Availability[]>(`/api/listings/${enc(id)}/availability`, { signal }),
+  organizationListings: (
+    organizationId: string,
+    params: { status?: ListingStatus | ''; cursor?: string | null; limit?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<Page<ListingSummary>>(`/api/organizations/${enc(organizationId)}/listings`, {
+      query: { status: params.status, cursor: params.cursor, limit: params.limit },
+      signal,
+    }),
+  uploadListingFiles: (id: string, kind: 'photo' | 'document', files: File[]) => {
+    const form = new FormData();
+    form.append('kind', kind);
+    for (const f of files) form.append('files', f, f.name);
+    return request<Listing>(`/api/listings/${enc(id)}/files`, { method: 'POST', body: form });
+  },
+  /** URL of a listing's file (an <img src> for photos, a download link for documents). */
+  listingFileUrl: (id: string, fileId: string) => `/api/listings/${enc(id)}/files/${enc(fileId)}`,
+  deleteListingFile: (id: string, fileId: string) =>
+    request<void>(`/api/listings/${enc(id)}/files/${enc(fileId)}`, { method: 'DELETE' }),
+  importListings: (organizationId: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<ImportResult>('/api/listings/import', { method: 'POST', query: { organizationId }, body: form });
+  },
+  importTemplateUrl: '/api/listings/import/template',
+
+  createWarehouse: (input: WarehouseInput) => request<Warehouse>('/api/warehouses', { method: 'POST', body: input }),
+  warehouses: (organizationId: string, signal?: AbortSignal) =>
+    request<Warehouse[]>('/api/warehouses', { query: { organizationId }, signal }),
+  warehouse: (id: string, signal?: AbortSignal) => request<Warehouse>(`/api/warehouses/${enc(id)}`, { signal }),
+  warehouseStock: (id: string, signal?: AbortSignal) => request<StockLot[]>(`/api/warehouses/${enc(id)}/stock`, { signal }),
+  warehouseMovements: (
+    id: string,
+    params: { listingId?: string | null; cursor?: string | null; limit?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<Page<Movement>>(`/api/warehouses/${enc(id)}/movements`, {
+      query: { listingId: params.listingId, cursor: params.cursor, limit: params.limit },
+      signal,
+    }),
+  /** A transfer answers with its two movements (out and in), the other kinds with one. */
+  recordMovement: (id: string, input: MovementInput) =>
+    request<Movement | Movement[]>(`/api/warehouses/${enc(id)}/movements`, { method: 'POST', body: input }),
 };

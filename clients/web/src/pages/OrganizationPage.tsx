@@ -9,6 +9,7 @@ import { countryName } from '../countries';
 import { errorMessages } from '../errors';
 import { formatDate, formatDateTime } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
+import { lastOrganization, rememberOrganization } from '../organizations';
 import { Link, navigate } from '../router';
 import { usePageTitle } from '../usePageTitle';
 import { CreateOrganizationPage } from './CreateOrganizationPage';
@@ -23,24 +24,6 @@ const roleKey: Record<OrgRole, MessageKey> = {
   trader: 'org.role.trader',
   viewer: 'org.role.viewer',
 };
-
-const lastOrgKey = 'scoda.lastOrganization';
-
-function rememberOrganization(id: string) {
-  try {
-    localStorage.setItem(lastOrgKey, id);
-  } catch {
-    // ignore
-  }
-}
-
-function lastOrganization(): string | null {
-  try {
-    return localStorage.getItem(lastOrgKey);
-  } catch {
-    return null;
-  }
-}
 
 /** "My organization": details, members and verification of one of the user's organizations. */
 export function OrganizationPage({ id }: { id?: string }) {
