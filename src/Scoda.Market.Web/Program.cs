@@ -1,5 +1,8 @@
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Features.Notifications;
+using Scoda.Market.Web.Features.Search;
 using Scoda.Market.Web.Features.Demo;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Inventory;
@@ -24,6 +27,8 @@ builder
     .AddTaxonomy()
     .AddListings()
     .AddInventory()
+    .AddNotifications()
+    .AddSearch()
     .AddDemo();
 
 var app = builder.Build();
@@ -45,6 +50,9 @@ app.MapTaxonomyEndpoints();
 app.MapFxRatesEndpoints();
 app.MapListingsEndpoints();
 app.MapInventoryEndpoints();
+app.MapSearchEndpoints();
+app.MapBuyRequestsEndpoints();
+app.MapNotificationsEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();

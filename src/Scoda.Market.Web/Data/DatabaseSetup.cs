@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Data;
@@ -16,7 +17,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(connectionString, DataFolder.From(builder.Configuration, builder.Environment));
-                builder.Services.AddDbContext<MarketDbContext>(db => db.UseSqlite(sqlite));
+                builder.Services.AddDbContext<MarketDbContext>((services, db) => db.UseSqlite(sqlite).AddInterceptors(services.GetServices<IInterceptor>()));
                 break;
             case DatabaseProvider.Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -25,7 +26,7 @@ public static class DatabaseSetup
                         "Database:Provider is Postgres but ConnectionStrings:Market is empty. Set ConnectionStrings__Market, e.g. " +
                         "\"Host=localhost;Database=scoda;Username=scoda;Password=...\".");
                 }
-                builder.Services.AddDbContext<MarketDbContext>(db => db.UseNpgsql(connectionString));
+                builder.Services.AddDbContext<MarketDbContext>((services, db) => db.UseNpgsql(connectionString).AddInterceptors(services.GetServices<IInterceptor>()));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'. Use Sqlite or Postgres.");

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.BuyRequests;
 using Scoda.Market.Web.Features.FxRates;
+using Scoda.Market.Web.Features.Notifications;
+using Scoda.Market.Web.Features.Search;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
@@ -28,6 +31,10 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<StockLot> StockLots => Set<StockLot>();
     public DbSet<StockMovement> StockMovements => Set<StockMovement>();
     public DbSet<Reservation> Reservations => Set<Reservation>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<BuyRequest> BuyRequests => Set<BuyRequest>();
+    public DbSet<Match> Matches => Set<Match>();
+    public DbSet<Notification> Notifications => Set<Notification>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

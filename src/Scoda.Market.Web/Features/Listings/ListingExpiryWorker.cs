@@ -15,11 +15,17 @@ public sealed class ListingExpiryWorker(IServiceScopeFactory scopes, TimeProvide
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MarketDbContext>();
         var now = Clock.GetUtcNow();
-        return await db.Listings
+        // Tracked changes, not ExecuteUpdate: SaveChanges writes the search outbox rows in the same transaction.
+        var due = await db.Listings
             .Where(l => (l.Status == ListingStatus.Published || l.Status == ListingStatus.Paused) && l.ValidUntil <= now)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(l => l.Status, ListingStatus.Expired)
-                .SetProperty(l => l.UpdatedAt, now)
-                .SetProperty(l => l.Version, Guid.NewGuid()), ct);
+            .OrderBy(l => l.ValidUntil).Take(500).ToListAsync(ct);
+        foreach (var listing in due)
+        {
+            listing.Status = ListingStatus.Expired;
+            listing.UpdatedAt = now;
+            listing.Version = Guid.NewGuid();
+        }
+        await db.SaveChangesAsync(ct);
+        return due.Count;
     }
 }
