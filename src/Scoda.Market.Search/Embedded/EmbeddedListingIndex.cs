@@ -61,6 +61,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         await using var connection = await OpenAsync(ct);
         await ExecuteAsync(connection, """
             PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS docs (
                 rowid INTEGER PRIMARY KEY,
                 id TEXT NOT NULL UNIQUE,
@@ -91,37 +92,52 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     public async Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<ListingDocument> documents, CancellationToken ct = default)
     {
-        await _writer.WaitAsync(ct);
-        try
+        // Text analysis and serialization are CPU work: done on every core before taking the single write lock.
+        var prepared = documents.AsParallel().AsOrdered().WithCancellation(ct).Select(Prepared.Of).ToList();
+        await WriteAsync(async writer =>
         {
-            await using var connection = await OpenAsync(ct);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            foreach (var document in documents)
+            foreach (var document in prepared)
             {
-                await RemoveAsync(connection, transaction, document.Id, ct);
-                await InsertAsync(connection, transaction, document, ct);
+                await writer.RemoveAsync(document.Document.Id, ct);
+                await writer.InsertAsync(document, ct);
             }
-            await transaction.CommitAsync(ct);
-            _vocabulary = null;
-            return [];
-        }
-        finally
-        {
-            _writer.Release();
-        }
+        }, ct);
+        return [];
     }
 
-    public async Task DeleteAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default)
+    /// <summary>A document with its index texts and payload computed, ready to be written.</summary>
+    sealed record Prepared(ListingDocument Document, string Payload, string Title, string Category, string Description, string Other)
+    {
+        public static Prepared Of(ListingDocument d) => new(
+            d,
+            JsonSerializer.Serialize(d, Json),
+            TextAnalysis.IndexText(string.Join(" \n ", d.Title.Values)),
+            TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))))),
+            TextAnalysis.IndexText(string.Join(" \n ", d.Description.Values)),
+            TextAnalysis.IndexText(string.Join(" \n ",
+                new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))));
+    }
+
+    public Task DeleteAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
+        WriteAsync(async writer =>
+        {
+            foreach (var id in ids)
+            {
+                await writer.RemoveAsync(id, ct);
+            }
+        }, ct);
+
+    /// <summary>One writer at a time, one transaction per call, prepared statements reused across its documents.</summary>
+    async Task WriteAsync(Func<Writer, Task> write, CancellationToken ct)
     {
         await _writer.WaitAsync(ct);
         try
         {
             await using var connection = await OpenAsync(ct);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            foreach (var id in ids)
-            {
-                await RemoveAsync(connection, transaction, id, ct);
-            }
+            await using var writer = new Writer(connection, transaction);
+            await write(writer);
+            await writer.FlushSuggestionsAsync(ct);
             await transaction.CommitAsync(ct);
             _vocabulary = null;
         }
@@ -143,20 +159,23 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             return new SearchPage(0, false, [], Facets.All.ToDictionary(f => f, _ => (IReadOnlyList<FacetCount>)[]), null);
         }
 
-        var candidates = await CandidatesAsync(connection, query, text, except: null, ct);
-        var total = Math.Min(candidates.Count, SearchLimits.TrackTotalHits);
-        var lowerBound = candidates.Count > SearchLimits.TrackTotalHits;
+        var count = await CandidatesAsync(connection, Candidates, query, text, except: null, ct);
+        var lowerBound = count > SearchLimits.TrackTotalHits;
         if (lowerBound)
         {
-            candidates.RemoveAt(candidates.Count - 1);
+            await ExecuteAsync(connection, $"DELETE FROM {Candidates} WHERE rowid = (SELECT min(rowid) FROM {Candidates})", ct);
         }
+        var total = Math.Min(count, SearchLimits.TrackTotalHits);
 
         var sort = query.Sort == ListingSort.Relevance && text.Match is null ? ListingSort.Newest : query.Sort;
         var page = sort == ListingSort.Relevance
-            ? await RankAsync(connection, text, candidates, query.After, limit, ct)
+            ? await RankAsync(connection, text, total, query.After, limit, ct)
             : await WalkSortedAsync(connection, query, text, sort, limit, ct);
 
-        var facets = query.WithFacets ? await FacetsAsync(connection, query, text, candidates, ct) : new Dictionary<string, IReadOnlyList<FacetCount>>();
+        // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
+        var facets = query.WithFacets && query.After is null
+            ? await FacetsAsync(connection, query, text, ct)
+            : new Dictionary<string, IReadOnlyList<FacetCount>>();
         var hits = page.Rows.Take(limit).Select(row => ToHit(row, text)).ToList();
         var next = page.Rows.Count > limit ? CursorOf(sort, page.Rows[limit - 1]) : null;
         return new SearchPage(total, lowerBound, hits, facets, next);
@@ -287,86 +306,108 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     // ---- writing ----
 
-    static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, ListingDocument d, CancellationToken ct)
+    /// <summary>The statements of one write transaction, prepared once; suggestion counts are summed and written at the end.</summary>
+    sealed class Writer : IAsyncDisposable
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO docs (id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, payload)
-            VALUES ($id, $v, $hs, $origin, $incoterm, $price, $available, $published, $payload) RETURNING rowid
-            """;
-        command.Parameters.AddWithValue("$id", d.Id.ToString());
-        command.Parameters.AddWithValue("$v", d.SellerVerified ? 1 : 0);
-        command.Parameters.AddWithValue("$hs", d.HsCode);
-        command.Parameters.AddWithValue("$origin", d.OriginCountry);
-        command.Parameters.AddWithValue("$incoterm", d.Incoterm);
-        command.Parameters.AddWithValue("$price", d.PriceUsd is { } p ? Scale(p, PriceScale) : DBNull.Value);
-        command.Parameters.AddWithValue("$available", Scale(d.Available, QuantityScale));
-        command.Parameters.AddWithValue("$published", d.PublishedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(d, Json));
-        var rowid = (long)(await command.ExecuteScalarAsync(ct))!;
+        readonly SqliteCommand _find, _delete, _insert, _fts, _term, _suggest;
+        readonly Dictionary<(string Norm, string Display), int> _suggestions = [];
 
-        await using var fts = connection.CreateCommand();
-        fts.Transaction = transaction;
-        fts.CommandText = "INSERT INTO fts (rowid, title, category, description, other) VALUES ($r, $t, $c, $d, $o)";
-        fts.Parameters.AddWithValue("$r", rowid);
-        fts.Parameters.AddWithValue("$t", TextAnalysis.IndexText(string.Join(" \n ", d.Title.Values)));
-        fts.Parameters.AddWithValue("$c", TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))))));
-        fts.Parameters.AddWithValue("$d", TextAnalysis.IndexText(string.Join(" \n ", d.Description.Values)));
-        fts.Parameters.AddWithValue("$o", TextAnalysis.IndexText(string.Join(" \n ",
-            new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))));
-        await fts.ExecuteNonQueryAsync(ct);
-
-        foreach (var (facet, value) in TermsOf(d))
+        public Writer(SqliteConnection connection, SqliteTransaction transaction)
         {
-            await using var term = connection.CreateCommand();
-            term.Transaction = transaction;
-            term.CommandText = "INSERT OR IGNORE INTO doc_terms (facet, value, doc) VALUES ($f, $v, $d)";
-            term.Parameters.AddWithValue("$f", facet);
-            term.Parameters.AddWithValue("$v", value);
-            term.Parameters.AddWithValue("$d", rowid);
-            await term.ExecuteNonQueryAsync(ct);
-        }
-        await AdjustSuggestionsAsync(connection, transaction, d, +1, ct);
-    }
-
-    static async Task RemoveAsync(SqliteConnection connection, SqliteTransaction transaction, Guid id, CancellationToken ct)
-    {
-        await using var find = connection.CreateCommand();
-        find.Transaction = transaction;
-        find.CommandText = "SELECT rowid, payload FROM docs WHERE id = $id";
-        find.Parameters.AddWithValue("$id", id.ToString());
-        long rowid;
-        ListingDocument old;
-        await using (var reader = await find.ExecuteReaderAsync(ct))
-        {
-            if (!await reader.ReadAsync(ct))
+            SqliteCommand Command(string sql, params string[] parameters)
             {
-                return;
+                var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                foreach (var name in parameters)
+                {
+                    command.Parameters.Add(new SqliteParameter(name, null));
+                }
+                return command;
             }
-            rowid = reader.GetInt64(0);
-            old = JsonSerializer.Deserialize<ListingDocument>(reader.GetString(1), Json)!;
+            _find = Command("SELECT rowid, payload FROM docs WHERE id = $id", "$id");
+            _delete = Command("DELETE FROM fts WHERE rowid = $r; DELETE FROM doc_terms WHERE doc = $r; DELETE FROM docs WHERE rowid = $r;", "$r");
+            _insert = Command("""
+                INSERT INTO docs (id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, payload)
+                VALUES ($id, $v, $hs, $origin, $incoterm, $price, $available, $published, $payload) RETURNING rowid
+                """, "$id", "$v", "$hs", "$origin", "$incoterm", "$price", "$available", "$published", "$payload");
+            _fts = Command("INSERT INTO fts (rowid, title, category, description, other) VALUES ($r, $t, $c, $d, $o)", "$r", "$t", "$c", "$d", "$o");
+            _term = Command("INSERT OR IGNORE INTO doc_terms (facet, value, doc) VALUES ($f, $v, $d)", "$f", "$v", "$d");
+            _suggest = Command("INSERT INTO suggestions (norm, display, docs) VALUES ($n, $d, $delta) ON CONFLICT(norm, display) DO UPDATE SET docs = docs + $delta",
+                "$n", "$d", "$delta");
         }
-        await using var delete = connection.CreateCommand();
-        delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM fts WHERE rowid = $r; DELETE FROM doc_terms WHERE doc = $r; DELETE FROM docs WHERE rowid = $r;";
-        delete.Parameters.AddWithValue("$r", rowid);
-        await delete.ExecuteNonQueryAsync(ct);
-        await AdjustSuggestionsAsync(connection, transaction, old, -1, ct);
-    }
 
-    static async Task AdjustSuggestionsAsync(SqliteConnection connection, SqliteTransaction transaction, ListingDocument d, int delta, CancellationToken ct)
-    {
-        var phrases = d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal);
-        foreach (var phrase in phrases)
+        public async Task InsertAsync(Prepared p, CancellationToken ct)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "INSERT INTO suggestions (norm, display, docs) VALUES ($n, $d, $delta) ON CONFLICT(norm, display) DO UPDATE SET docs = docs + $delta";
-            command.Parameters.AddWithValue("$n", Normalize(phrase));
-            command.Parameters.AddWithValue("$d", phrase);
-            command.Parameters.AddWithValue("$delta", delta);
-            await command.ExecuteNonQueryAsync(ct);
+            var d = p.Document;
+            Set(_insert, d.Id.ToString(), d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
+                d.PriceUsd is { } price ? Scale(price, PriceScale) : DBNull.Value, Scale(d.Available, QuantityScale), d.PublishedAt.ToUnixTimeMilliseconds(),
+                p.Payload);
+            var rowid = (long)(await _insert.ExecuteScalarAsync(ct))!;
+
+            Set(_fts, rowid, p.Title, p.Category, p.Description, p.Other);
+            await _fts.ExecuteNonQueryAsync(ct);
+
+            foreach (var (facet, value) in TermsOf(d))
+            {
+                Set(_term, facet, value, rowid);
+                await _term.ExecuteNonQueryAsync(ct);
+            }
+            CountSuggestions(d, +1);
+        }
+
+        public async Task RemoveAsync(Guid id, CancellationToken ct)
+        {
+            Set(_find, id.ToString());
+            long rowid;
+            ListingDocument old;
+            await using (var reader = await _find.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    return;
+                }
+                rowid = reader.GetInt64(0);
+                old = JsonSerializer.Deserialize<ListingDocument>(reader.GetString(1), Json)!;
+            }
+            Set(_delete, rowid);
+            await _delete.ExecuteNonQueryAsync(ct);
+            CountSuggestions(old, -1);
+        }
+
+        public async Task FlushSuggestionsAsync(CancellationToken ct)
+        {
+            foreach (var ((norm, display), delta) in _suggestions.Where(s => s.Value != 0))
+            {
+                Set(_suggest, norm, display, delta);
+                await _suggest.ExecuteNonQueryAsync(ct);
+            }
+            _suggestions.Clear();
+        }
+
+        void CountSuggestions(ListingDocument d, int delta)
+        {
+            foreach (var phrase in d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal))
+            {
+                var key = (Normalize(phrase), phrase);
+                _suggestions[key] = _suggestions.GetValueOrDefault(key) + delta;
+            }
+        }
+
+        static void Set(SqliteCommand command, params object[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i];
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in new[] { _find, _delete, _insert, _fts, _term, _suggest })
+            {
+                await command.DisposeAsync();
+            }
         }
     }
 
@@ -435,69 +476,81 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return (clauses.Count == 0 ? "1" : string.Join(" AND ", clauses), parameters);
     }
 
-    /// <summary>Row ids of the newest matches (text and filters), at most TrackTotalHits + 1 of them.</summary>
-    static async Task<List<long>> CandidatesAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, string? except, CancellationToken ct)
+    const string Candidates = "temp.candidates";
+    const string FacetCandidates = "temp.facet_candidates";
+
+    /// <summary>
+    /// Puts the row ids of the newest matches (text and filters), at most TrackTotalHits + 1, into a temporary table of
+    /// this connection, where ranking and facet counting join them without a round trip; returns how many.
+    /// </summary>
+    static async Task<int> CandidatesAsync(SqliteConnection connection, string table, ListingQuery q, EmbeddedQuery text, string? except, CancellationToken ct)
     {
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {table[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {table};", ct);
         var (filters, parameters) = Filters(q, except);
         await using var command = connection.CreateCommand();
         command.Parameters.AddRange(parameters);
         command.Parameters.AddWithValue("$k", SearchLimits.TrackTotalHits + 1);
         if (text.Match is null)
         {
-            command.CommandText = $"SELECT d.rowid FROM docs d WHERE {filters} ORDER BY d.rowid DESC LIMIT $k";
+            command.CommandText = $"INSERT INTO {table} SELECT d.rowid FROM docs d WHERE {filters} ORDER BY d.rowid DESC LIMIT $k";
         }
         else
         {
             // CROSS JOIN keeps FTS5 as the outer loop, walking matches newest first so LIMIT stops it early.
-            command.CommandText = $"SELECT f.rowid FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {filters} ORDER BY f.rowid DESC LIMIT $k";
+            command.CommandText = $"INSERT INTO {table} SELECT f.rowid FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {filters} ORDER BY f.rowid DESC LIMIT $k";
             command.Parameters.AddWithValue("$q", text.Match);
         }
-        var rows = new List<long>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(reader.GetInt64(0));
-        }
-        return rows;
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>BM25 over the newest <see cref="RankWindow"/> candidates; the rest follow by recency.</summary>
-    static async Task<ResultRows> RankAsync(SqliteConnection connection, EmbeddedQuery text, List<long> candidates, SearchCursor? after, int limit, CancellationToken ct)
+    /// <summary>BM25 over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id.</summary>
+    static async Task<ResultRows> RankAsync(SqliteConnection connection, EmbeddedQuery text, int count, SearchCursor? after, int limit, CancellationToken ct)
     {
-        if (candidates.Count == 0)
+        if (count == 0)
         {
             return new ResultRows([]);
         }
-        var window = candidates.Take(RankWindow).ToHashSet();
-        var floor = candidates[Math.Min(RankWindow, candidates.Count) - 1];
-        var scores = new Dictionary<long, double>();
+        var floor = await ScalarAsync(connection, $"SELECT rowid FROM {Candidates} ORDER BY rowid DESC LIMIT 1 OFFSET {Math.Min(RankWindow, count) - 1}", ct);
+        var ranked = new List<(long RowId, Guid Id, double Score)>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT rowid, bm25(fts, 10.0, 4.0, 1.0, 2.0) FROM fts WHERE fts MATCH $q AND rowid >= $floor";
+            // FTS5 drives (CROSS JOIN): it walks its matches above the floor; candidates and docs are looked up by rowid.
+            command.CommandText = $"""
+                SELECT f.rowid, d.id, bm25(fts, 10.0, 4.0, 1.0, 2.0)
+                FROM fts f CROSS JOIN {Candidates} c ON c.rowid = f.rowid CROSS JOIN docs d ON d.rowid = f.rowid
+                WHERE fts MATCH $q AND f.rowid >= $floor
+                """;
             command.Parameters.AddWithValue("$q", text.Match);
             command.Parameters.AddWithValue("$floor", floor);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var rowid = reader.GetInt64(0);
-                if (window.Contains(rowid))
-                {
-                    // bm25() is negative, better is lower; the API reports higher-is-better scores.
-                    scores[rowid] = Math.Round(-reader.GetDouble(1), 6);
-                }
+                // bm25() is negative, better is lower; the API reports higher-is-better scores.
+                ranked.Add((reader.GetInt64(0), Guid.Parse(reader.GetString(1)), Math.Round(-reader.GetDouble(2), 6)));
             }
         }
-        var ids = await IdsAsync(connection, candidates, ct);
-        var ordered = candidates
-            .Select(r => (RowId: r, Id: ids[r], Score: scores.GetValueOrDefault(r, 0d)))
-            .OrderByDescending(r => r.Score).ThenBy(r => r.Id)
-            .ToList();
+        IEnumerable<(long RowId, Guid Id, double Score)> ordered = ranked.OrderByDescending(r => r.Score).ThenBy(r => r.Id);
         if (after is { Sort: ListingSort.Relevance })
         {
             var score = (double)after.Value;
-            ordered = ordered.Where(r => r.Score < score || (r.Score == score && r.Id.CompareTo(after.Id) > 0)).ToList();
+            ordered = ordered.Where(r => r.Score < score || (r.Score == score && r.Id.CompareTo(after.Id) > 0));
         }
         var page = ordered.Take(limit + 1).ToList();
+        if (page.Count <= limit && count > RankWindow)
+        {
+            // Past the ranked window: the older candidates, unscored (score 0), in id order.
+            var tail = new List<(long RowId, Guid Id, double Score)>();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c JOIN docs d ON d.rowid = c.rowid WHERE c.rowid < $floor";
+            command.Parameters.AddWithValue("$floor", floor);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                tail.Add((reader.GetInt64(0), Guid.Parse(reader.GetString(1)), 0d));
+            }
+            var afterId = after is { Sort: ListingSort.Relevance, Value: 0 } ? after.Id : (Guid?)null;
+            page.AddRange(tail.Where(t => afterId is null || t.Id.CompareTo(afterId.Value) > 0).OrderBy(t => t.Id).Take(limit + 1 - page.Count));
+        }
         var payloads = await PayloadsAsync(connection, page.Select(p => p.RowId), ct);
         return new ResultRows(page.Select(p => payloads[p.RowId] with { Score = p.Score }).ToList());
     }
@@ -547,19 +600,23 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 }
                 break;
         }
-        command.CommandText = $"SELECT d.rowid, d.id, d.price_usd, d.published, d.payload FROM docs d WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT $n";
+        // Only the keys while walking the sort order; the page's payloads are read afterwards.
+        command.CommandText = $"SELECT d.rowid FROM docs d WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT $n";
         command.Parameters.AddWithValue("$n", limit + 1);
-        var rows = new List<Row>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var rowids = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            rows.Add(ReadRow(reader));
+            while (await reader.ReadAsync(ct))
+            {
+                rowids.Add(reader.GetInt64(0));
+            }
         }
-        return new ResultRows(rows);
+        var payloads = await PayloadsAsync(connection, rowids, ct);
+        return new ResultRows(rowids.Select(r => payloads[r]).ToList());
     }
 
     static async Task<IReadOnlyDictionary<string, IReadOnlyList<FacetCount>>> FacetsAsync(
-        SqliteConnection connection, ListingQuery q, EmbeddedQuery text, List<long> candidates, CancellationToken ct)
+        SqliteConnection connection, ListingQuery q, EmbeddedQuery text, CancellationToken ct)
     {
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>();
         foreach (var facet in Facets.All)
@@ -573,32 +630,32 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 Facets.WarehouseCountry => q.WarehouseCountries.Count > 0,
                 _ => q.Certificates.Count > 0,
             };
-            var set = filtered ? await CandidatesAsync(connection, q, text, facet, ct) : candidates;
-            if (set.Count > SearchLimits.TrackTotalHits)
+            var table = Candidates;
+            if (filtered)
             {
-                set = set.Take(SearchLimits.TrackTotalHits).ToList();
+                if (await CandidatesAsync(connection, FacetCandidates, q, text, facet, ct) > SearchLimits.TrackTotalHits)
+                {
+                    await ExecuteAsync(connection, $"DELETE FROM {FacetCandidates} WHERE rowid = (SELECT min(rowid) FROM {FacetCandidates})", ct);
+                }
+                table = FacetCandidates;
             }
-            facets[facet] = await CountAsync(connection, facet, set, ct);
+            facets[facet] = await CountAsync(connection, facet, table, ct);
         }
         return facets;
     }
 
-    static async Task<IReadOnlyList<FacetCount>> CountAsync(SqliteConnection connection, string facet, List<long> rowids, CancellationToken ct)
+    static async Task<IReadOnlyList<FacetCount>> CountAsync(SqliteConnection connection, string facet, string table, CancellationToken ct)
     {
-        if (rowids.Count == 0)
-        {
-            return [];
-        }
+        // The candidates drive the join (CROSS JOIN), so each count costs a lookup per candidate, not a scan of the facet.
         var sql = facet switch
         {
-            Facets.Origin => "SELECT origin, count(*) FROM docs WHERE rowid IN (SELECT value FROM json_each($ids)) GROUP BY origin",
-            Facets.Incoterm => "SELECT incoterm, count(*) FROM docs WHERE rowid IN (SELECT value FROM json_each($ids)) GROUP BY incoterm",
-            _ => $"SELECT value, count(*) FROM doc_terms WHERE facet = '{facet switch { Facets.Category => "c", Facets.WarehouseCountry => "w", _ => "x" }}' " +
-                 "AND doc IN (SELECT value FROM json_each($ids)) GROUP BY value",
+            Facets.Origin => $"SELECT d.origin, count(*) FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid GROUP BY d.origin",
+            Facets.Incoterm => $"SELECT d.incoterm, count(*) FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid GROUP BY d.incoterm",
+            _ => $"SELECT t.value, count(*) FROM {table} c CROSS JOIN doc_terms t ON t.doc = c.rowid AND t.facet = " +
+                 $"'{facet switch { Facets.Category => "c", Facets.WarehouseCountry => "w", _ => "x" }}' GROUP BY t.value",
         };
         await using var command = connection.CreateCommand();
         command.CommandText = $"{sql} ORDER BY count(*) DESC, 1 ASC LIMIT {FacetSize}";
-        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(rowids));
         var counts = new List<FacetCount>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -606,20 +663,6 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             counts.Add(new FacetCount(reader.GetString(0), reader.GetInt64(1)));
         }
         return counts;
-    }
-
-    static async Task<Dictionary<long, Guid>> IdsAsync(SqliteConnection connection, List<long> rowids, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT rowid, id FROM docs WHERE rowid IN (SELECT value FROM json_each($ids))";
-        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(rowids));
-        var ids = new Dictionary<long, Guid>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            ids[reader.GetInt64(0)] = Guid.Parse(reader.GetString(1));
-        }
-        return ids;
     }
 
     static async Task<Dictionary<long, Row>> PayloadsAsync(SqliteConnection connection, IEnumerable<long> rowids, CancellationToken ct)

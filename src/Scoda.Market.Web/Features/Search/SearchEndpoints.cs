@@ -49,7 +49,8 @@ public static class SearchEndpoints
         [AsParameters] SearchParameters p, IListingIndex index, MarketDbContext db, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var categories = await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Key, ct);
+        // The taxonomy only changes at start-up (reference data), so the shipped categories serve every request.
+        var categories = TaxonomyFile.ByKey;
         var query = await ReadAsync(p, categories, db, errors, ct);
         if (query is null)
         {
@@ -70,7 +71,7 @@ public static class SearchEndpoints
 
     /// <summary>Validates the parameters into a query; unknown values are field errors, never an error from the engine.</summary>
     static async Task<ListingQuery?> ReadAsync(
-        SearchParameters p, Dictionary<string, Category> categories, MarketDbContext db, ValidationErrors errors, CancellationToken ct)
+        SearchParameters p, IReadOnlyDictionary<string, Category> categories, MarketDbContext db, ValidationErrors errors, CancellationToken ct)
     {
         errors.Check(p.Q is null || p.Q.Length <= SearchLimits.MaxQueryLength, "q", $"At most {SearchLimits.MaxQueryLength} characters.");
         foreach (var key in (p.Category ?? []).Where(k => !categories.ContainsKey(k)))
@@ -165,7 +166,7 @@ public static class SearchEndpoints
         return codes;
     }
 
-    static SearchItem ToItem(SearchHit hit, string lang, Dictionary<string, Category> categories)
+    static SearchItem ToItem(SearchHit hit, string lang, IReadOnlyDictionary<string, Category> categories)
     {
         var d = hit.Document;
         var highlights = hit.Highlights;
@@ -182,7 +183,7 @@ public static class SearchEndpoints
             d.WarehouseCountries, d.Certificates, d.PublishedAt);
     }
 
-    static string LabelOf(string facet, string key, string lang, Dictionary<string, Category> categories) =>
+    static string LabelOf(string facet, string key, string lang, IReadOnlyDictionary<string, Category> categories) =>
         facet == Scoda.Market.Search.Facets.Category && categories.TryGetValue(key, out var c) ? c.Name.GetValueOrDefault(lang) ?? c.Name.GetValueOrDefault("en") ?? key : key;
 
     static string Encode(SearchCursor cursor) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(cursor, CursorJson));

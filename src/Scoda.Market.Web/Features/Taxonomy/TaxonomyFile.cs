@@ -25,6 +25,11 @@ public sealed class TaxonomyFile : IReferenceData
     /// <summary>Every category of the shipped file, parents before children.</summary>
     public static IReadOnlyList<Category> Categories => Shipped.Value.Categories;
 
+    static readonly Lazy<IReadOnlyDictionary<string, Category>> Keyed = new(() => Categories.ToDictionary(c => c.Key, StringComparer.Ordinal));
+
+    /// <summary>The shipped categories by key; the database holds the same after start-up.</summary>
+    public static IReadOnlyDictionary<string, Category> ByKey => Keyed.Value;
+
     public async Task ApplyAsync(MarketDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var (checksum, categories) = Shipped.Value;

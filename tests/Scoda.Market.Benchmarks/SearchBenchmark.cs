@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.Search;
+using Scoda.Market.Search.Embedded;
+
+namespace Scoda.Market.Benchmarks;
+
+/// <summary>
+/// Search at 100,000 and 1,000,000 listings: indexing rate against raw FTS5, and a fixed query mix measured on the raw
+/// FTS5 floor, directly on the embedded back end, and through the HTTP endpoint of the real host (Kestrel on loopback).
+/// </summary>
+public static class SearchBenchmark
+{
+    static readonly JsonSerializerOptions CursorJson = new(JsonSerializerDefaults.Web);
+
+    sealed record Case(string Name, ListingQuery Query, string Http, string? RawMatch, string RawFilters, string RawOrder = "rank", int RawOffset = 0);
+
+    public static async Task RunAsync(IReadOnlyList<int> sizes)
+    {
+        Console.WriteLine($"# Search benchmark — {Measure.Machine()}");
+        var rows = new List<string>();
+        var checks = new List<string>();
+        foreach (var size in sizes)
+        {
+            await RunSizeAsync(size, rows, checks);
+        }
+        Console.WriteLine();
+        Console.WriteLine("| listings | query | raw FTS5 p50/p95/p99 ms | backend p50/p95/p99 ms | HTTP p50/p95/p99 ms | HTTP p95 ÷ raw p95 | HTTP req/s |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            Console.WriteLine(row);
+        }
+        Console.WriteLine();
+        foreach (var check in checks)
+        {
+            Console.WriteLine(check);
+        }
+    }
+
+    static async Task RunSizeAsync(int size, List<string> rows, List<string> checks)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "scoda-bench", $"search-{size}-{Guid.NewGuid():N}"[..30]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            Console.WriteLine($"## {size:N0} listings (working folder {folder})");
+            var generate = Stopwatch.StartNew();
+            var documents = new ListingGenerator().Generate(size).ToList();
+            Console.WriteLine($"generated in {generate.Elapsed.TotalSeconds:0.0} s");
+
+            using var index = new EmbeddedListingIndex(Path.Combine(folder, "search"));
+            await index.EnsureCreatedAsync();
+            var indexing = Stopwatch.StartNew();
+            foreach (var batch in documents.Chunk(5000))
+            {
+                await index.UpsertAsync(batch);
+            }
+            indexing.Stop();
+            var indexRate = size / indexing.Elapsed.TotalSeconds;
+
+            using var raw = new RawFts(Path.Combine(folder, "raw.db"));
+            var (rawInsert, rawRebuild) = await raw.BuildAsync(documents);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"indexing: embedded {indexRate:N0} docs/s ({indexing.Elapsed.TotalSeconds:0.0} s); raw FTS5 insert {rawInsert:N0} docs/s; raw FTS5 'rebuild' {rawRebuild:N0} docs/s; embedded ÷ raw rebuild = {indexRate / rawRebuild:0.00}"));
+            checks.Add(Check($"{size:N0}: indexing ≥ 0.5 × raw FTS5 rebuild rate", indexRate >= 0.5 * rawRebuild, $"{indexRate:N0} vs {rawRebuild:N0} docs/s"));
+            documents = null;
+            GC.Collect();
+
+            var cases = await CasesAsync(index);
+            await using var host = new BenchmarkHost(folder);
+            var http = new HttpClient { BaseAddress = new Uri(host.Start()) };
+            var iterations = size >= 1_000_000 ? 60 : 200;
+            var results = new Dictionary<string, (Figures Raw, Figures Direct, Figures Http)>();
+            foreach (var c in cases)
+            {
+                var rawFigures = await Measure.LatencyAsync(() => raw.SearchAsync(c.RawMatch, c.RawFilters, c.RawOrder, c.RawOffset), iterations, warmup: 3);
+                var direct = await Measure.LatencyAsync(() => index.SearchAsync(c.Query), iterations);
+                var overHttp = await Measure.LatencyAsync(async () =>
+                {
+                    using var response = await http.GetAsync(c.Http);
+                    response.EnsureSuccessStatusCode();
+                    await response.Content.ReadAsByteArrayAsync();
+                }, iterations);
+                results[c.Name] = (rawFigures, direct, overHttp);
+                var row = string.Create(CultureInfo.InvariantCulture,
+                    $"| {size:N0} | {c.Name} | {rawFigures} | {direct} | {overHttp} | {overHttp.P95 / rawFigures.P95:0.00} | {overHttp.PerSecond:0} |");
+                rows.Add(row);
+                Console.WriteLine(row);
+            }
+
+            if (size == 100_000)
+            {
+                var tf = results["text+filters+facets"];
+                checks.Add(Check("100,000: text+filters+facets HTTP p95 ≤ 20 ms", tf.Http.P95 <= 20, $"{tf.Http.P95:0.00} ms"));
+                checks.Add(Check("100,000: text+filters+facets HTTP p95 ≤ 1.5 × raw p95", tf.Http.P95 <= 1.5 * tf.Raw.P95, $"{tf.Http.P95:0.00} vs {tf.Raw.P95:0.00} ms"));
+            }
+            if (size >= 1_000_000)
+            {
+                foreach (var (name, figures) in results)
+                {
+                    checks.Add(Check($"{size:N0}: {name} HTTP p95 ≤ 150 ms", figures.Http.P95 <= 150, $"{figures.Http.P95:0.00} ms"));
+                }
+            }
+            var page1 = results["page 1 (price sort)"].Http.P95;
+            var page500 = results["page 500 by cursor"].Http.P95;
+            checks.Add(Check($"{size:N0}: page 500 ≤ 2 × page 1 (HTTP p95)", page500 <= 2 * page1, $"{page500:0.00} vs {page1:0.00} ms"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    static async Task<List<Case>> CasesAsync(EmbeddedListingIndex index)
+    {
+        var grainsByPrice = new ListingQuery { Categories = ["grains"], Sort = ListingSort.PriceAsc, Limit = 20 };
+        // Walk to page 500 once (not timed); the timed runs fetch page 500 with its cursor, as a client would.
+        var after = (SearchCursor?)null;
+        for (var page = 1; page < 500; page++)
+        {
+            after = (await index.SearchAsync(grainsByPrice with { After = after, WithFacets = false })).Next;
+        }
+        var cursor = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(after, CursorJson))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return
+        [
+            new("rare term", new ListingQuery { Text = ListingGenerator.RareWord }, $"/api/search/listings?q={ListingGenerator.RareWord}", ListingGenerator.RareWord, "1"),
+            new("common term (wheat)", new ListingQuery { Text = "wheat" }, "/api/search/listings?q=wheat", "wheat", "1"),
+            new("text+filters+facets", new ListingQuery { Text = "wheat", Origins = ["KZ"], Incoterms = ["DAP"] },
+                "/api/search/listings?q=wheat&origin=KZ&incoterm=DAP", "wheat", "d.origin = 'KZ' AND d.incoterm = 'DAP'"),
+            new("filters only", new ListingQuery { Categories = ["grains"], Origins = ["RU"], VerifiedOnly = true },
+                "/api/search/listings?category=grains&origin=RU&verifiedOnly=true", null,
+                "d.origin = 'RU' AND d.verified = 1 AND d.rowid IN (SELECT doc FROM raw_terms WHERE facet = 'c' AND value = 'grains')"),
+            new("page 1 (price sort)", grainsByPrice, "/api/search/listings?category=grains&sort=price_asc&limit=20", null,
+                "d.rowid IN (SELECT doc FROM raw_terms WHERE facet = 'c' AND value = 'grains')", "d.price, d.rowid"),
+            new("page 500 by cursor", grainsByPrice with { After = after }, $"/api/search/listings?category=grains&sort=price_asc&limit=20&cursor={cursor}", null,
+                "d.rowid IN (SELECT doc FROM raw_terms WHERE facet = 'c' AND value = 'grains')", "d.price, d.rowid", 499 * 20),
+        ];
+    }
+
+    static string Check(string what, bool passed, string figures) => $"- {(passed ? "PASS" : "FAIL")} {what}: {figures}";
+
+    /// <summary>The real host on a loopback Kestrel port, reading the benchmark's index folder as its data folder.</summary>
+    sealed class BenchmarkHost(string dataFolder) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseContentRoot(WebProjectFolder());
+            builder.UseSetting("Storage:DataPath", dataFolder);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+
+        static string WebProjectFolder()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scoda.Market.sln")))
+            {
+                dir = dir.Parent;
+            }
+            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository."), "src", "Scoda.Market.Web");
+        }
+
+        public string Start()
+        {
+            UseKestrel(0);
+            StartServer();
+            return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal);
+        }
+    }
+}
