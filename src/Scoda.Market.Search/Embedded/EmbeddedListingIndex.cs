@@ -41,7 +41,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         _folder = folder;
         _synonyms = synonyms ?? Synonyms.Shipped;
         var pointer = Path.Combine(folder, "current");
-        _file = File.Exists(pointer) ? Path.Combine(folder, File.ReadAllText(pointer).Trim()) : Path.Combine(folder, NewFileName());
+        var current = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : null;
+        // An index written by an older format is left behind: a new file starts, and the host refills it (see SearchIndexBootstrap).
+        _file = Path.Combine(folder, current is not null && current.StartsWith(FilePrefix, StringComparison.Ordinal) ? current : NewFileName());
     }
 
     EmbeddedListingIndex(string file, Synonyms synonyms, bool _)
@@ -72,6 +74,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 price_usd INTEGER NULL,
                 available INTEGER NOT NULL,
                 published INTEGER NOT NULL,
+                category_path TEXT NOT NULL,
+                warehouses TEXT NOT NULL,
+                certificates TEXT NOT NULL,
                 payload TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd, id);
             CREATE INDEX IF NOT EXISTS docs_published ON docs(published, id);
@@ -270,6 +275,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         using var fresh = new EmbeddedListingIndex(file, _synonyms, true);
         await fresh.EnsureCreatedAsync(ct);
         await fill(fresh, ct);
+        await fresh.OptimizeAsync(ct);
         // Stored buy-request queries belong to the marketplace, not to one index generation: carry them over.
         await using (var connection = await fresh.OpenAsync(ct))
         {
@@ -292,6 +298,13 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 // A reader may still hold it open; the next rebuild removes it.
             }
         }
+    }
+
+    /// <summary>Refreshes the query planner's statistics (after a bulk load) and merges FTS5 segments.</summary>
+    public async Task OptimizeAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await ExecuteAsync(connection, "ANALYZE; INSERT INTO fts(fts) VALUES('optimize');", ct);
     }
 
     public async Task<IndexStats> StatsAsync(CancellationToken ct = default)
@@ -328,9 +341,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             _find = Command("SELECT rowid, payload FROM docs WHERE id = $id", "$id");
             _delete = Command("DELETE FROM fts WHERE rowid = $r; DELETE FROM doc_terms WHERE doc = $r; DELETE FROM docs WHERE rowid = $r;", "$r");
             _insert = Command("""
-                INSERT INTO docs (id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, payload)
-                VALUES ($id, $v, $hs, $origin, $incoterm, $price, $available, $published, $payload) RETURNING rowid
-                """, "$id", "$v", "$hs", "$origin", "$incoterm", "$price", "$available", "$published", "$payload");
+                INSERT INTO docs (id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, category_path, warehouses, certificates, payload)
+                VALUES ($id, $v, $hs, $origin, $incoterm, $price, $available, $published, $cp, $w, $x, $payload) RETURNING rowid
+                """, "$id", "$v", "$hs", "$origin", "$incoterm", "$price", "$available", "$published", "$cp", "$w", "$x", "$payload");
             _fts = Command("INSERT INTO fts (rowid, title, category, description, other) VALUES ($r, $t, $c, $d, $o)", "$r", "$t", "$c", "$d", "$o");
             _term = Command("INSERT OR IGNORE INTO doc_terms (facet, value, doc) VALUES ($f, $v, $d)", "$f", "$v", "$d");
             _suggest = Command("INSERT INTO suggestions (norm, display, docs) VALUES ($n, $d, $delta) ON CONFLICT(norm, display) DO UPDATE SET docs = docs + $delta",
@@ -342,7 +355,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             var d = p.Document;
             Set(_insert, d.Id.ToString(), d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
                 d.PriceUsd is { } price ? Scale(price, PriceScale) : DBNull.Value, Scale(d.Available, QuantityScale), d.PublishedAt.ToUnixTimeMilliseconds(),
-                p.Payload);
+                Joined(d.CategoryPath), Joined(d.WarehouseCountries), Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())), p.Payload);
             var rowid = (long)(await _insert.ExecuteScalarAsync(ct))!;
 
             Set(_fts, rowid, p.Title, p.Category, p.Description, p.Other);
@@ -393,6 +406,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 _suggestions[key] = _suggestions.GetValueOrDefault(key) + delta;
             }
         }
+
+        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
+        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
 
         static void Set(SqliteCommand command, params object[] values)
         {
@@ -575,7 +591,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 order = "d.price_usd ASC, d.id ASC";
                 if (q.After is { Sort: ListingSort.PriceAsc } a)
                 {
-                    where.Add("(d.price_usd > $cv OR (d.price_usd = $cv AND d.id > $cid))");
+                    where.Add("(d.price_usd, d.id) > ($cv, $cid)");
                     command.Parameters.AddWithValue("$cv", Scale(a.Value, PriceScale));
                     command.Parameters.AddWithValue("$cid", a.Id.ToString());
                 }
@@ -585,7 +601,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 order = "d.price_usd DESC, d.id DESC";
                 if (q.After is { Sort: ListingSort.PriceDesc } b)
                 {
-                    where.Add("(d.price_usd < $cv OR (d.price_usd = $cv AND d.id < $cid))");
+                    where.Add("(d.price_usd, d.id) < ($cv, $cid)");
                     command.Parameters.AddWithValue("$cv", Scale(b.Value, PriceScale));
                     command.Parameters.AddWithValue("$cid", b.Id.ToString());
                 }
@@ -594,7 +610,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 order = "d.published DESC, d.id DESC";
                 if (q.After is { Sort: ListingSort.Newest } c)
                 {
-                    where.Add("(d.published < $cv OR (d.published = $cv AND d.id < $cid))");
+                    where.Add("(d.published, d.id) < ($cv, $cid)");
                     command.Parameters.AddWithValue("$cv", (long)c.Value);
                     command.Parameters.AddWithValue("$cid", c.Id.ToString());
                 }
@@ -618,51 +634,56 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     static async Task<IReadOnlyDictionary<string, IReadOnlyList<FacetCount>>> FacetsAsync(
         SqliteConnection connection, ListingQuery q, EmbeddedQuery text, CancellationToken ct)
     {
-        var facets = new Dictionary<string, IReadOnlyList<FacetCount>>();
-        foreach (var facet in Facets.All)
+        // Multi-select facets: a facet's own filter does not narrow its own counts, every other filter does.
+        var ownFilter = new Dictionary<string, bool>
         {
-            // Multi-select facets: a facet's own filter does not narrow its own counts, every other filter does.
-            var filtered = facet switch
+            [Facets.Category] = q.Categories.Count > 0,
+            [Facets.Origin] = q.Origins.Count > 0,
+            [Facets.Incoterm] = q.Incoterms.Count > 0,
+            [Facets.WarehouseCountry] = q.WarehouseCountries.Count > 0,
+            [Facets.Certificate] = q.Certificates.Count > 0,
+        };
+        var facets = await CountAsync(connection, Candidates, Facets.All.Where(f => !ownFilter[f]).ToList(), ct);
+        foreach (var facet in Facets.All.Where(f => ownFilter[f]))
+        {
+            if (await CandidatesAsync(connection, FacetCandidates, q, text, facet, ct) > SearchLimits.TrackTotalHits)
             {
-                Facets.Origin => q.Origins.Count > 0,
-                Facets.Incoterm => q.Incoterms.Count > 0,
-                Facets.Category => q.Categories.Count > 0,
-                Facets.WarehouseCountry => q.WarehouseCountries.Count > 0,
-                _ => q.Certificates.Count > 0,
-            };
-            var table = Candidates;
-            if (filtered)
-            {
-                if (await CandidatesAsync(connection, FacetCandidates, q, text, facet, ct) > SearchLimits.TrackTotalHits)
-                {
-                    await ExecuteAsync(connection, $"DELETE FROM {FacetCandidates} WHERE rowid = (SELECT min(rowid) FROM {FacetCandidates})", ct);
-                }
-                table = FacetCandidates;
+                await ExecuteAsync(connection, $"DELETE FROM {FacetCandidates} WHERE rowid = (SELECT min(rowid) FROM {FacetCandidates})", ct);
             }
-            facets[facet] = await CountAsync(connection, facet, table, ct);
+            facets[facet] = (await CountAsync(connection, FacetCandidates, [facet], ct))[facet];
         }
         return facets;
     }
 
-    static async Task<IReadOnlyList<FacetCount>> CountAsync(SqliteConnection connection, string facet, string table, CancellationToken ct)
+    /// <summary>Counts the wanted facets in one pass over the candidates (the candidates drive the join).</summary>
+    static async Task<Dictionary<string, IReadOnlyList<FacetCount>>> CountAsync(SqliteConnection connection, string table, List<string> wanted, CancellationToken ct)
     {
-        // The candidates drive the join (CROSS JOIN), so each count costs a lookup per candidate, not a scan of the facet.
-        var sql = facet switch
+        var counts = wanted.ToDictionary(f => f, _ => new Dictionary<string, long>(StringComparer.Ordinal));
+        if (wanted.Count > 0)
         {
-            Facets.Origin => $"SELECT d.origin, count(*) FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid GROUP BY d.origin",
-            Facets.Incoterm => $"SELECT d.incoterm, count(*) FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid GROUP BY d.incoterm",
-            _ => $"SELECT t.value, count(*) FROM {table} c CROSS JOIN doc_terms t ON t.doc = c.rowid AND t.facet = " +
-                 $"'{facet switch { Facets.Category => "c", Facets.WarehouseCountry => "w", _ => "x" }}' GROUP BY t.value",
-        };
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"{sql} ORDER BY count(*) DESC, 1 ASC LIMIT {FacetSize}";
-        var counts = new List<FacetCount>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            counts.Add(new FacetCount(reader.GetString(0), reader.GetInt64(1)));
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT d.origin, d.incoterm, d.category_path, d.warehouses, d.certificates FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                foreach (var (facet, column) in new[] { (Facets.Origin, 0), (Facets.Incoterm, 1), (Facets.Category, 2), (Facets.WarehouseCountry, 3), (Facets.Certificate, 4) })
+                {
+                    if (!counts.TryGetValue(facet, out var values))
+                    {
+                        continue;
+                    }
+                    var raw = reader.GetString(column);
+                    foreach (var value in column < 2 ? [raw] : raw.Split('|', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        values[value] = values.GetValueOrDefault(value) + 1;
+                    }
+                }
+            }
         }
-        return counts;
+        return counts.ToDictionary(
+            c => c.Key,
+            c => (IReadOnlyList<FacetCount>)c.Value.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).Take(FacetSize)
+                .Select(v => new FacetCount(v.Key, v.Value)).ToList());
     }
 
     static async Task<Dictionary<long, Row>> PayloadsAsync(SqliteConnection connection, IEnumerable<long> rowids, CancellationToken ct)
@@ -773,7 +794,10 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         File.Move(temporary, pointer, overwrite: true);
     }
 
-    static string NewFileName() => $"listings-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}.db";
+    /// <summary>Changes with the file's layout; a different prefix means the file must be rebuilt.</summary>
+    const string FilePrefix = "listings-v2-";
+
+    static string NewFileName() => $"{FilePrefix}{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}.db";
 
     static string Normalize(string text) => string.Join(' ', text.Trim().ToLowerInvariant().Replace('ё', 'е').Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Replace("'", "", StringComparison.Ordinal);

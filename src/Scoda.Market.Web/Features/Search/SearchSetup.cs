@@ -62,10 +62,30 @@ public static class SearchSetup
     }
 }
 
-/// <summary>Creates the index at start-up (idempotent), before the indexer's first pass.</summary>
-sealed class SearchIndexBootstrap(IListingIndex index) : IHostedService
+/// <summary>
+/// Creates the index at start-up (idempotent). An empty index beside a database with published listings (a new index
+/// format, a lost data folder, a new Elasticsearch cluster) is refilled through the outbox.
+/// </summary>
+sealed class SearchIndexBootstrap(IListingIndex index, IServiceScopeFactory scopes, TimeProvider clock) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => index.EnsureCreatedAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await index.EnsureCreatedAsync(cancellationToken);
+        if ((await index.StatsAsync(cancellationToken)).Documents > 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MarketDbContext>();
+        var sellers = await db.Listings.Where(l => l.Status == Listings.ListingStatus.Published).Select(l => l.OrganizationId).Distinct().ToListAsync(cancellationToken);
+        if (sellers.Count == 0 || await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null, cancellationToken))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        db.OutboxMessages.AddRange(sellers.Select(s => new OutboxMessage { Topic = OutboxTopics.Seller, EntityId = s, CreatedAt = now }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
