@@ -80,3 +80,21 @@ public sealed class UnhandledErrorTests : IAsyncLifetime
         problem.GetProperty("traceId").GetString().Should().NotBeNullOrEmpty();
     }
 }
+
+/// <summary>A back end that is not in the build refuses to start, instead of silently not indexing.</summary>
+public sealed class SearchProviderTests
+{
+    [Fact]
+    public async Task Asking_for_elasticsearch_stops_start_up_with_a_clear_message()
+    {
+        await using var app = await MarketApp.CreateAsync(DatabaseKind.Sqlite, new Dictionary<string, string?>
+        {
+            ["Search:Provider"] = "Elasticsearch",
+            ["Search:Elasticsearch:Url"] = "http://127.0.0.1:9200",
+        });
+
+        var start = () => app.Server;
+
+        start.Should().Throw<InvalidOperationException>().WithMessage("*Elasticsearch is not available in this build*Embedded*");
+    }
+}

@@ -9,6 +9,9 @@ static class ElasticsearchSetup
         {
             throw new InvalidOperationException("Search:Provider is Elasticsearch but Search:Elasticsearch:Url is not an absolute URL.");
         }
-        throw new InvalidOperationException("The Elasticsearch back end is not wired into the host yet.");
+        // The REST client and index definition are not in this build yet (CHANGELOG, issue 4): refuse to start rather
+        // than pretend to index into a cluster.
+        throw new InvalidOperationException(
+            "Search:Provider=Elasticsearch is not available in this build yet; use Search:Provider=Embedded (the default).");
     }
 }
