@@ -303,9 +303,7 @@ public static class BuyRequestsEndpoints
 
     static MatchedListing ListingOf(Listing l) => new(
         l.Id, l.Title, new PriceResponse(l.PriceAmount, l.PriceCurrency, l.PriceUnit),
-        l.NormalizedPriceUsd is { } usd && l.NormalizedPriceCny is { } cny
-            ? new NormalizedPriceResponse(new PriceResponse(usd, Currencies.Usd, l.NormalizedUnit), new PriceResponse(cny, Currencies.Cny, l.NormalizedUnit))
-            : null,
+        NormalizedPriceResponse.Of(l.NormalizedPriceUsd, l.NormalizedPriceCny, l.NormalizedUnit),
         new Quantity(l.Quantity, l.QuantityUnit), l.OriginCountry, l.Incoterm, l.NamedPlace, Party(l.Organization!));
 
     static MatchedBuyRequest BuyRequestOf(BuyRequest b) => new(
@@ -314,6 +312,4 @@ public static class BuyRequestsEndpoints
 
     static SellerResponse Party(Organization o) => new(o.Id, o.Name, o.CountryCode, o.VerificationStatus == VerificationStatus.Verified);
 
-    static async Task<bool> IsMemberAsync(ListingContext c, Guid organizationId, CancellationToken ct) =>
-        await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId, OrganizationPolicies.Member, hideFromOutsiders: true, ct) == Access.Allowed;
 }

@@ -32,7 +32,14 @@ public sealed record ListingRequest(
 
 public sealed record PriceResponse(decimal Amount, string Currency, string Unit);
 
-public sealed record NormalizedPriceResponse(PriceResponse Usd, PriceResponse Cny);
+public sealed record NormalizedPriceResponse(PriceResponse Usd, PriceResponse Cny)
+{
+    /// <summary>The normalized prices per basis unit, or null when the price could not be normalized.</summary>
+    public static NormalizedPriceResponse? Of(decimal? usd, decimal? cny, string basisUnit) =>
+        usd is { } u && cny is { } c
+            ? new(new PriceResponse(u, Infrastructure.Domain.Currencies.Usd, basisUnit), new PriceResponse(c, Infrastructure.Domain.Currencies.Cny, basisUnit))
+            : null;
+}
 
 public sealed record SellerResponse(Guid Id, string Name, string CountryCode, bool Verified);
 

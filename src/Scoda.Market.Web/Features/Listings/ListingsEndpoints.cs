@@ -237,7 +237,8 @@ public static class ListingsEndpoints
     internal static async Task<bool> CanReadAsync(ListingContext c, ListingStatus status, Guid organizationId, CancellationToken ct) =>
         status == ListingStatus.Published || await IsMemberAsync(c, organizationId, ct);
 
-    static async Task<bool> IsMemberAsync(ListingContext c, Guid organizationId, CancellationToken ct) =>
+    /// <summary>Whether the caller belongs to the organization (any role).</summary>
+    internal static async Task<bool> IsMemberAsync(ListingContext c, Guid organizationId, CancellationToken ct) =>
         c.User.IsAuthenticated
         && (await c.Authorization.AuthorizeAsync(c.User.Principal, new OrganizationResource(organizationId), OrganizationPolicies.Member)).Succeeded;
 

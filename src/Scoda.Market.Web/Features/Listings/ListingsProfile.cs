@@ -19,11 +19,7 @@ sealed class ListingsProfile : Profile
             .ForCtorParam(nameof(ListingResponse.Quantity), o => o.MapFrom(s => new Quantity(s.Quantity, s.QuantityUnit)))
             .ForCtorParam(nameof(ListingResponse.MinOrder), o => o.MapFrom(s => new Quantity(s.MinOrder, s.MinOrderUnit)))
             .ForCtorParam(nameof(ListingResponse.Price), o => o.MapFrom(s => new PriceResponse(s.PriceAmount, s.PriceCurrency, s.PriceUnit)))
-            .ForCtorParam(nameof(ListingResponse.NormalizedPrice), o => o.MapFrom(s => s.NormalizedPriceUsd == null || s.NormalizedPriceCny == null
-                ? null
-                : new NormalizedPriceResponse(
-                    new PriceResponse(s.NormalizedPriceUsd.Value, Currencies.Usd, s.NormalizedUnit),
-                    new PriceResponse(s.NormalizedPriceCny.Value, Currencies.Cny, s.NormalizedUnit))))
+            .ForCtorParam(nameof(ListingResponse.NormalizedPrice), o => o.MapFrom(s => NormalizedPriceResponse.Of(s.NormalizedPriceUsd, s.NormalizedPriceCny, s.NormalizedUnit)))
             .ForCtorParam(nameof(ListingResponse.Files), o => o.MapFrom(s => s.Files.OrderBy(f => f.UploadedAt).ThenBy(f => f.Id)));
 
         CreateMap<Listing, ListingSummary>()

@@ -175,9 +175,7 @@ public static class SearchEndpoints
         var category = categories.GetValueOrDefault(d.CategoryPath[^1]);
         return new SearchItem(
             d.Id, d.Title, snippet, highlights, new PriceResponse(d.PriceAmount, d.PriceCurrency, d.PriceUnit),
-            d.PriceUsd is { } usd && d.PriceCny is { } cny
-                ? new NormalizedPriceResponse(new PriceResponse(usd, Currencies.Usd, d.BasisUnit), new PriceResponse(cny, Currencies.Cny, d.BasisUnit))
-                : null,
+            NormalizedPriceResponse.Of(d.PriceUsd, d.PriceCny, d.BasisUnit),
             new Quantity(d.Quantity, d.QuantityUnit), new Quantity(d.Available, d.QuantityUnit), d.OriginCountry, d.Incoterm, d.NamedPlace,
             new SearchCategory(d.CategoryPath[^1], category?.Name ?? new LocalizedText()), new SearchSeller(d.SellerId, d.SellerName, d.SellerVerified),
             d.WarehouseCountries, d.Certificates, d.PublishedAt);
