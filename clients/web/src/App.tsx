@@ -6,6 +6,7 @@ import { HomePage } from './pages/HomePage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { ComingSoonPage } from './pages/ComingSoonPage';
+import { SearchPage } from './pages/SearchPage';
 import { OrganizationPage } from './pages/OrganizationPage';
 import { CreateOrganizationPage } from './pages/CreateOrganizationPage';
 import { AdminPage } from './pages/AdminPage';
@@ -28,7 +29,7 @@ type Capability = {
 
 /** Sections of the marketplace in the main navigation; those not `ready` are announced but not built yet. */
 export const capabilities: readonly Capability[] = [
-  { path: '/search', testId: 'nav-search', label: 'nav.search', description: 'soon.search' },
+  { path: '/search', testId: 'nav-search', label: 'nav.search', description: 'soon.search', ready: true },
   { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings', ready: true },
   { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests' },
   { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations' },
@@ -80,6 +81,8 @@ function route(path: string): ReactNode {
           <AdminPage />
         </RequireAuth>
       );
+    case '/search':
+      return <SearchPage />;
     case '/listings':
       return authed(<ListingsPage />);
     case '/listings/new':
