@@ -74,4 +74,32 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         await BrowserHost.ScreenshotAsync(page, "search-2-facet-narrows");
         page.Url.Should().Contain("origin=KZ");
     }
+
+    [Fact]
+    public async Task An_importer_posts_a_buy_request_and_sees_the_matching_listing_with_reasons()
+    {
+        var seller = await SellerAsync();
+        await PublishWheatAsync(seller, await OrganizationAsync(seller, "UZ"), "UZ", new { en = "Uzbek milling wheat for Qingdao mills" });
+        await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(TestContext.Current.CancellationToken);
+
+        var page = await host.NewPageAsync();
+        await BrowserHost.SignUpAsync(page, $"buyer.{Guid.NewGuid():N}@jiaodong.test");
+        await BrowserHost.CreateOrganizationAsync(page, "Shandong Jiaodong Feed Mill", "CN", "importer");
+        await page.GotoAsync("/buy-requests/new");
+        await page.GetByTestId("rfq-category").SelectOptionAsync(Category.IdFor("wheat").ToString());
+        await page.GetByTestId("rfq-spec-protein-min").FillAsync("12");
+        await page.GetByTestId("rfq-spec-protein-max").FillAsync("14");
+        await page.GetByTestId("rfq-quantity").FillAsync("2000");
+        await page.GetByTestId("rfq-price").FillAsync("230");
+        await page.GetByTestId("rfq-incoterm").SelectOptionAsync("DAP");
+        await page.GetByTestId("rfq-place").FillAsync("Khorgos");
+        await page.GetByTestId("rfq-save").ClickAsync();
+        await Expect(page.GetByTestId("rfq-title")).ToBeVisibleAsync();
+
+        await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(TestContext.Current.CancellationToken);
+        await page.ReloadAsync();
+        var match = page.GetByTestId("match-row").Filter(new LocatorFilterOptions { HasText = "Uzbek milling wheat" });
+        await Expect(match.GetByTestId("match-reason")).ToContainTextAsync(["spec protein 12.5% within 12–14", "DAP Khorgos matches", "price 5% above target"]);
+        await BrowserHost.ScreenshotAsync(page, "buy-request-matches");
+    }
 }

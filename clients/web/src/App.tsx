@@ -7,6 +7,7 @@ import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { ComingSoonPage } from './pages/ComingSoonPage';
 import { SearchPage } from './pages/SearchPage';
+import { BuyRequestFormPage, BuyRequestPage, BuyRequestsPage } from './pages/BuyRequestPages';
 import { OrganizationPage } from './pages/OrganizationPage';
 import { CreateOrganizationPage } from './pages/CreateOrganizationPage';
 import { AdminPage } from './pages/AdminPage';
@@ -31,7 +32,7 @@ type Capability = {
 export const capabilities: readonly Capability[] = [
   { path: '/search', testId: 'nav-search', label: 'nav.search', description: 'soon.search', ready: true },
   { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings', ready: true },
-  { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests' },
+  { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests', ready: true },
   { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations' },
   { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live' },
   { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses', ready: true },
@@ -91,6 +92,10 @@ function route(path: string): ReactNode {
       return authed(<ListingImportPage />);
     case '/warehouses':
       return authed(<WarehousesPage />);
+    case '/buy-requests':
+      return authed(<BuyRequestsPage />);
+    case '/buy-requests/new':
+      return authed(<BuyRequestFormPage />);
   }
   const capability = capabilities.find((c) => c.path === path && !c.ready);
   if (capability) return <ComingSoonPage title={capability.label} description={capability.description} />;
@@ -105,6 +110,11 @@ function route(path: string): ReactNode {
   if (listing?.[1]) {
     const id = decodeURIComponent(listing[1]);
     return <ListingPage key={id} id={id} />;
+  }
+  const buyRequest = /^\/buy-requests\/([^/]+)$/.exec(path);
+  if (buyRequest?.[1]) {
+    const id = decodeURIComponent(buyRequest[1]);
+    return authed(<BuyRequestPage key={id} id={id} />);
   }
   const warehouse = /^\/warehouses\/([^/]+)$/.exec(path);
   if (warehouse?.[1]) {

@@ -452,6 +452,20 @@ const en = {
   'search.available': 'In stock: {q}',
   'search.seller': 'Seller',
   'search.verified': 'Verified',
+  'rfq.title': 'Buy requests',
+  'rfq.new': 'New buy request',
+  'rfq.open': 'Open',
+  'rfq.closed': 'Closed',
+  'rfq.matchCount': '{n} matches',
+  'rfq.quantity': 'Quantity',
+  'rfq.targetPrice': 'Target price',
+  'rfq.place': 'Named place',
+  'rfq.deliverBy': 'Deliver by',
+  'rfq.note': 'Note for sellers',
+  'rfq.save': 'Post buy request',
+  'rfq.close': 'Close',
+  'rfq.matches': 'Matching listings',
+  'rfq.noMatches': 'No listing matches yet; you will be notified when one does.',
 } as const;
 
 export type MessageKey = keyof typeof en;

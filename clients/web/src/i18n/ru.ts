@@ -451,6 +451,20 @@ const ru: Dictionary = {
   'search.available': 'На складе: {q}',
   'search.seller': 'Продавец',
   'search.verified': 'Проверен',
+  'rfq.title': 'Заявки на закупку',
+  'rfq.new': 'Новая заявка',
+  'rfq.open': 'Открыта',
+  'rfq.closed': 'Закрыта',
+  'rfq.matchCount': 'Совпадений: {n}',
+  'rfq.quantity': 'Количество',
+  'rfq.targetPrice': 'Целевая цена',
+  'rfq.place': 'Пункт поставки',
+  'rfq.deliverBy': 'Поставка до',
+  'rfq.note': 'Комментарий для продавцов',
+  'rfq.save': 'Опубликовать заявку',
+  'rfq.close': 'Закрыть',
+  'rfq.matches': 'Подходящие предложения',
+  'rfq.noMatches': 'Подходящих предложений пока нет; мы сообщим, когда появятся.',
 };
 
 export default ru;

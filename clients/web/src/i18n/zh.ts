@@ -445,6 +445,20 @@ const zh: Dictionary = {
   'search.available': '库存：{q}',
   'search.seller': '卖家',
   'search.verified': '已认证',
+  'rfq.title': '求购信息',
+  'rfq.new': '发布求购',
+  'rfq.open': '进行中',
+  'rfq.closed': '已关闭',
+  'rfq.matchCount': '{n} 个匹配',
+  'rfq.quantity': '数量',
+  'rfq.targetPrice': '目标价格',
+  'rfq.place': '指定地点',
+  'rfq.deliverBy': '交货期限',
+  'rfq.note': '给卖家的备注',
+  'rfq.save': '发布',
+  'rfq.close': '关闭',
+  'rfq.matches': '匹配的供应信息',
+  'rfq.noMatches': '暂无匹配的供应信息，出现时会通知您。',
 };
 
 export default zh;
