@@ -7,6 +7,7 @@ import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { ComingSoonPage } from './pages/ComingSoonPage';
 import { SearchPage } from './pages/SearchPage';
+import { NotificationBell } from './components/NotificationBell';
 import { BuyRequestFormPage, BuyRequestPage, BuyRequestsPage } from './pages/BuyRequestPages';
 import { OrganizationPage } from './pages/OrganizationPage';
 import { CreateOrganizationPage } from './pages/CreateOrganizationPage';
@@ -198,6 +199,7 @@ function Header() {
           </div>
           {me ? (
             <div className="user-box">
+              <NotificationBell />
               <span className="user-email" data-testid="user-email" title={t('nav.signedInAs')}>
                 {me.email}
               </span>

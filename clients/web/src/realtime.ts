@@ -1,4 +1,4 @@
-// Real-time connections (negotiations, live sessions). Not used by any page yet.
+// Real-time connections: notifications now; negotiations and live sessions to come.
 import { HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
 
 /**

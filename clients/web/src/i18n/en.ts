@@ -466,6 +466,10 @@ const en = {
   'rfq.close': 'Close',
   'rfq.matches': 'Matching listings',
   'rfq.noMatches': 'No listing matches yet; you will be notified when one does.',
+  'rfq.sellerMatches': 'Matching buy requests',
+  'rfq.noSellerMatches': 'No open buy request matches this listing yet.',
+  'notifications.title': 'Notifications',
+  'notifications.empty': 'Nothing new.',
 } as const;
 
 export type MessageKey = keyof typeof en;

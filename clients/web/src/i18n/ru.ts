@@ -465,6 +465,10 @@ const ru: Dictionary = {
   'rfq.close': 'Закрыть',
   'rfq.matches': 'Подходящие предложения',
   'rfq.noMatches': 'Подходящих предложений пока нет; мы сообщим, когда появятся.',
+  'rfq.sellerMatches': 'Подходящие заявки покупателей',
+  'rfq.noSellerMatches': 'Открытых заявок под это предложение пока нет.',
+  'notifications.title': 'Уведомления',
+  'notifications.empty': 'Новых уведомлений нет.',
 };
 
 export default ru;

@@ -459,6 +459,10 @@ const zh: Dictionary = {
   'rfq.close': '关闭',
   'rfq.matches': '匹配的供应信息',
   'rfq.noMatches': '暂无匹配的供应信息，出现时会通知您。',
+  'rfq.sellerMatches': '匹配的求购',
+  'rfq.noSellerMatches': '暂无与此供应信息匹配的求购。',
+  'notifications.title': '通知',
+  'notifications.empty': '暂无新通知。',
 };
 
 export default zh;

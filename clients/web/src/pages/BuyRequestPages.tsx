@@ -308,3 +308,39 @@ export function BuyRequestPage({ id }: { id: string }) {
     </div>
   );
 }
+
+type ListingMatch = {
+  buyRequest: { id: string; buyer: { name: string; verified: boolean }; quantity: QuantityValue; targetPrice: PriceValue; incoterm: string; namedPlace: string; deliveryBy: string };
+  score: number;
+  reasons: string[];
+};
+
+/** For the seller's members: buy requests that match this listing. Others get a 404 and see nothing. */
+export function ListingMatchesPanel({ listingId }: { listingId: string }) {
+  const { t, locale } = useI18n();
+  const [matches, setMatches] = useState<ListingMatch[] | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    request<ListingMatch[]>(`/api/listings/${encodeURIComponent(listingId)}/matches`, { signal: controller.signal })
+      .then(setMatches)
+      .catch(() => setMatches(null));
+    return () => controller.abort();
+  }, [listingId]);
+
+  if (matches === null) return null;
+  return (
+    <section className="panel" data-testid="listing-matches">
+      <h2>{t('rfq.sellerMatches')}</h2>
+      {matches.length === 0 && <p className="muted">{t('rfq.noSellerMatches')}</p>}
+      {matches.map((m) => (
+        <div key={m.buyRequest.id} data-testid="listing-match-row" className="match-row">
+          <strong>{m.buyRequest.buyer.name}</strong> · {formatQuantity(m.buyRequest.quantity, locale, t)} · {formatPrice(m.buyRequest.targetPrice, locale, t)} ·{' '}
+          {m.buyRequest.incoterm} {m.buyRequest.namedPlace} · {t('rfq.deliverBy')} {formatDate(m.buyRequest.deliveryBy, locale)}{' '}
+          <span className="badge">{m.score}/100</span>
+          <div className="muted">{m.reasons.join(' · ')}</div>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { ListingMatchesPanel } from './BuyRequestPages';
 import {
   ApiError,
   api,
@@ -369,6 +370,8 @@ export function ListingPage({ id }: { id: string }) {
             <p className="muted">{t('listing.priceHistory.empty')}</p>
           )}
         </section>
+
+        <ListingMatchesPanel listingId={id} />
 
         <section className="panel">
           <h2>{t('listing.availability')}</h2>
