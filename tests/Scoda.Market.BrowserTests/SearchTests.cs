@@ -15,7 +15,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
     static readonly string[] LcSight = ["lc_sight"];
 
-    async Task<HttpClient> SellerAsync()
+    internal static async Task<HttpClient> SellerAsync(BrowserHost host)
     {
         var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         var email = $"seller.{Guid.NewGuid():N}@steppe.test";
@@ -26,7 +26,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         return client;
     }
 
-    static async Task<Guid> OrganizationAsync(HttpClient seller, string country)
+    internal static async Task<Guid> OrganizationAsync(HttpClient seller, string country)
     {
         var response = await seller.PostAsJsonAsync("/api/organizations", new
         {
@@ -36,7 +36,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    static async Task PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title)
+    internal static async Task PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title)
     {
         var created = await seller.PostAsJsonAsync("/api/listings", new
         {
@@ -55,7 +55,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
     public async Task A_russian_query_finds_a_chinese_and_english_listing_and_a_facet_narrows_the_result()
     {
         var page = await host.NewPageAsync();
-        var seller = await SellerAsync();
+        var seller = await SellerAsync(host);
         await PublishWheatAsync(seller, await OrganizationAsync(seller, "KZ"), "KZ", new { zh = "优质小麦 国际标准", en = "Premium milling wheat, international standard" });
         await PublishWheatAsync(seller, await OrganizationAsync(seller, "RU"), "RU", new { zh = "俄罗斯小麦", en = "Russian milling wheat" });
         await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(TestContext.Current.CancellationToken);
@@ -74,12 +74,16 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         await BrowserHost.ScreenshotAsync(page, "search-2-facet-narrows");
         page.Url.Should().Contain("origin=KZ");
     }
+}
 
+/// <summary>An importer posts a buy request in the UI and sees the listing that matches it, with the reasons (own host, own data).</summary>
+public sealed class BuyRequestTests(BrowserHost host) : IClassFixture<BrowserHost>
+{
     [Fact]
     public async Task An_importer_posts_a_buy_request_and_sees_the_matching_listing_with_reasons()
     {
-        var seller = await SellerAsync();
-        await PublishWheatAsync(seller, await OrganizationAsync(seller, "UZ"), "UZ", new { en = "Uzbek milling wheat for Qingdao mills" });
+        var seller = await SearchTests.SellerAsync(host);
+        await SearchTests.PublishWheatAsync(seller, await SearchTests.OrganizationAsync(seller, "UZ"), "UZ", new { en = "Uzbek milling wheat for Qingdao mills" });
         await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(TestContext.Current.CancellationToken);
 
         var page = await host.NewPageAsync();
