@@ -1,0 +1,45 @@
+using Scoda.Market.Search.Elasticsearch;
+
+namespace Scoda.Market.Search.Tests.Elasticsearch;
+
+/// <summary>
+/// The shared contract on a real Elasticsearch 8, when SCODA_TEST_ELASTICSEARCH_URL names one (optionally with
+/// SCODA_TEST_ELASTICSEARCH_API_KEY); skipped otherwise. Every test gets its own index prefix and deletes its indices
+/// afterwards. See search-index/listings/README.md for running it with docker compose.
+/// </summary>
+public sealed class ElasticsearchContractTests : SearchIndexContract, IAsyncDisposable
+{
+    const string UrlVariable = "SCODA_TEST_ELASTICSEARCH_URL";
+    const string ApiKeyVariable = "SCODA_TEST_ELASTICSEARCH_API_KEY";
+
+    static readonly string? Url = Environment.GetEnvironmentVariable(UrlVariable);
+    static readonly string? ApiKey = Environment.GetEnvironmentVariable(ApiKeyVariable);
+
+    readonly string _prefix = $"scoda-contract-{Guid.NewGuid():N}"[..26];
+    readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    readonly List<ElasticsearchListingIndex> _indexes = [];
+
+    protected override Task<IListingIndex> CreateIndexAsync(string name)
+    {
+        if (string.IsNullOrWhiteSpace(Url))
+        {
+            Assert.Skip($"{UrlVariable} is not set: no Elasticsearch to run the contract against (see search-index/listings/README.md).");
+        }
+        var options = new ElasticsearchOptions(new Uri(Url), string.IsNullOrWhiteSpace(ApiKey) ? null : ApiKey, $"{_prefix}-{name.ToLowerInvariant()}");
+        var index = new ElasticsearchListingIndex(_http, options);
+        _indexes.Add(index);
+        return Task.FromResult<IListingIndex>(index);
+    }
+
+    /// <summary>Elasticsearch is near real-time: a refresh makes the writes of a test visible to its next read.</summary>
+    protected override Task AfterWriteAsync(IListingIndex index) => ((ElasticsearchListingIndex)index).RefreshAsync(Ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var index in _indexes)
+        {
+            await index.DropAsync(CancellationToken.None);
+        }
+        _http.Dispose();
+    }
+}
