@@ -81,20 +81,43 @@ public sealed class UnhandledErrorTests : IAsyncLifetime
     }
 }
 
-/// <summary>A back end that is not in the build refuses to start, instead of silently not indexing.</summary>
+/// <summary>
+/// The Elasticsearch back end is wired in. With no cluster answering the host still starts (compose may start the app
+/// first); readiness says the index is down instead of pretending to index.
+/// </summary>
 public sealed class SearchProviderTests
 {
     [Fact]
-    public async Task Asking_for_elasticsearch_stops_start_up_with_a_clear_message()
+    public async Task With_elasticsearch_unreachable_the_host_starts_and_is_not_ready()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await MarketApp.CreateAsync(DatabaseKind.Sqlite, new Dictionary<string, string?>
+        {
+            ["Search:Provider"] = "Elasticsearch",
+            // A port nothing listens on: every call is refused at once.
+            ["Search:Elasticsearch:Url"] = "http://127.0.0.1:9",
+            ["Search:Elasticsearch:ApiKey"] = "not-a-real-key",
+        });
+
+        app.Services.GetRequiredService<Scoda.Market.Search.IListingIndex>().Backend.Should().Be("elasticsearch");
+        var client = app.CreateClient();
+        (await client.GetAsync("/health/live", ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var ready = await client.GetAsync("/health/ready", ct);
+        ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        var body = await ready.Content.ReadAsStringAsync(ct);
+        body.Should().Contain("elasticsearch search index does not answer").And.NotContain("not-a-real-key");
+    }
+
+    [Fact]
+    public async Task Elasticsearch_without_a_url_stops_start_up_with_a_clear_message()
     {
         await using var app = await MarketApp.CreateAsync(DatabaseKind.Sqlite, new Dictionary<string, string?>
         {
             ["Search:Provider"] = "Elasticsearch",
-            ["Search:Elasticsearch:Url"] = "http://127.0.0.1:9200",
         });
 
         var start = () => app.Server;
 
-        start.Should().Throw<InvalidOperationException>().WithMessage("*Elasticsearch is not available in this build*Embedded*");
+        start.Should().Throw<InvalidOperationException>().WithMessage("*Search:Elasticsearch:Url*");
     }
 }

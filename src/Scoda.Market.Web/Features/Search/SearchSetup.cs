@@ -64,30 +64,68 @@ public static class SearchSetup
 
 /// <summary>
 /// Creates the index at start-up (idempotent). An empty index beside a database with published listings (a new index
-/// format, a lost data folder, a new Elasticsearch cluster) is refilled through the outbox.
+/// format, a lost data folder, a new Elasticsearch cluster) is refilled through the outbox. A cluster that does not
+/// answer yet does not stop the host: it keeps trying in the background while <c>/health/ready</c> says the index is
+/// down, and the outbox holds every change until it answers.
 /// </summary>
-sealed class SearchIndexBootstrap(IListingIndex index, IServiceScopeFactory scopes, TimeProvider clock) : IHostedService
+sealed partial class SearchIndexBootstrap(IListingIndex index, IServiceScopeFactory scopes, TimeProvider clock, ILogger<SearchIndexBootstrap> logger)
+    : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await index.EnsureCreatedAsync(cancellationToken);
-        if ((await index.StatsAsync(cancellationToken)).Documents > 0)
+        if (await TryBootstrapAsync(cancellationToken))
+        {
+            return;
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        do
+        {
+            await Task.Delay(RetryEvery, clock, stoppingToken);
+        }
+        while (!await TryBootstrapAsync(stoppingToken));
+    }
+
+    async Task<bool> TryBootstrapAsync(CancellationToken ct)
+    {
+        try
+        {
+            await BootstrapAsync(ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnavailable(logger, index.Backend, RetryEvery.TotalSeconds, ex);
+            return false;
+        }
+    }
+
+    async Task BootstrapAsync(CancellationToken ct)
+    {
+        await index.EnsureCreatedAsync(ct);
+        if ((await index.StatsAsync(ct)).Documents > 0)
         {
             return;
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MarketDbContext>();
-        var sellers = await db.Listings.Where(l => l.Status == Listings.ListingStatus.Published).Select(l => l.OrganizationId).Distinct().ToListAsync(cancellationToken);
-        if (sellers.Count == 0 || await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null, cancellationToken))
+        var sellers = await db.Listings.Where(l => l.Status == Listings.ListingStatus.Published).Select(l => l.OrganizationId).Distinct().ToListAsync(ct);
+        if (sellers.Count == 0 || await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null, ct))
         {
             return;
         }
         var now = clock.GetUtcNow();
         db.OutboxMessages.AddRange(sellers.Select(s => new OutboxMessage { Topic = OutboxTopics.Seller, EntityId = s, CreatedAt = now }));
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(ct);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Backend} search index cannot be prepared; trying again every {Seconds} s.")]
+    static partial void LogUnavailable(ILogger logger, string backend, double seconds, Exception exception);
 }
 
 /// <summary>Ready when the index answers; degraded when indexing lags more than a minute behind the database.</summary>
