@@ -1,6 +1,8 @@
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Features.Deals;
+using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Features.Search;
 using Scoda.Market.Web.Features.Demo;
@@ -14,6 +16,7 @@ using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Mail;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
 builder
@@ -27,8 +30,10 @@ builder
     .AddTaxonomy()
     .AddListings()
     .AddInventory()
+    .AddRealtime()
     .AddNotifications()
     .AddSearch()
+    .AddNegotiations()
     .AddDemo();
 
 var app = builder.Build();
@@ -53,6 +58,8 @@ app.MapInventoryEndpoints();
 app.MapSearchEndpoints();
 app.MapBuyRequestsEndpoints();
 app.MapNotificationsEndpoints();
+app.MapNegotiationsEndpoints();
+app.MapDealsEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Features.Deals;
+using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Features.Search;
@@ -35,6 +37,11 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<BuyRequest> BuyRequests => Set<BuyRequest>();
     public DbSet<Match> Matches => Set<Match>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NegotiationRoom> NegotiationRooms => Set<NegotiationRoom>();
+    public DbSet<RoomEvent> RoomEvents => Set<RoomEvent>();
+    public DbSet<RoomParticipant> RoomParticipants => Set<RoomParticipant>();
+    public DbSet<Offer> Offers => Set<Offer>();
+    public DbSet<Deal> Deals => Set<Deal>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

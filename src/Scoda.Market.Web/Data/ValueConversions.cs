@@ -25,10 +25,17 @@ public static class JsonColumn
     static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : class, new() =>
+        property.HasJsonConversion(() => new T());
+
+    /// <summary>For immutable records: a column that is never empty, so reading null is a corrupt row.</summary>
+    public static PropertyBuilder<T> HasJsonRecordConversion<T>(this PropertyBuilder<T> property) where T : class =>
+        property.HasJsonConversion<T>(() => throw new InvalidOperationException($"A stored {typeof(T).Name} is empty."));
+
+    static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property, Func<T> whenNull) where T : class =>
         property.HasConversion(
             new ValueConverter<T, string>(
                 value => JsonSerializer.Serialize(value, Options),
-                json => JsonSerializer.Deserialize<T>(json, Options) ?? new T()),
+                json => JsonSerializer.Deserialize<T>(json, Options) ?? whenNull()),
             new ValueComparer<T>(
                 (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
                 value => JsonSerializer.Serialize(value, Options).GetHashCode(StringComparison.Ordinal),

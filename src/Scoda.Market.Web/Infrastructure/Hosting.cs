@@ -6,6 +6,7 @@ using Microsoft.Extensions.FileProviders;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Health;
+using Scoda.Market.Web.Infrastructure.Json;
 using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Infrastructure;
@@ -15,15 +16,7 @@ public static class Hosting
 {
     public static IHostApplicationBuilder AddMarketPlatform(this IHostApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
-            // A misspelt field is a client bug worth a 400, not a silently ignored value.
-            json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-            // Money and quantities may come as strings ("245.50") so clients never round-trip through a binary float.
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowReadingFromString;
-            json.SerializerOptions.Converters.Add(new NormalizedDecimalConverter());
-        });
+        builder.Services.ConfigureHttpJsonOptions(json => MarketJson.Configure(json.SerializerOptions));
         builder.Services.AddOpenApi();
         builder.Services.AddAutoMapper(
             mapper => mapper.LicenseKey = builder.Configuration["AutoMapper:LicenseKey"],
@@ -82,18 +75,6 @@ public static class Hosting
         app.Map("/hubs/{**path}", () => Problems.Problems.NotFound("Hub")).ExcludeFromDescription();
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = app.Environment.WebClientFiles() });
         return app;
-    }
-
-    /// <summary>Writes decimals without trailing zeros: 12.345 t stays "12.345", not "12.345000" from numeric(18,6).</summary>
-    sealed class NormalizedDecimalConverter : JsonConverter<decimal>
-    {
-        public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.String
-                ? decimal.Parse(reader.GetString()!, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture)
-                : reader.GetDecimal();
-
-        public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
-            writer.WriteNumberValue(Domain.Decimals.Normalize(value));
     }
 
     static Task WriteHealth(HttpContext context, HealthReport report)

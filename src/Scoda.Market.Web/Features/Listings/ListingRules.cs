@@ -126,7 +126,8 @@ public static partial class ListingRules
         return result;
     }
 
-    static Quantity? ReadQuantity(QuantityInput? input, string field, string? basis, ValidationErrors errors)
+    /// <summary>A positive quantity in a unit that converts to <paramref name="basis"/> (the commodity's unit).</summary>
+    internal static Quantity? ReadQuantity(QuantityInput? input, string field, string? basis, ValidationErrors errors)
     {
         var ok = true;
         if (input?.Value is not { } value || value <= 0 || !Decimals.Fits(value, Units.QuantityDecimals))
@@ -147,22 +148,23 @@ public static partial class ListingRules
         return ok ? new Quantity(input!.Value!.Value, input.Unit!) : null;
     }
 
-    static UnitPrice? ReadPrice(PriceInput? input, string? basis, ValidationErrors errors)
+    /// <summary>A positive price per a unit that converts to <paramref name="basis"/>, in a supported currency.</summary>
+    internal static UnitPrice? ReadPrice(PriceInput? input, string? basis, ValidationErrors errors, string field = "price")
     {
         var ok = true;
         if (input?.Amount is not { } amount || amount <= 0 || !Decimals.Fits(amount, PriceDecimals))
         {
-            errors.Add("price.amount", $"A positive amount with at most {PriceDecimals} decimals.");
+            errors.Add($"{field}.amount", $"A positive amount with at most {PriceDecimals} decimals.");
             ok = false;
         }
         if (!Currencies.TryParse(input?.Currency, out var currency))
         {
-            errors.Add("price.currency", $"One of {string.Join(", ", Currencies.Supported.Order(StringComparer.Ordinal))}.");
+            errors.Add($"{field}.currency", $"One of {string.Join(", ", Currencies.Supported.Order(StringComparer.Ordinal))}.");
             ok = false;
         }
         if (!Units.IsKnown(input?.Unit) || (basis is not null && !Units.CanConvert(input!.Unit!, basis)))
         {
-            errors.Add("price.unit", basis is null ? "A unit of quantity." : $"Per {basis} or a unit that converts to it.");
+            errors.Add($"{field}.unit", basis is null ? "A unit of quantity." : $"Per {basis} or a unit that converts to it.");
             ok = false;
         }
         return ok ? new UnitPrice(input!.Amount!.Value, currency, input.Unit!) : null;

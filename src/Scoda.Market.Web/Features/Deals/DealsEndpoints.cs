@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Negotiations;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Paging;
+using Scoda.Market.Web.Infrastructure.Problems;
+
+namespace Scoda.Market.Web.Features.Deals;
+
+public sealed record DealResponse(
+    Guid Id, Guid RoomId, Guid OfferId, RoomListing Listing, RoomOrganization Buyer, RoomOrganization Seller, Side? MySide, DealStatus Status,
+    TermSheet Terms, Money Total, Guid? ReservationId, DateTimeOffset CreatedAt);
+
+public static class DealsEndpoints
+{
+    public static IEndpointRouteBuilder MapDealsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/deals").WithTags("Deals").RequireAuthorization();
+        api.MapGet("/", ListDeals).WithName("ListDeals");
+        api.MapGet("/{id:guid}", GetDeal).WithName("GetDeal");
+        return app;
+    }
+
+    /// <summary>Deals of the caller's organizations, newest first; <paramref name="role"/> narrows to one side.</summary>
+    static async Task<Results<Ok<Page<DealResponse>>, ValidationProblem>> ListDeals(
+        string? role, string? cursor, int? limit, MarketDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        Side? side = null;
+        if (role is not null)
+        {
+            errors.Check(EnumText.TryParse<Side>(role, out var parsed), "role", "buyer or seller.");
+            side = parsed;
+        }
+        if (!PageRequest.TryParse(cursor, limit, errors, out var page) || !errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var mine = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.OrganizationId);
+        var query = db.Deals.Where(d =>
+            (side != Side.Seller && mine.Contains(d.BuyerOrganizationId)) || (side != Side.Buyer && mine.Contains(d.SellerOrganizationId)));
+        if (page.After is { } after)
+        {
+            query = query.Where(d => d.CreatedAt < after.CreatedAt || (d.CreatedAt == after.CreatedAt && d.Id < after.Id));
+        }
+        var deals = await ProjectAsync(db, user.Id, query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(page.Limit + 1), ct);
+        return TypedResults.Ok(page.ToPage(deals, d => new Cursor(d.CreatedAt, d.Id)));
+    }
+
+    /// <summary>One deal; another organization's deal is simply not found.</summary>
+    static async Task<Results<Ok<DealResponse>, ProblemHttpResult>> GetDeal(Guid id, MarketDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var mine = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.OrganizationId);
+        var deal = (await ProjectAsync(db, user.Id,
+            db.Deals.Where(d => d.Id == id && (mine.Contains(d.BuyerOrganizationId) || mine.Contains(d.SellerOrganizationId))), ct)).SingleOrDefault();
+        return deal is null ? Problems.NotFound("Deal") : TypedResults.Ok(deal);
+    }
+
+    static async Task<List<DealResponse>> ProjectAsync(MarketDbContext db, Guid userId, IQueryable<Deal> deals, CancellationToken ct)
+    {
+        var mine = await db.Memberships.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.OrganizationId).ToListAsync(ct);
+        var rows = await deals.AsNoTracking().Select(d => new
+        {
+            Deal = d,
+            Listing = new RoomListing(d.ListingId, d.Listing!.Title, d.Listing.Category!.Key, d.Listing.Category.Unit),
+            Buyer = new RoomOrganization(d.BuyerOrganizationId, d.BuyerOrganization!.Name, d.BuyerOrganization.CountryCode,
+                d.BuyerOrganization.VerificationStatus == VerificationStatus.Verified),
+            Seller = new RoomOrganization(d.SellerOrganizationId, d.SellerOrganization!.Name, d.SellerOrganization.CountryCode,
+                d.SellerOrganization.VerificationStatus == VerificationStatus.Verified),
+        }).ToListAsync(ct);
+        return rows.Select(r => new DealResponse(
+            r.Deal.Id, r.Deal.RoomId, r.Deal.OfferId, r.Listing, r.Buyer, r.Seller,
+            mine.Contains(r.Deal.BuyerOrganizationId) ? Side.Buyer : mine.Contains(r.Deal.SellerOrganizationId) ? Side.Seller : null,
+            r.Deal.Status, r.Deal.Terms, new Money(r.Deal.TotalAmount, r.Deal.Currency), r.Deal.ReservationId, r.Deal.CreatedAt)).ToList();
+    }
+}

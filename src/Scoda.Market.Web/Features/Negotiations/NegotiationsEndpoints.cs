@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.SignalR;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Json;
+using Scoda.Market.Web.Infrastructure.Paging;
+using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure.Workers;
+
+namespace Scoda.Market.Web.Features.Negotiations;
+
+/// <summary><c>Negotiations:*</c> settings: the limits on hub use.</summary>
+public sealed class NegotiationOptions
+{
+    public const string Section = "Negotiations";
+
+    public int HubCallsPerSecond { get; set; } = 10;
+    public int HubCallBurst { get; set; } = 20;
+    public int MaxRoomsPerConnection { get; set; } = 20;
+}
+
+public sealed record SendMessageRequest(string? ClientMessageId, string? Text);
+
+public sealed record MakeOfferRequest(string? ClientMessageId, JsonElement Terms);
+
+public sealed record DeclineOfferRequest(string? Reason);
+
+public static class NegotiationsEndpoints
+{
+    public static IHostApplicationBuilder AddNegotiations(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(NegotiationOptions.Section).Get<NegotiationOptions>() ?? new NegotiationOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<RoomLocks>();
+        builder.Services.AddScoped<NegotiationService>();
+        builder.Services.AddSingleton<NegotiationHubFilter>();
+        builder.Services.AddSingleton<IRealtimeSink, NegotiationsRealtimeSink>();
+        builder.Services.AddSingleton<OfferExpiryWorker>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<OfferExpiryWorker>());
+        builder.Services.AddSignalR()
+            .AddJsonProtocol(json => MarketJson.Configure(json.PayloadSerializerOptions))
+            .AddHubOptions<NegotiationsHub>(hub => hub.AddFilter<NegotiationHubFilter>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapNegotiationsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/negotiations").WithTags("Negotiations").RequireAuthorization();
+        api.MapPost("/", OpenRoom).WithName("OpenNegotiation");
+        api.MapGet("/", ListRooms).WithName("ListNegotiations");
+        api.MapGet("/{id:guid}", GetRoom).WithName("GetNegotiation");
+        api.MapGet("/{id:guid}/events", GetEvents).WithName("GetNegotiationEvents");
+        // The hub's actions over HTTP too, for integrations that do not hold a WebSocket open.
+        api.MapPost("/{id:guid}/messages", SendMessage).WithName("SendNegotiationMessage");
+        api.MapPost("/{id:guid}/offers", MakeOffer).WithName("MakeOffer");
+        api.MapPost("/{id:guid}/offers/{offerId:guid}/accept", AcceptOffer).WithName("AcceptOffer");
+        api.MapPost("/{id:guid}/offers/{offerId:guid}/decline", DeclineOffer).WithName("DeclineOffer");
+        api.MapPost("/{id:guid}/offers/{offerId:guid}/withdraw", WithdrawOffer).WithName("WithdrawOffer");
+        app.MapHub<NegotiationsHub>("/hubs/negotiations");
+        return app;
+    }
+
+    static async Task<Results<Created<RoomResponse>, Ok<RoomResponse>, ProblemHttpResult>> OpenRoom(
+        OpenRoomRequest request, NegotiationService negotiations, CurrentUser user, CancellationToken ct)
+    {
+        try
+        {
+            var (room, created) = await negotiations.OpenRoomAsync(Caller.From(user.Principal), request, ct);
+            return created ? TypedResults.Created($"/api/negotiations/{room.Id}", room) : TypedResults.Ok(room);
+        }
+        catch (NegotiationException ex)
+        {
+            return ToProblem(ex);
+        }
+    }
+
+    static async Task<Results<Ok<Page<RoomResponse>>, ProblemHttpResult, ValidationProblem>> ListRooms(
+        string? role, string? cursor, int? limit, NegotiationService negotiations, CurrentUser user, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        Side? side = null;
+        if (role is not null)
+        {
+            errors.Check(Infrastructure.Domain.EnumText.TryParse<Side>(role, out var parsed), "role", "buyer or seller.");
+            side = parsed;
+        }
+        if (!PageRequest.TryParse(cursor, limit, errors, out var page) || !errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var rooms = await negotiations.RoomsAsync(Caller.From(user.Principal), side,
+            page.After is { } after ? (after.CreatedAt, after.Id) : null, page.Limit + 1, ct);
+        return TypedResults.Ok(page.ToPage(rooms, r => new Cursor(r.UpdatedAt, r.Id)));
+    }
+
+    static Task<Results<Ok<RoomResponse>, ProblemHttpResult>> GetRoom(Guid id, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(async () => await negotiations.RoomAsync(Caller.From(user.Principal), id, ct));
+
+    static async Task<Results<Ok<RoomEventsPage>, ProblemHttpResult>> GetEvents(
+        Guid id, long? after, int? limit, NegotiationService negotiations, CurrentUser user, CancellationToken ct)
+    {
+        try
+        {
+            if (limit is < 1 or > NegotiationService.MaxEventsPerRead)
+            {
+                throw NegotiationException.Invalid(new ValidationErrors().Add("limit", $"Between 1 and {NegotiationService.MaxEventsPerRead}."));
+            }
+            var access = await negotiations.AccessAsync(Caller.From(user.Principal), id, ct);
+            var take = limit ?? 100;
+            var events = await negotiations.EventsAsync(access, after ?? 0, take + 1, ct);
+            var more = events.Count > take;
+            var items = more ? events.Take(take).ToList() : events;
+            return TypedResults.Ok(new RoomEventsPage(items, more ? items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null));
+        }
+        catch (NegotiationException ex)
+        {
+            return ToProblem(ex);
+        }
+    }
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> SendMessage(
+        Guid id, SendMessageRequest request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.SendMessageAsync(Caller.From(user.Principal), id, request.ClientMessageId, request.Text, ct));
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> MakeOffer(
+        Guid id, MakeOfferRequest request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.MakeOfferAsync(Caller.From(user.Principal), id, request.ClientMessageId, request.Terms, ct));
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> AcceptOffer(
+        Guid id, Guid offerId, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.AcceptOfferAsync(Caller.From(user.Principal), id, offerId, ct));
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> DeclineOffer(
+        Guid id, Guid offerId, DeclineOfferRequest? request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.DeclineOfferAsync(Caller.From(user.Principal), id, offerId, request?.Reason, ct));
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> WithdrawOffer(
+        Guid id, Guid offerId, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.WithdrawOfferAsync(Caller.From(user.Principal), id, offerId, ct));
+
+    static async Task<Results<Ok<T>, ProblemHttpResult>> Run<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return TypedResults.Ok(await action());
+        }
+        catch (NegotiationException ex)
+        {
+            return ToProblem(ex);
+        }
+    }
+
+    /// <summary>The HTTP face of a refused call: the same code in the problem's <c>code</c>, and field errors for 400s.</summary>
+    public static ProblemHttpResult ToProblem(NegotiationException ex)
+    {
+        var status = ex.Code switch
+        {
+            NegotiationErrors.NotFound => StatusCodes.Status404NotFound,
+            NegotiationErrors.Forbidden => StatusCodes.Status403Forbidden,
+            NegotiationErrors.Conflict => StatusCodes.Status409Conflict,
+            NegotiationErrors.RateLimited => StatusCodes.Status429TooManyRequests,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        var problem = ex.Errors is { } errors
+            ? new HttpValidationProblemDetails(errors) { Title = "One or more fields are invalid." }
+            : new Microsoft.AspNetCore.Mvc.ProblemDetails();
+        problem.Status = status;
+        problem.Detail = ex.Detail;
+        problem.Extensions["code"] = ex.Code;
+        return TypedResults.Problem(problem);
+    }
+}
+
+/// <summary>Expires open offers once their validity has passed (each with an <c>offer_expired</c> event in its room).</summary>
+public sealed class OfferExpiryWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<OfferExpiryWorker> logger) : PeriodicWorker(clock, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NegotiationService>().ExpireDueOffersAsync(ct);
+    }
+}
