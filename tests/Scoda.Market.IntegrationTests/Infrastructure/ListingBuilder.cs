@@ -45,14 +45,14 @@ public sealed class ListingBuilder
     /// <summary>Sets a field by a dotted path (<c>price.amount</c>, <c>specs.protein</c>).</summary>
     public ListingBuilder With(string path, JsonNode? value)
     {
-        var (parent, name) = Walk(path);
+        var (parent, name) = JsonPaths.Walk(_body, path);
         parent[name] = value;
         return this;
     }
 
     public ListingBuilder Without(string path)
     {
-        var (parent, name) = Walk(path);
+        var (parent, name) = JsonPaths.Walk(_body, path);
         parent.Remove(name);
         return this;
     }
@@ -74,11 +74,16 @@ public sealed class ListingBuilder
         published.StatusCode.Should().Be(HttpStatusCode.OK, await published.Content.ReadAsStringAsync());
         return id;
     }
+}
 
-    (JsonObject Parent, string Name) Walk(string path)
+/// <summary>Dotted paths (<c>price.amount</c>) into request bodies that test builders change.</summary>
+public static class JsonPaths
+{
+    /// <summary>The object that holds the last segment of <paramref name="path"/> (created on the way), and that segment.</summary>
+    public static (JsonObject Parent, string Name) Walk(JsonObject root, string path)
     {
         var parts = path.Split('.');
-        var node = _body;
+        var node = root;
         foreach (var part in parts[..^1])
         {
             node = (JsonObject)(node[part] ??= new JsonObject());

@@ -20,6 +20,7 @@ public sealed class MarketApp : WebApplicationFactory<Program>
     {
         Kind = kind;
         DataPath = dataPath;
+        ConnectionString = connectionString;
         _settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = kind.ToString(),
@@ -36,6 +37,9 @@ public sealed class MarketApp : WebApplicationFactory<Program>
 
     public DatabaseKind Kind { get; }
     public string DataPath { get; }
+
+    /// <summary>The PostgreSQL database of this host (null on SQLite), so a second host can share it.</summary>
+    public string? ConnectionString { get; }
 
     /// <summary>Startup filters added by a test, e.g. an endpoint that throws.</summary>
     public List<Action<IServiceCollection>> ServiceOverrides { get; } = [];

@@ -10,7 +10,11 @@ using Scoda.Market.Web.Features.Accounts;
 namespace Scoda.Market.IntegrationTests.Infrastructure;
 
 /// <summary>A signed-in person with a bearer-token HTTP client.</summary>
-public sealed record TestUser(Guid Id, string Email, HttpClient Client);
+public sealed record TestUser(Guid Id, string Email, HttpClient Client)
+{
+    /// <summary>The bearer token, as hubs take it in <c>access_token</c>.</summary>
+    public string AccessToken => Client.DefaultRequestHeaders.Authorization!.Parameter!;
+}
 
 public static class TestUsers
 {
