@@ -50,6 +50,28 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     }
 
     [Fact]
+    public async Task A_room_opened_from_a_buy_request_match_names_it_and_tells_the_seller()
+    {
+        var trade = await Trade.CreateAsync(App, stock: 0);
+        var buyRequest = (await (await trade.Buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(trade.BuyerOrganizationId), Ct)).ReadJsonAsync())
+            .GetProperty("id").GetGuid();
+        var other = await Trade.CreateAsync(App, stock: 0);
+        var othersRequest = (await (await other.Buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(other.BuyerOrganizationId), Ct)).ReadJsonAsync())
+            .GetProperty("id").GetGuid();
+
+        var withOthers = await trade.PostOpenAsync(new { listingId = trade.ListingId, buyerOrganizationId = trade.BuyerOrganizationId, buyRequestId = othersRequest });
+        var opened = await trade.PostOpenAsync(new { listingId = trade.ListingId, buyerOrganizationId = trade.BuyerOrganizationId, buyRequestId = buyRequest });
+
+        (await withOthers.ShouldBeValidationProblemAsync()).Should().ContainKey("buyRequestId");
+        opened.StatusCode.Should().Be(HttpStatusCode.Created);
+        var room = await opened.ReadJsonAsync();
+        room.GetProperty("buyRequestId").GetGuid().Should().Be(buyRequest);
+        var notifications = await (await trade.Seller.Owner.Client.GetAsync("/api/notifications", Ct)).ReadJsonAsync();
+        notifications.GetProperty("items").EnumerateArray().Should().Contain(n =>
+            n.GetProperty("kind").GetString() == "negotiation" && n.GetProperty("link").GetString() == $"/negotiations/{room.GetProperty("id").GetGuid()}");
+    }
+
+    [Fact]
     public async Task Rooms_are_opened_only_for_your_own_organization_and_on_published_listings()
     {
         var trade = await Trade.CreateAsync(App);

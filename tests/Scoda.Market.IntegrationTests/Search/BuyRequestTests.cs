@@ -20,20 +20,6 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
 
     /// <summary>Wheat of 12–14 % protein, 2,000 t DAP Khorgos, target 230 USD/t; each test uses its own origin country so
     /// listings of other tests in the shared index do not interfere.</summary>
-    static JsonObject Request(Guid organizationId, string origin) => new()
-    {
-        ["organizationId"] = organizationId,
-        ["categoryId"] = Category.IdFor("wheat"),
-        ["specRanges"] = new JsonObject { ["protein"] = new JsonObject { ["min"] = 12, ["max"] = 14 } },
-        ["quantity"] = new JsonObject { ["value"] = 2000, ["unit"] = "t" },
-        ["targetPrice"] = new JsonObject { ["amount"] = "230", ["currency"] = "USD", ["unit"] = "t" },
-        ["incoterm"] = "DAP",
-        ["namedPlace"] = "Khorgos",
-        ["deliveryBy"] = DateTimeOffset.UtcNow.AddDays(60).ToString("O"),
-        ["originCountries"] = new JsonArray(origin),
-        ["note"] = "For a feed mill in Jiaozhou",
-    };
-
     async Task<(TestUser User, Guid Organization)> BuyerAsync()
     {
         var user = await App.SignUpAsync();
@@ -51,7 +37,7 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
         await IndexAsync();
         var (buyer, buyerOrg) = await BuyerAsync();
 
-        var created = await buyer.Client.PostAsJsonAsync("/api/buy-requests", Request(buyerOrg, origin), Ct);
+        var created = await buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(buyerOrg, origin), Ct);
         created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
         var requestId = (await created.ReadJsonAsync()).GetProperty("id").GetGuid();
         await IndexAsync();
@@ -88,7 +74,7 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
     {
         const string origin = "NP";
         var (buyer, buyerOrg) = await BuyerAsync();
-        var requestId = (await (await buyer.Client.PostAsJsonAsync("/api/buy-requests", Request(buyerOrg, origin), Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        var requestId = (await (await buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(buyerOrg, origin), Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
         await IndexAsync();
         (await buyer.Client.PostAsync($"/api/buy-requests/{requestId}/close", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
         await IndexAsync();
@@ -124,7 +110,7 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
     public async Task A_bad_field_is_a_field_error_and_stores_nothing(string field, string? json, string error)
     {
         var (buyer, buyerOrg) = await BuyerAsync();
-        var body = Request(buyerOrg, "KZ");
+        var body = BuyRequestBody.For(buyerOrg, "KZ");
         if (json is null)
         {
             body.Remove(field);
@@ -144,12 +130,12 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
     public async Task Another_organization_sees_no_matches_and_cannot_post_or_close_for_the_buyer()
     {
         var (buyer, buyerOrg) = await BuyerAsync();
-        var requestId = (await (await buyer.Client.PostAsJsonAsync("/api/buy-requests", Request(buyerOrg, "KZ"), Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        var requestId = (await (await buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(buyerOrg, "KZ"), Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
         var (rival, _) = await BuyerAsync();
         var seller = await Seller.CreateAsync(App);
         var listing = await new ListingBuilder(seller.OrganizationId).PublishAsync(seller.Owner);
 
-        await (await rival.Client.PostAsJsonAsync("/api/buy-requests", Request(buyerOrg, "KZ"), Ct)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await (await rival.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(buyerOrg, "KZ"), Ct)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         await (await rival.Client.GetAsync($"/api/buy-requests/{requestId}/matches", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await rival.Client.PostAsync($"/api/buy-requests/{requestId}/close", null, Ct)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         await (await rival.Client.GetAsync($"/api/buy-requests?organizationId={buyerOrg}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
