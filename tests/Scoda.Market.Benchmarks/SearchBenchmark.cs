@@ -159,33 +159,4 @@ public static class SearchBenchmark
     }
 
     static string Check(string what, bool passed, string figures) => $"- {(passed ? "PASS" : "FAIL")} {what}: {figures}";
-
-    /// <summary>The real host on a loopback Kestrel port, reading the benchmark's index folder as its data folder.</summary>
-    sealed class BenchmarkHost(string dataFolder) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseContentRoot(WebProjectFolder());
-            builder.UseSetting("Storage:DataPath", dataFolder);
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        }
-
-        static string WebProjectFolder()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scoda.Market.sln")))
-            {
-                dir = dir.Parent;
-            }
-            return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository."), "src", "Scoda.Market.Web");
-        }
-
-        public string Start()
-        {
-            UseKestrel(0);
-            StartServer();
-            return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal);
-        }
-    }
 }

@@ -13,11 +13,13 @@ public static class DatabaseSetup
         builder.Services.AddSingleton(options);
         var connectionString = builder.Configuration.GetConnectionString("Market");
 
+        // Pooled: hub calls create a context per message; reusing contexts saves their set-up on every one. Interceptors
+        // are singletons, so one options instance serves every pooled context.
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(connectionString, DataFolder.From(builder.Configuration, builder.Environment));
-                builder.Services.AddDbContext<MarketDbContext>((services, db) => db.UseSqlite(sqlite).AddInterceptors(services.GetServices<IInterceptor>()));
+                builder.Services.AddDbContextPool<MarketDbContext>((services, db) => db.UseSqlite(sqlite).AddInterceptors(services.GetServices<IInterceptor>()));
                 break;
             case DatabaseProvider.Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -26,7 +28,7 @@ public static class DatabaseSetup
                         "Database:Provider is Postgres but ConnectionStrings:Market is empty. Set ConnectionStrings__Market, e.g. " +
                         "\"Host=localhost;Database=scoda;Username=scoda;Password=...\".");
                 }
-                builder.Services.AddDbContext<MarketDbContext>((services, db) => db.UseNpgsql(connectionString).AddInterceptors(services.GetServices<IInterceptor>()));
+                builder.Services.AddDbContextPool<MarketDbContext>((services, db) => db.UseNpgsql(connectionString).AddInterceptors(services.GetServices<IInterceptor>()));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'. Use Sqlite or Postgres.");

@@ -39,14 +39,6 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Called on the receive loop for every server invocation, before it is queued (the benchmark timestamps here).</summary>
     public Action<string, JsonElement>? OnInvocation { get; set; }
 
-    public static async Task<HubClient> ConnectAsync(MarketApp app, string hubPath, string accessToken, CancellationToken ct = default)
-    {
-        var client = app.Server.CreateWebSocketClient();
-        var uri = new Uri(app.Server.BaseAddress, $"{hubPath}?access_token={Uri.EscapeDataString(accessToken)}");
-        var socket = await client.ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, ct);
-        return await StartAsync(socket, ct);
-    }
-
     /// <summary>Runs the handshake on an open WebSocket; throws when the server refuses it.</summary>
     public static async Task<HubClient> StartAsync(WebSocket socket, CancellationToken ct = default)
     {

@@ -63,10 +63,12 @@ public sealed record RoomAccess(NegotiationRoom Room, Side? Side, OrganizationRo
 /// <summary>
 /// Serializes the writers of one room inside this host, so a room's events are committed and handed to the bus in
 /// sequence order. Striped: a fixed set of locks shared by hash, so memory does not grow with the number of rooms.
+/// On SQLite, which has a single writer anyway, every room shares one lock: waiting here costs nothing, while two
+/// writers meeting inside SQLite make the loser sleep in the driver's busy retry (150 ms steps).
 /// </summary>
-public sealed class RoomLocks
+public sealed class RoomLocks(DatabaseOptions database)
 {
-    readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, database.Provider == DatabaseProvider.Sqlite ? 1 : 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task<IDisposable> EnterAsync(Guid roomId, CancellationToken ct)
     {
@@ -176,21 +178,28 @@ public sealed partial class NegotiationService(
     /// <summary>The caller's standing in the room; outsiders get <c>not_found</c>, as the room is private to its two sides.</summary>
     public async Task<RoomAccess> AccessAsync(Caller caller, Guid roomId, CancellationToken ct)
     {
-        var room = await db.NegotiationRooms.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roomId, ct);
-        if (room is not null)
+        // One round trip: every hub call authorizes, so this runs for every message.
+        var memberships = db.Memberships.Where(m => m.UserId == caller.UserId);
+        var found = await db.NegotiationRooms.AsNoTracking().Where(r => r.Id == roomId).Select(r => new
         {
-            var memberships = await db.Memberships.AsNoTracking()
-                .Where(m => m.UserId == caller.UserId && (m.OrganizationId == room.BuyerOrganizationId || m.OrganizationId == room.SellerOrganizationId))
-                .Select(m => new { m.OrganizationId, m.Role }).ToListAsync(ct);
+            Room = r,
+            BuyerRole = memberships.Where(m => m.OrganizationId == r.BuyerOrganizationId).Select(m => (OrganizationRole?)m.Role).FirstOrDefault(),
+            SellerRole = memberships.Where(m => m.OrganizationId == r.SellerOrganizationId).Select(m => (OrganizationRole?)m.Role).FirstOrDefault(),
+        }).SingleOrDefaultAsync(ct);
+        if (found is not null)
+        {
             // Someone in both organizations (a group's shared trader) acts with their stronger role.
-            var best = memberships.OrderBy(m => m.Role).FirstOrDefault();
-            if (best is not null)
+            if (found.BuyerRole is { } buyerRole && (found.SellerRole is not { } sellerRole || buyerRole <= sellerRole))
             {
-                return new RoomAccess(room, room.SideOf(best.OrganizationId), best.Role, caller.IsModerator);
+                return new RoomAccess(found.Room, Side.Buyer, buyerRole, caller.IsModerator);
+            }
+            if (found.SellerRole is { } role)
+            {
+                return new RoomAccess(found.Room, Side.Seller, role, caller.IsModerator);
             }
             if (caller.IsModerator)
             {
-                return new RoomAccess(room, null, null, true);
+                return new RoomAccess(found.Room, null, null, true);
             }
         }
         throw new NegotiationException(NegotiationErrors.NotFound, "Negotiation room not found.");
@@ -270,7 +279,7 @@ public sealed partial class NegotiationService(
     {
         await ActorAccessAsync(caller, roomId, ct);
         var typing = new TypingResponse(roomId, caller.UserId);
-        await bus.PublishAsync(new RealtimeMessage(RealtimeTopic, roomId, RoomMessages.Typing, JsonSerializer.Serialize(typing, _json)), ct);
+        await bus.PublishAsync([new RealtimeMessage(RealtimeTopic, roomId, RoomMessages.Typing, JsonSerializer.Serialize(typing, _json))], ct);
         return typing;
     }
 
@@ -286,7 +295,7 @@ public sealed partial class NegotiationService(
         await db.RoomParticipants.Where(p => p.RoomId == roomId && p.UserId == caller.UserId && p.LastReadSequence < sequence)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastReadSequence, sequence), ct);
         var read = new ReadResponse(roomId, caller.UserId, sequence);
-        await bus.PublishAsync(new RealtimeMessage(RealtimeTopic, roomId, RoomMessages.Read, JsonSerializer.Serialize(read, _json)), ct);
+        await bus.PublishAsync([new RealtimeMessage(RealtimeTopic, roomId, RoomMessages.Read, JsonSerializer.Serialize(read, _json))], ct);
         return read;
     }
 
@@ -635,8 +644,8 @@ public sealed partial class NegotiationService(
     // ---- The log ----
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one transaction under the room's lock; the events it appends are enlisted on the
-    /// bus before commit and handed over after, in sequence order. A throw rolls everything back.
+    /// Runs <paramref name="work"/> in one transaction under the room's lock; the events it appends are published after
+    /// the commit, in sequence order. A throw rolls everything back and publishes nothing.
     /// </summary>
     async Task<T> WriteAsync<T>(Guid roomId, Func<EventBatch, Task<T>> work, CancellationToken ct)
     {
@@ -647,16 +656,9 @@ public sealed partial class NegotiationService(
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var result = await work(batch);
             await db.SaveChangesAsync(ct);
-            var messages = batch.Events.Select(e => ToMessage(ToResponse(e, moderator: false))).ToList();
-            foreach (var message in messages)
-            {
-                await bus.EnlistAsync(db, message, ct);
-            }
             await transaction.CommitAsync(ct);
-            foreach (var message in messages)
-            {
-                bus.Committed(message);
-            }
+            // Still under the room's lock: the room's events leave this host in sequence order.
+            await bus.PublishAsync(batch.Events.Select(e => ToMessage(ToResponse(e, moderator: false))).ToList(), ct);
             return result;
         }
         catch
@@ -666,20 +668,19 @@ public sealed partial class NegotiationService(
         }
     }
 
-    /// <summary>Stores an event once per client message id: a retry returns the stored event and stores nothing.</summary>
+    /// <summary>
+    /// Stores an event once per client message id: a retry returns the stored event and stores nothing. The unique
+    /// (room, client message id) index decides, so the first try costs no extra lookup.
+    /// </summary>
     async Task<RoomEventResponse> AppendOnceAsync(RoomAccess access, Caller caller, string clientMessageId, Func<EventBatch, Task<RoomEventResponse>> append, CancellationToken ct)
     {
-        if (await ExistingEventAsync(access.Room.Id, caller, clientMessageId, ct) is { } stored)
-        {
-            return stored;
-        }
         try
         {
             return await WriteAsync(access.Room.Id, append, ct);
         }
         catch (DbUpdateException)
         {
-            // The same retry arrived on another host at the same moment: its stored event is the answer.
+            // A retry (or the same retry on another host at the same moment): the stored event is the answer.
             return await ExistingEventAsync(access.Room.Id, caller, clientMessageId, ct) ?? throw new NegotiationException(
                 NegotiationErrors.Conflict, "The event could not be stored; try again with the same clientMessageId.");
         }
@@ -708,6 +709,14 @@ public sealed partial class NegotiationService(
         public async Task<long> NextSequenceAsync()
         {
             var now = clock.GetUtcNow();
+            if (db.Database.IsNpgsql())
+            {
+                // One round trip instead of two; the row lock it takes orders concurrent writers until commit.
+                return (await db.Database.SqlQuery<long>($"""
+                    UPDATE "NegotiationRooms" SET "LastSequence" = "LastSequence" + 1, "UpdatedAt" = {now}
+                    WHERE "Id" = {roomId} RETURNING "LastSequence" AS "Value"
+                    """).ToListAsync()).Single();
+            }
             await db.NegotiationRooms.Where(r => r.Id == roomId)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastSequence, r => r.LastSequence + 1).SetProperty(r => r.UpdatedAt, now));
             return await db.NegotiationRooms.Where(r => r.Id == roomId).Select(r => r.LastSequence).SingleAsync();

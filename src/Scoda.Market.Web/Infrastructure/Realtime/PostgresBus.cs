@@ -1,61 +1,115 @@
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Npgsql;
-using Microsoft.EntityFrameworkCore;
-using Scoda.Market.Web.Data;
 
 namespace Scoda.Market.Web.Infrastructure.Realtime;
 
 sealed record PostgresBusConnection(string ConnectionString);
 
 /// <summary>
-/// Fan-out between hosts over PostgreSQL: <c>pg_notify</c> inside the storing transaction, which PostgreSQL delivers only
-/// when (and if) the transaction commits, and in commit order, to every host that <c>LISTEN</c>s, this one included.
-/// A NOTIFY payload is limited to 8000 bytes: a bigger message travels as a reference the receiving host loads.
+/// Fan-out between hosts over PostgreSQL. After the event's own transaction committed (durably), this host's clients get
+/// it straight away, and a <c>pg_notify</c> carries it to every other host that <c>LISTEN</c>s (a host skips the
+/// notifications it sent itself). PostgreSQL serializes the commits of notifying transactions, so one sender per host
+/// drains a queue and sends whatever accumulated as one statement (one transaction, in queue order, hence in each room's
+/// sequence order), with <c>synchronous_commit=off</c>: waiting for a disk flush for a notification, which is not durable
+/// anyway, would only slow every room down. A NOTIFY payload is limited to 8000 bytes: a bigger message travels as a
+/// reference the receiving host loads.
 /// </summary>
-sealed class PostgresBus(PostgresBusConnection connection) : IRealtimeBus
+sealed partial class PostgresBus : IRealtimeBus, IAsyncDisposable
 {
     public const string Channel = "scoda_realtime";
 
     /// <summary>Leaves room under PostgreSQL's 8000-byte limit for the envelope around the body.</summary>
     const int MaxInlineBytes = 7_500;
+    const int MaxBatch = 200;
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task EnlistAsync(MarketDbContext db, RealtimeMessage message, CancellationToken ct)
+    readonly NpgsqlDataSource _notifier;
+    readonly Channel<RealtimeMessage> _queue = System.Threading.Channels.Channel.CreateUnbounded<RealtimeMessage>(new UnboundedChannelOptions { SingleReader = true });
+    readonly ILogger<PostgresBus> _logger;
+    readonly LocalDelivery _local;
+    readonly Task _sending;
+
+    public PostgresBus(PostgresBusConnection connection, LocalDelivery local, ILogger<PostgresBus> logger)
     {
-        var payload = Encode(message);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", ct);
+        _logger = logger;
+        _local = local;
+        _notifier = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection.ConnectionString)
+        {
+            Options = "-c synchronous_commit=off",
+            ApplicationName = "scoda-realtime-notify",
+        }.ToString());
+        _sending = Task.Run(SendLoopAsync);
     }
 
-    // Delivery happens when the NOTIFY comes back through the listener.
-    public void Committed(RealtimeMessage message)
+    public Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken ct)
     {
+        foreach (var message in messages)
+        {
+            _local.Enqueue(message);
+            _queue.Writer.TryWrite(message);
+        }
+        return Task.CompletedTask;
     }
 
-    public async Task PublishAsync(RealtimeMessage message, CancellationToken ct)
+    async Task SendLoopAsync()
     {
-        await using var db = new NpgsqlConnection(connection.ConnectionString);
-        await db.OpenAsync(ct);
-        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", db);
-        notify.Parameters.AddWithValue("channel", Channel);
-        notify.Parameters.AddWithValue("payload", Encode(message));
-        await notify.ExecuteNonQueryAsync(ct);
+        var batch = new List<RealtimeMessage>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+            try
+            {
+                await using var notify = _notifier.CreateCommand("SELECT " + string.Join(", ", batch.Select((_, i) => $"pg_notify('{Channel}', @p{i})")));
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    notify.Parameters.AddWithValue($"p{i}", Encode(batch[i]));
+                }
+                await notify.ExecuteNonQueryAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The events are stored; clients that miss them catch up by sequence on their next join.
+                LogLost(_logger, ex, batch.Count);
+            }
+            batch.Clear();
+        }
     }
 
-    static string Encode(RealtimeMessage message)
+    /// <summary>Tells this host's notifications from the others'.</summary>
+    public Guid HostId { get; } = Guid.NewGuid();
+
+    public async ValueTask DisposeAsync()
     {
-        var inline = JsonSerializer.Serialize(message, Json);
+        _queue.Writer.TryComplete();
+        await _sending;
+        await _notifier.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send {Count} realtime notifications; clients will catch up by sequence")]
+    private static partial void LogLost(ILogger logger, Exception exception, int count);
+
+    sealed record Envelope(Guid Origin, RealtimeMessage Message);
+
+    string Encode(RealtimeMessage message)
+    {
+        var inline = JsonSerializer.Serialize(new Envelope(HostId, message), Json);
         return Encoding.UTF8.GetByteCount(inline) <= MaxInlineBytes
             ? inline
-            : JsonSerializer.Serialize(message with { Kind = RealtimeKinds.Reference(message.Kind), Json = "" }, Json);
+            : JsonSerializer.Serialize(new Envelope(HostId, message with { Kind = RealtimeKinds.Reference(message.Kind), Json = "" }), Json);
     }
 
-    public static RealtimeMessage? Decode(string payload)
+    /// <summary>The message of a notification another host sent; null for this host's own and for anything unreadable.</summary>
+    public RealtimeMessage? DecodeForeign(string payload)
     {
         try
         {
-            return JsonSerializer.Deserialize<RealtimeMessage>(payload, Json);
+            return JsonSerializer.Deserialize<Envelope>(payload, Json) is { } envelope && envelope.Origin != HostId ? envelope.Message : null;
         }
         catch (JsonException)
         {
@@ -78,8 +132,8 @@ public static class RealtimeKinds
     }
 }
 
-/// <summary>Keeps one connection LISTENing and hands every notification to this host's delivery queue; reconnects when it drops.</summary>
-sealed partial class PostgresListener(PostgresBusConnection connection, LocalDelivery delivery, ILogger<PostgresListener> logger) : BackgroundService
+/// <summary>Keeps one connection LISTENing and hands other hosts' notifications to this host's delivery queue; reconnects when it drops.</summary>
+sealed partial class PostgresListener(PostgresBusConnection connection, PostgresBus bus, LocalDelivery delivery, ILogger<PostgresListener> logger) : BackgroundService
 {
     static readonly TimeSpan ReconnectAfter = TimeSpan.FromSeconds(2);
 
@@ -98,7 +152,7 @@ sealed partial class PostgresListener(PostgresBusConnection connection, LocalDel
                 await db.OpenAsync(stoppingToken);
                 db.Notification += (_, e) =>
                 {
-                    if (PostgresBus.Decode(e.Payload) is { } message)
+                    if (bus.DecodeForeign(e.Payload) is { } message)
                     {
                         delivery.Enqueue(message);
                     }

@@ -37,18 +37,13 @@ public interface IRealtimeSink
 }
 
 /// <summary>
-/// Fans realtime messages out to every host. Stored events go through <see cref="EnlistAsync"/> inside the transaction
-/// that stores them and <see cref="Committed"/> after it commits, so nothing is announced that was not stored, and
-/// events of one room leave in the order they were committed. Typing and read receipts are not stored:
-/// <see cref="PublishAsync"/>.
+/// Fans realtime messages out to every host. Stored events are published after the transaction that stored them
+/// commits, by the writer that holds the room's lock, so a room's events leave a host in sequence order and nothing is
+/// announced that was not stored. A lost message loses nothing: clients catch up by sequence number.
 /// </summary>
 public interface IRealtimeBus
 {
-    Task EnlistAsync(MarketDbContext db, RealtimeMessage message, CancellationToken ct);
-
-    void Committed(RealtimeMessage message);
-
-    Task PublishAsync(RealtimeMessage message, CancellationToken ct);
+    Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken ct);
 }
 
 /// <summary>
@@ -90,16 +85,15 @@ public sealed partial class LocalDelivery(IEnumerable<IRealtimeSink> sinks, ILog
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string topic, string kind);
 }
 
-/// <summary>The single-host bus: after commit, straight to this host's connections.</summary>
+/// <summary>The single-host bus: straight to this host's connections.</summary>
 sealed class InProcessBus(LocalDelivery delivery) : IRealtimeBus
 {
-    public Task EnlistAsync(MarketDbContext db, RealtimeMessage message, CancellationToken ct) => Task.CompletedTask;
-
-    public void Committed(RealtimeMessage message) => delivery.Enqueue(message);
-
-    public Task PublishAsync(RealtimeMessage message, CancellationToken ct)
+    public Task PublishAsync(IReadOnlyList<RealtimeMessage> messages, CancellationToken ct)
     {
-        delivery.Enqueue(message);
+        foreach (var message in messages)
+        {
+            delivery.Enqueue(message);
+        }
         return Task.CompletedTask;
     }
 }
@@ -126,7 +120,8 @@ public static class RealtimeSetup
                     throw new InvalidOperationException("Realtime:Bus=Postgres needs Database:Provider=Postgres and ConnectionStrings:Market.");
                 }
                 builder.Services.AddSingleton(new PostgresBusConnection(connectionString));
-                builder.Services.AddSingleton<IRealtimeBus, PostgresBus>();
+                builder.Services.AddSingleton<PostgresBus>();
+                builder.Services.AddSingleton<IRealtimeBus>(s => s.GetRequiredService<PostgresBus>());
                 builder.Services.AddHostedService<PostgresListener>();
                 break;
             default:
