@@ -15,10 +15,10 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
     static readonly string[] LcSight = ["lc_sight"];
 
-    internal static async Task<HttpClient> SellerAsync(BrowserHost host)
+    internal static async Task<HttpClient> SellerAsync(BrowserHost host, string? email = null)
     {
         var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
-        var email = $"seller.{Guid.NewGuid():N}@steppe.test";
+        email ??= $"seller.{Guid.NewGuid():N}@steppe.test";
         (await client.PostAsJsonAsync("/api/auth/register", new { email, password = BrowserHost.Password })).EnsureSuccessStatusCode();
         var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password = BrowserHost.Password });
         var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
@@ -36,7 +36,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    internal static async Task PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title)
+    internal static async Task<Guid> PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title)
     {
         var created = await seller.PostAsJsonAsync("/api/listings", new
         {
@@ -49,6 +49,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         created.StatusCode.Should().Be(System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await seller.PostAsync($"/api/listings/{id}/publish", null)).EnsureSuccessStatusCode();
+        return id;
     }
 
     [Fact]

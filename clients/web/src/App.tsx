@@ -19,6 +19,8 @@ import { ListingPage } from './pages/ListingPage';
 import { ListingImportPage } from './pages/ListingImportPage';
 import { WarehousesPage } from './pages/WarehousesPage';
 import { WarehousePage } from './pages/WarehousePage';
+import { NegotiationRoomPage, NegotiationsPage } from './pages/NegotiationPages';
+import { DealPage, DealsPage } from './pages/DealPages';
 
 type Capability = {
   path: string;
@@ -34,7 +36,7 @@ export const capabilities: readonly Capability[] = [
   { path: '/search', testId: 'nav-search', label: 'nav.search', description: 'soon.search', ready: true },
   { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings', ready: true },
   { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests', ready: true },
-  { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations' },
+  { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations', ready: true },
   { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live' },
   { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses', ready: true },
 ];
@@ -97,6 +99,10 @@ function route(path: string): ReactNode {
       return authed(<BuyRequestsPage />);
     case '/buy-requests/new':
       return authed(<BuyRequestFormPage />);
+    case '/negotiations':
+      return authed(<NegotiationsPage />);
+    case '/deals':
+      return authed(<DealsPage />);
   }
   const capability = capabilities.find((c) => c.path === path && !c.ready);
   if (capability) return <ComingSoonPage title={capability.label} description={capability.description} />;
@@ -116,6 +122,16 @@ function route(path: string): ReactNode {
   if (buyRequest?.[1]) {
     const id = decodeURIComponent(buyRequest[1]);
     return authed(<BuyRequestPage key={id} id={id} />);
+  }
+  const room = /^\/negotiations\/([^/]+)$/.exec(path);
+  if (room?.[1]) {
+    const id = decodeURIComponent(room[1]);
+    return authed(<NegotiationRoomPage key={id} id={id} />);
+  }
+  const deal = /^\/deals\/([^/]+)$/.exec(path);
+  if (deal?.[1]) {
+    const id = decodeURIComponent(deal[1]);
+    return authed(<DealPage key={id} id={id} />);
   }
   const warehouse = /^\/warehouses\/([^/]+)$/.exec(path);
   if (warehouse?.[1]) {

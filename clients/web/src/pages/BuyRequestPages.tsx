@@ -12,6 +12,7 @@ import { canTrade, useOrganizationSelection } from '../organizations';
 import { Link, navigate } from '../router';
 import { findCategory, leavesOf, useCategories } from '../taxonomy';
 import { usePageTitle } from '../usePageTitle';
+import { NegotiateButton } from './NegotiationPages';
 
 type BuyRequest = {
   id: string;
@@ -28,7 +29,7 @@ type BuyRequest = {
   matchCount: number;
 };
 type Match = {
-  listing: { id: string; title: Record<string, string>; price: PriceValue; seller: { name: string; verified: boolean }; incoterm: string; namedPlace: string };
+  listing: { id: string; title: Record<string, string>; price: PriceValue; seller: { id: string; name: string; verified: boolean }; incoterm: string; namedPlace: string };
   score: number;
   reasons: string[];
 };
@@ -303,6 +304,7 @@ export function BuyRequestPage({ id }: { id: string }) {
               </li>
             ))}
           </ul>
+          {buyRequest?.status === 'open' && <NegotiateButton listingId={m.listing.id} sellerId={m.listing.seller.id} buyRequestId={id} />}
         </article>
       ))}
     </div>

@@ -29,6 +29,7 @@ import {
   warehouseKindLabel,
 } from '../labels';
 import { canTrade } from '../organizations';
+import { NegotiateButton } from './NegotiationPages';
 import { Link } from '../router';
 import { findCategory, useCategories } from '../taxonomy';
 import { usePageTitle } from '../usePageTitle';
@@ -158,6 +159,12 @@ export function ListingPage({ id }: { id: string }) {
           <ListingStatusBadge status={status} testId="listing-status" />
         </div>
       </div>
+
+      {!member && status === 'published' && (
+        <div className="panel toolbar-panel">
+          <NegotiateButton listingId={listing.id} sellerId={listing.organizationId} />
+        </div>
+      )}
 
       {seller && (
         <div className="panel toolbar-panel" data-testid="listing-actions">
