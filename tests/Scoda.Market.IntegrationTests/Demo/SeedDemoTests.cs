@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Infrastructure.Commands;
 
 namespace Scoda.Market.IntegrationTests.Demo;
@@ -44,7 +45,17 @@ public abstract class SeedDemoTests(DatabaseKind kind) : IAsyncLifetime
             var movements = await db.StockMovements.AsNoTracking().ToListAsync(Ct);
             movements.Sum(m => m.OnHandDelta).Should().Be(lots.Sum(l => l.OnHand));
             (await db.Organizations.CountAsync(o => o.CountryCode == "CN", Ct)).Should().BeGreaterThanOrEqualTo(3);
-            movements.Should().OnlyContain(m => m.Kind == MovementKind.Receipt);
+            movements.Should().OnlyContain(m => m.Kind == MovementKind.Receipt || m.Kind == MovementKind.Reserve);
+
+            // Two negotiations, played through the service: one agreed into a deal that holds Khorgos stock, one still open.
+            var rooms = await db.NegotiationRooms.AsNoTracking().ToListAsync(Ct);
+            rooms.Should().HaveCount(2);
+            rooms.Select(r => r.Status).Should().BeEquivalentTo([RoomStatus.Agreed, RoomStatus.Open]);
+            var deal = await db.Deals.AsNoTracking().SingleAsync(Ct);
+            deal.ReservationId.Should().NotBeNull();
+            deal.TotalAmount.Should().Be(706_500m);
+            (await db.Offers.CountAsync(o => o.Status == OfferStatus.Open, Ct)).Should().Be(1);
+            (await db.RoomEvents.CountAsync(e => e.Type == RoomEventTypes.Counter, Ct)).Should().Be(2);
         });
     }
 }

@@ -101,10 +101,11 @@ sealed class SeedDemoCommand(TimeProvider clock) : IHostCommand
 
         var (listings, warehouses, lots) = await ActivatorUtilities.CreateInstance<DemoCatalog>(scope.ServiceProvider)
             .SeedAsync(moderator.Id, ct);
+        var rooms = await ActivatorUtilities.CreateInstance<DemoNegotiations>(scope.ServiceProvider).SeedAsync(ct);
 
-        Console.WriteLine(created + listings == 0
+        Console.WriteLine(created + listings + rooms == 0
             ? "Demo data is already loaded."
-            : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses and {lots} stock lots. " +
+            : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses, {lots} stock lots and {rooms} negotiations. " +
               $"Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo, olga@sibniva.demo) with password {Password}.");
         return 0;
     }
