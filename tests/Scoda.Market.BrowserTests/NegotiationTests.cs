@@ -32,8 +32,24 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
             kind = "receipt", listingId, lot = "KST-2026-07", quantity = new { value = 1000, unit = "t" }, qualityCertificate = "SGS-KST-2026-07",
         }, ct)).EnsureSuccessStatusCode();
 
-        // The buyer signs up in the browser and opens the room from the listing page.
+        // The buyer signs up in the browser and opens the room from the listing page. Its WebSockets can be cut
+        // (window.__drop) and kept from coming back (window.__offline), as a network drop would.
         var buyer = await host.NewPageAsync();
+        await buyer.AddInitScriptAsync("""
+            (() => {
+              const Native = window.WebSocket;
+              const open = [];
+              window.__offline = false;
+              window.__drop = () => { window.__offline = true; open.forEach(s => s.close()); };
+              window.WebSocket = class extends Native {
+                constructor(...args) {
+                  if (window.__offline) throw new Error('offline');
+                  super(...args);
+                  open.push(this);
+                }
+              };
+            })();
+            """);
         await BrowserHost.SignUpAsync(buyer, $"buyer.{Guid.NewGuid():N}@jiaodong.test");
         await BrowserHost.CreateOrganizationAsync(buyer, "Qingdao Jiaodong Grain Import Co.", "CN", "importer");
         await buyer.GotoAsync($"/listings/{listingId}");
@@ -50,6 +66,16 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await sellerPage.GetByTestId("negotiation-row").GetByRole(AriaRole.Link).ClickAsync();
         await Expect(sellerPage.GetByTestId("connection-state")).ToHaveAttributeAsync("data-state", "live");
         await Expect(Events(sellerPage, "message")).ToContainTextAsync("600 t for a Jiaozhou mill");
+
+        // The buyer's network drops; the seller answers meanwhile; back online, the buyer's room shows what it missed.
+        await buyer.EvaluateAsync("() => window.__drop()");
+        await Expect(buyer.GetByTestId("connection-state")).ToHaveAttributeAsync("data-state", "reconnecting");
+        await sellerPage.GetByTestId("message-input").FillAsync("Welcome. 600 t can load from Khorgos in the first week of December.");
+        await sellerPage.GetByTestId("message-send").ClickAsync();
+        await Expect(Events(sellerPage, "message")).ToContainTextAsync("first week of December");
+        await buyer.EvaluateAsync("() => { window.__offline = false; }");
+        await Expect(buyer.GetByTestId("connection-state")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 20_000 });
+        await Expect(Events(buyer, "message")).ToContainTextAsync("first week of December");
 
         // The buyer offers 600 t at 236 USD/t.
         await buyer.GetByTestId("offer-open-composer").ClickAsync();
