@@ -49,6 +49,15 @@ public sealed class NegotiationLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_hub_refuses_a_connection_without_a_signed_in_user()
+    {
+        var hub = new UriBuilder(new Uri(_app.Server.BaseAddress, Trade.Hub)) { Scheme = "ws" }.Uri;
+        var connect = () => _app.Server.CreateWebSocketClient().ConnectAsync(hub, TestContext.Current.CancellationToken);
+
+        (await connect.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("401");
+    }
+
+    [Fact]
     public async Task A_connection_follows_a_limited_number_of_rooms()
     {
         var first = await Trade.CreateAsync(_app, stock: 0);

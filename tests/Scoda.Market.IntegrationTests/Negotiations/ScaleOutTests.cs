@@ -57,6 +57,16 @@ public sealed class ScaleOutTests
         next.Single().GetProperty("sequence").GetInt64().Should().Be(live).And.Be(missed[^1] + 1);
     }
 
+    [Fact]
+    public async Task The_postgres_bus_on_sqlite_stops_start_up_with_a_clear_message()
+    {
+        await using var app = await MarketApp.CreateAsync(DatabaseKind.Sqlite, PostgresBus);
+
+        var start = () => app.Server;
+
+        start.Should().Throw<InvalidOperationException>().WithMessage("*Realtime:Bus=Postgres needs Database:Provider=Postgres*");
+    }
+
     /// <summary>The next <paramref name="count"/> messages from <paramref name="from"/> a connection receives (other events skipped).</summary>
     static async Task<List<JsonElement>> MessagesAsync(HubClient hub, int count, TestUser from)
     {
