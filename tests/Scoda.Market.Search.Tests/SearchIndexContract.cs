@@ -137,6 +137,29 @@ public abstract class SearchIndexContract
         page.Facets.Keys.Should().BeEquivalentTo(Facets.All);
     }
 
+    [Fact]
+    public async Task With_several_facet_filters_each_facet_counts_under_all_the_others()
+    {
+        var index = await IndexWithAsync(
+            new ListingDocumentBuilder().From("KZ").Build(),
+            new ListingDocumentBuilder().From("KZ").With(d => d with { WarehouseCountries = ["CN"], Certificates = ["GOST"] }).Build(),
+            new ListingDocumentBuilder().From("RU").With(d => d with { WarehouseCountries = ["KZ", "CN"] }).Build(),
+            new ListingDocumentBuilder().From("RU").With(d => d with { Certificates = ["Halal"] }).Build(),
+            new ListingDocumentBuilder().Barley().From("KZ").Build());
+
+        var page = await index.SearchAsync(new ListingQuery
+        {
+            Text = "wheat", Categories = ["grains"], Origins = ["KZ", "RU"], WarehouseCountries = ["KZ"], Certificates = ["sgs"],
+        }, Ct);
+
+        // Matches: the first KZ listing and the RU one stored in KZ and CN (both SGS, both in a KZ warehouse).
+        page.Total.Should().Be(2);
+        page.Facets[Facets.Origin].Should().BeEquivalentTo([new FacetCount("KZ", 1), new FacetCount("RU", 1)]);
+        page.Facets[Facets.WarehouseCountry].Should().BeEquivalentTo([new FacetCount("KZ", 2), new FacetCount("CN", 1)]);
+        page.Facets[Facets.Certificate].Should().BeEquivalentTo([new FacetCount("sgs", 2), new FacetCount("halal", 1)]);
+        page.Facets[Facets.Category].Should().Contain(new FacetCount("wheat", 2)).And.NotContain(f => f.Key == "barley");
+    }
+
     [Theory]
     [InlineData(ListingSort.PriceAsc)]
     [InlineData(ListingSort.PriceDesc)]

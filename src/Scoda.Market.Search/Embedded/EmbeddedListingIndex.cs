@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
@@ -164,7 +165,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             return new SearchPage(0, false, [], Facets.All.ToDictionary(f => f, _ => (IReadOnlyList<FacetCount>)[]), null);
         }
 
-        var count = await CandidatesAsync(connection, Candidates, query, text, except: null, ct);
+        // A text query's first page walks its matches once for candidates and facets together; other queries let SQLite
+        // apply every filter (cheaper without a text walk to ride on), and count facets afterwards.
+        var wantFacets = query.WithFacets && query.After is null;
+        var walk = text.Match is not null && wantFacets ? await WalkMatchesAsync(connection, query, text, ct) : null;
+        var count = walk?.Count ?? await CandidatesAsync(connection, Candidates, query, text, except: null, ct);
         var lowerBound = count > SearchLimits.TrackTotalHits;
         if (lowerBound)
         {
@@ -178,9 +183,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             : await WalkSortedAsync(connection, query, text, sort, limit, ct);
 
         // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
-        var facets = query.WithFacets && query.After is null
-            ? await FacetsAsync(connection, query, text, ct)
-            : new Dictionary<string, IReadOnlyList<FacetCount>>();
+        var facets = !wantFacets
+            ? new Dictionary<string, IReadOnlyList<FacetCount>>()
+            : walk?.Facets ?? await FacetsAsync(connection, query, text, ct);
         var hits = page.Rows.Take(limit).Select(row => ToHit(row, text)).ToList();
         var next = page.Rows.Count > limit ? CursorOf(sort, page.Rows[limit - 1]) : null;
         return new SearchPage(total, lowerBound, hits, facets, next);
@@ -680,10 +685,108 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 }
             }
         }
-        return counts.ToDictionary(
+        return Top(counts);
+    }
+
+    /// <summary>Each facet's most frequent values, then by value: the order clients show.</summary>
+    static Dictionary<string, IReadOnlyList<FacetCount>> Top(Dictionary<string, Dictionary<string, long>> counts) =>
+        counts.ToDictionary(
             c => c.Key,
             c => (IReadOnlyList<FacetCount>)c.Value.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).Take(FacetSize)
                 .Select(v => new FacetCount(v.Key, v.Value)).ToList());
+
+    sealed record Walked(int Count, Dictionary<string, IReadOnlyList<FacetCount>> Facets);
+
+    /// <summary>
+    /// One walk over a text query's matches, newest first, restricted by the filters that are not facets. Each row's
+    /// facet columns are tested against the facet filters here: rows passing all of them fill the candidates (at most
+    /// TrackTotalHits + 1, as <see cref="CandidatesAsync"/> does), and each facet counts the newest TrackTotalHits rows
+    /// that pass every filter but its own (multi-select). That is what one candidate pass per filtered facet gives, in a
+    /// single pass; the walk ends as soon as every one of them is full.
+    /// </summary>
+    static async Task<Walked> WalkMatchesAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, CancellationToken ct)
+    {
+        var relaxed = q with { Categories = [], Origins = [], Incoterms = [], WarehouseCountries = [], Certificates = [] };
+        var (filters, parameters) = Filters(relaxed, except: null);
+        var origins = q.Origins.ToHashSet(StringComparer.Ordinal);
+        var incoterms = q.Incoterms.ToHashSet(StringComparer.Ordinal);
+        static string[] Needles(IEnumerable<string> values) => values.Select(v => $"|{v}|").ToArray();
+        var categories = Needles(q.Categories);
+        var warehouses = Needles(q.WarehouseCountries);
+        var certificates = Needles(q.Certificates.Select(c => c.Trim().ToLowerInvariant()));
+        static bool AnyIn(string joined, string[] needles) => needles.Length == 0 || needles.Any(n => joined.Contains(n, StringComparison.Ordinal));
+
+        // Bit i set: the row fails facet i's own filter. Facets.All order: category, origin, incoterm, warehouse, certificate.
+        var rawCounts = Facets.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        var counted = new int[Facets.All.Count];
+        var candidates = new List<long>(Math.Min(SearchLimits.TrackTotalHits + 1, 4096));
+        var columns = new string?[5];
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"""
+                SELECT f.rowid, d.category_path, d.origin, d.incoterm, d.warehouses, d.certificates
+                FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {filters} ORDER BY f.rowid DESC
+                """;
+            command.Parameters.AddRange(parameters);
+            command.Parameters.AddWithValue("$q", text.Match);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // Columns are read when needed: a row that fails two facet filters counts nowhere.
+                Array.Clear(columns);
+                string Column(int i) => columns[i] ??= reader.GetString(i + 1);
+                var failed = (categories.Length == 0 || AnyIn(Column(0), categories) ? 0 : 1)
+                    | (origins.Count == 0 || origins.Contains(Column(1)) ? 0 : 2)
+                    | (incoterms.Count == 0 || incoterms.Contains(Column(2)) ? 0 : 4)
+                    | (warehouses.Length == 0 || AnyIn(Column(3), warehouses) ? 0 : 8)
+                    | (certificates.Length == 0 || AnyIn(Column(4), certificates) ? 0 : 16);
+                if (BitOperations.PopCount((uint)failed) > 1)
+                {
+                    continue;
+                }
+                if (failed == 0 && candidates.Count <= SearchLimits.TrackTotalHits)
+                {
+                    candidates.Add(reader.GetInt64(0));
+                }
+                var full = candidates.Count > SearchLimits.TrackTotalHits;
+                for (var f = 0; f < counted.Length; f++)
+                {
+                    if (counted[f] < SearchLimits.TrackTotalHits && (failed & ~(1 << f)) == 0)
+                    {
+                        counted[f]++;
+                        // Counted by the column's whole text ("|KZ|CN|"): few distinct ones, split once at the end.
+                        var raw = rawCounts[f];
+                        var joined = Column(f);
+                        raw[joined] = raw.GetValueOrDefault(joined) + 1;
+                    }
+                    full &= counted[f] >= SearchLimits.TrackTotalHits;
+                }
+                if (full)
+                {
+                    break;
+                }
+            }
+        }
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {Candidates[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {Candidates};", ct);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = $"INSERT INTO {Candidates} SELECT value FROM json_each($ids)";
+            insert.Parameters.AddWithValue("$ids", $"[{string.Join(',', candidates)}]");
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        var counts = Facets.All.ToDictionary(f => f, _ => new Dictionary<string, long>(StringComparer.Ordinal));
+        for (var f = 0; f < rawCounts.Length; f++)
+        {
+            var values = counts[Facets.All[f]];
+            foreach (var (raw, n) in rawCounts[f])
+            {
+                foreach (var value in f is 1 or 2 ? [raw] : raw.Split('|', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    values[value] = values.GetValueOrDefault(value) + n;
+                }
+            }
+        }
+        return new Walked(candidates.Count, Top(counts));
     }
 
     static async Task<Dictionary<long, Row>> PayloadsAsync(SqliteConnection connection, IEnumerable<long> rowids, CancellationToken ct)
