@@ -17,7 +17,10 @@ namespace Scoda.Market.Search.Embedded;
 /// <item>relevance (BM25, titles ×10, commodity names ×4, other fields ×2, descriptions ×1) ranks the
 /// <see cref="RankWindow"/> newest candidates; older candidates follow by recency. Commodity offers age quickly, so
 /// recency is the tie-breaker buyers expect anyway;</item>
-/// <item>price and newest sorts are exact over all matches: they walk an index in sort order with search_after.</item>
+/// <item>price and newest sorts are exact over all matches: they walk an index in sort order with search_after;</item>
+/// <item>multi-select facets (each counted under every filter but its own): a text query's first page gets them from
+/// the same single walk over its matches that collects the candidates; a query without text lets SQLite apply the
+/// filters and makes one bounded pass per filtered facet.</item>
 /// </list>
 /// </summary>
 public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
