@@ -48,6 +48,16 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
                   open.push(this);
                 }
               };
+              // Offline means every transport: SignalR would otherwise fall back to server-sent events or polling.
+              const nativeFetch = window.fetch;
+              window.fetch = (...args) => window.__offline ? Promise.reject(new TypeError('offline')) : nativeFetch(...args);
+              const NativeEventSource = window.EventSource;
+              window.EventSource = class extends NativeEventSource {
+                constructor(...args) {
+                  if (window.__offline) throw new Error('offline');
+                  super(...args);
+                }
+              };
             })();
             """);
         await BrowserHost.SignUpAsync(buyer, $"buyer.{Guid.NewGuid():N}@jiaodong.test");

@@ -37,6 +37,7 @@ export const capabilities: readonly Capability[] = [
   { path: '/listings', testId: 'nav-listings', label: 'nav.listings', description: 'soon.listings', ready: true },
   { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests', ready: true },
   { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations', ready: true },
+  { path: '/deals', testId: 'nav-deals', label: 'nav.deals', description: 'soon.deals', ready: true },
   { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live' },
   { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses', ready: true },
 ];

@@ -160,6 +160,9 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         var overHttp = await (await trade.Seller.Owner.Client.GetAsync($"/api/negotiations/{room}/events?after={seen}&limit=1", Ct)).ReadJsonAsync();
         overHttp.GetProperty("items").EnumerateArray().Single().GetProperty("sequence").GetInt64().Should().Be(seen + 1);
         overHttp.GetProperty("nextCursor").GetString().Should().Be((seen + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var fullPage = await (await trade.Seller.Owner.Client.GetAsync($"/api/negotiations/{room}/events?limit=500", Ct)).ReadJsonAsync();
+        fullPage.GetProperty("nextCursor").ValueKind.Should().Be(JsonValueKind.Null, "every event fits in one page of 500");
+        await (await trade.Seller.Owner.Client.GetAsync($"/api/negotiations/{room}/events?limit=501", Ct)).ShouldBeProblemAsync(System.Net.HttpStatusCode.BadRequest);
     }
 
     [Fact]

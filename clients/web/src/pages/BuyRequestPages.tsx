@@ -304,7 +304,9 @@ export function BuyRequestPage({ id }: { id: string }) {
               </li>
             ))}
           </ul>
-          {buyRequest?.status === 'open' && <NegotiateButton listingId={m.listing.id} sellerId={m.listing.seller.id} buyRequestId={id} />}
+          {buyRequest?.status === 'open' && (
+            <NegotiateButton listingId={m.listing.id} sellerId={m.listing.seller.id} buyRequestId={id} buyerOrganizationId={buyRequest.organizationId} />
+          )}
         </article>
       ))}
     </div>

@@ -160,11 +160,7 @@ export function ListingPage({ id }: { id: string }) {
         </div>
       </div>
 
-      {!member && status === 'published' && (
-        <div className="panel toolbar-panel">
-          <NegotiateButton listingId={listing.id} sellerId={listing.organizationId} />
-        </div>
-      )}
+      {!member && status === 'published' && <NegotiateButton listingId={listing.id} sellerId={listing.organizationId} panel />}
 
       {seller && (
         <div className="panel toolbar-panel" data-testid="listing-actions">

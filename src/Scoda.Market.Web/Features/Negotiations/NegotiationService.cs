@@ -246,7 +246,10 @@ public sealed partial class NegotiationService(
         return access;
     }
 
-    /// <summary>The room's events after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// The room's events after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/> (one more
+    /// than a page may hold, so a caller can tell whether another page follows).
+    /// </summary>
     public async Task<IReadOnlyList<RoomEventResponse>> EventsAsync(RoomAccess access, long afterSequence, int limit, CancellationToken ct)
     {
         if (afterSequence < 0)
@@ -254,7 +257,7 @@ public sealed partial class NegotiationService(
             throw NegotiationException.Invalid(new ValidationErrors().Add("afterSequence", "Zero or a sequence number the room has handed out."));
         }
         var rows = await db.RoomEvents.AsNoTracking().Where(e => e.RoomId == access.Room.Id && e.Sequence > afterSequence)
-            .OrderBy(e => e.Sequence).Take(Math.Clamp(limit, 1, MaxEventsPerRead)).ToListAsync(ct);
+            .OrderBy(e => e.Sequence).Take(Math.Clamp(limit, 1, MaxEventsPerRead + 1)).ToListAsync(ct);
         return rows.Select(e => ToResponse(e, access.IsModerator)).ToList();
     }
 
