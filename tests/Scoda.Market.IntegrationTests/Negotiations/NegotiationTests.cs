@@ -166,6 +166,29 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     }
 
     [Fact]
+    public async Task A_long_log_reads_page_by_page_without_losing_an_event()
+    {
+        var trade = await Trade.CreateAsync(App, stock: 0);
+        var room = await trade.OpenRoomAsync();
+        for (var i = 0; i < NegotiationService.MaxEventsPerRead; i++)
+        {
+            (await trade.Buyer.Client.PostAsJsonAsync($"/api/negotiations/{room}/messages", new { clientMessageId = $"long-{i}", text = $"line {i}" }, Ct))
+                .EnsureSuccessStatusCode();
+        }
+
+        var sequences = new List<long>();
+        string? cursor = "0";
+        while (cursor is not null)
+        {
+            var page = await (await trade.Seller.Owner.Client.GetAsync($"/api/negotiations/{room}/events?after={cursor}&limit={NegotiationService.MaxEventsPerRead}", Ct)).ReadJsonAsync();
+            sequences.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+
+        sequences.Should().Equal(Enumerable.Range(1, NegotiationService.MaxEventsPerRead + 2).Select(i => (long)i));
+    }
+
+    [Fact]
     public async Task An_offer_countered_and_accepted_becomes_a_deal_with_the_stock_reserved()
     {
         var trade = await Trade.CreateAsync(App, stock: 1_000m);
