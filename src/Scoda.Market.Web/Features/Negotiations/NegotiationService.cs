@@ -219,9 +219,16 @@ public sealed partial class NegotiationService(
     public async Task<RoomAccess> JoinAsync(Caller caller, Guid roomId, CancellationToken ct)
     {
         var access = await AccessAsync(caller, roomId, ct);
+        await EnsureParticipantAsync(access, caller, ct);
+        return access;
+    }
+
+    async Task EnsureParticipantAsync(RoomAccess access, Caller caller, CancellationToken ct)
+    {
+        var roomId = access.Room.Id;
         if (await db.RoomParticipants.AnyAsync(p => p.RoomId == roomId && p.UserId == caller.UserId, ct))
         {
-            return access;
+            return;
         }
         try
         {
@@ -243,7 +250,6 @@ public sealed partial class NegotiationService(
                 throw;
             }
         }
-        return access;
     }
 
     /// <summary>
@@ -294,7 +300,7 @@ public sealed partial class NegotiationService(
         {
             throw NegotiationException.Invalid(new ValidationErrors().Add("sequence", $"Between 0 and {access.Room.LastSequence}."));
         }
-        await JoinAsync(caller, roomId, ct);
+        await EnsureParticipantAsync(access, caller, ct);
         await db.RoomParticipants.Where(p => p.RoomId == roomId && p.UserId == caller.UserId && p.LastReadSequence < sequence)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastReadSequence, sequence), ct);
         var read = new ReadResponse(roomId, caller.UserId, sequence);
@@ -628,7 +634,10 @@ public sealed partial class NegotiationService(
         var ids = rows.Select(r => r.Room.Id).ToList();
         var openOffers = (await db.Offers.AsNoTracking().Where(o => ids.Contains(o.RoomId) && o.Status == OfferStatus.Open).ToListAsync(ct))
             .GroupBy(o => o.RoomId).ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.Sequence).First());
-        var myOrganizations = await db.Memberships.AsNoTracking().Where(m => m.UserId == me).ToDictionaryAsync(m => m.OrganizationId, m => m.Role, ct);
+        // The caller's standing is known for a single room; a list works it out from their memberships.
+        var myOrganizations = knownAccess is null
+            ? await db.Memberships.AsNoTracking().Where(m => m.UserId == me).ToDictionaryAsync(m => m.OrganizationId, m => m.Role, ct)
+            : [];
         return rows.Select(r =>
         {
             var access = knownAccess ?? AccessFromMemberships(r.Room, myOrganizations, caller.IsModerator);
