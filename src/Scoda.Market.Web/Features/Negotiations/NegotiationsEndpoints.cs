@@ -98,10 +98,9 @@ public static class NegotiationsEndpoints
     static Task<Results<Ok<RoomResponse>, ProblemHttpResult>> GetRoom(Guid id, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
         Run(async () => await negotiations.RoomAsync(Caller.From(user.Principal), id, ct));
 
-    static async Task<Results<Ok<RoomEventsPage>, ProblemHttpResult>> GetEvents(
-        Guid id, long? after, int? limit, NegotiationService negotiations, CurrentUser user, CancellationToken ct)
-    {
-        try
+    static Task<Results<Ok<RoomEventsPage>, ProblemHttpResult>> GetEvents(
+        Guid id, long? after, int? limit, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(async () =>
         {
             if (limit is < 1 or > NegotiationService.MaxEventsPerRead)
             {
@@ -110,15 +109,9 @@ public static class NegotiationsEndpoints
             var access = await negotiations.AccessAsync(Caller.From(user.Principal), id, ct);
             var take = limit ?? 100;
             var events = await negotiations.EventsAsync(access, after ?? 0, take + 1, ct);
-            var more = events.Count > take;
-            var items = more ? events.Take(take).ToList() : events;
-            return TypedResults.Ok(new RoomEventsPage(items, more ? items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null));
-        }
-        catch (NegotiationException ex)
-        {
-            return ToProblem(ex);
-        }
-    }
+            var items = events.Count > take ? events.Take(take).ToList() : events;
+            return new RoomEventsPage(items, events.Count > take ? items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+        });
 
     static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> SendMessage(
         Guid id, SendMessageRequest request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
