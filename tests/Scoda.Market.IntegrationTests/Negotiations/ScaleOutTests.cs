@@ -55,6 +55,15 @@ public sealed class ScaleOutTests
         var live = (await buyer.InvokeAsync("SendMessage", room, "b-9", "after the reconnect")).GetProperty("sequence").GetInt64();
         var next = await MessagesAsync(back, 1, from: onFirst.Buyer);
         next.Single().GetProperty("sequence").GetInt64().Should().Be(live).And.Be(missed[^1] + 1);
+
+        // Too big for a NOTIFY payload (8000 bytes): it travels as a reference and the other host reads it from the log.
+        var (onSecondAgain, _) = await onSecond.JoinAsync(onFirst.Seller.Owner, room, live);
+        await using var secondConnection = onSecondAgain;
+        var longText = string.Concat(Enumerable.Repeat("小麦蛋白质含量", 560)); // 3,920 characters, 11,760 bytes of UTF-8
+        var big = (await buyer.InvokeAsync("SendMessage", room, "b-10", longText)).GetProperty("sequence").GetInt64();
+        var arrived = (await MessagesAsync(onSecondAgain, 1, from: onFirst.Buyer)).Single();
+        arrived.GetProperty("sequence").GetInt64().Should().Be(big);
+        arrived.GetProperty("payload").GetProperty("text").GetString().Should().Be(longText);
     }
 
     [Fact]
