@@ -715,6 +715,10 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     static async Task<Matches> MatchAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, bool withFacets, CancellationToken ct)
     {
         var (plain, facetFilters, parameters) = Filters(q);
+        if (text.Match is null)
+        {
+            return await MatchFiltersAsync(connection, plain, facetFilters, parameters, withFacets, ct);
+        }
         var own = withFacets ? facetFilters : [];
         var matches = new Matches(withFacets, own.Select(f => f.Facet).ToList());
         long? below = null;
@@ -768,6 +772,63 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return matches;
     }
 
+    const string Matched = "temp.matched";
+
+    /// <summary>
+    /// A query without text: nothing to ride on, so each count is a bounded scan newest first that SQLite aggregates
+    /// itself (handing every row to .NET would cost more than the scan). The matches (at most TrackTotalHits + 1, with
+    /// their facet columns) go into a temporary table, where the facets that ignore no filter are counted; each facet
+    /// with a filter of its own counts the newest TrackTotalHits rows passing every other filter.
+    /// </summary>
+    static async Task<Matches> MatchFiltersAsync(SqliteConnection connection, List<string> plain, List<FacetFilter> facetFilters,
+        List<SqliteParameter> parameters, bool withFacets, CancellationToken ct)
+    {
+        var matches = new Matches(withFacets, []) { KnownInTable = true };
+        await using (var fill = connection.CreateCommand())
+        {
+            fill.Parameters.AddRange(parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value)));
+            fill.Parameters.AddWithValue("$k", SearchLimits.TrackTotalHits + 1);
+            var columns = withFacets ? Matches.Columns : "";
+            fill.CommandText = $"""
+                CREATE TEMP TABLE IF NOT EXISTS {Matched[5..]} (rowid INTEGER PRIMARY KEY{Matches.Columns.Replace("d.", "", StringComparison.Ordinal)});
+                DELETE FROM {Matched};
+                INSERT INTO {Matched} (rowid{columns.Replace("d.", "", StringComparison.Ordinal)})
+                SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {string.Join(" AND ", AllFilters(plain, facetFilters).DefaultIfEmpty("1"))}
+                ORDER BY d.rowid DESC LIMIT $k;
+                SELECT count(*) FROM {Matched};
+                """;
+            matches.Count = Convert.ToInt32(await fill.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        if (matches.LowerBound)
+        {
+            await ExecuteAsync(connection, $"DELETE FROM {Matched} WHERE rowid = (SELECT min(rowid) FROM {Matched})", ct);
+        }
+        if (!withFacets)
+        {
+            return matches;
+        }
+        await using var count = connection.CreateCommand();
+        count.Parameters.AddRange(parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value)));
+        count.Parameters.AddWithValue("$n", SearchLimits.TrackTotalHits);
+        var statements = new List<string>();
+        for (var f = 0; f < Matches.Layout.Length; f++)
+        {
+            var column = Matches.Layout[f].Column;
+            var own = facetFilters.Find(x => x.Facet == Matches.Layout[f].Facet);
+            statements.Add(own is null
+                ? $"SELECT {f}, {column}, count(*) FROM {Matched} GROUP BY {column}"
+                : $"SELECT {f}, v, count(*) FROM (SELECT d.{column} AS v FROM docs d NOT INDEXED WHERE " +
+                  $"{string.Join(" AND ", AllFilters(plain, facetFilters.Where(x => x != own).ToList()).DefaultIfEmpty("1"))} ORDER BY d.rowid DESC LIMIT $n) GROUP BY v");
+        }
+        count.CommandText = string.Join(" UNION ALL ", statements);
+        await using var reader = await count.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            matches.AddCount(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2));
+        }
+        return matches;
+    }
+
     /// <summary>Walks the matches of the text (FTS5 drives) or all documents, newest first, under the given conditions.</summary>
     static SqliteCommand WalkCommand(SqliteConnection connection, EmbeddedQuery text, List<SqliteParameter> parameters, string columns, List<string> where,
         long? below, int? limit)
@@ -808,8 +869,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         /// <summary>The facet columns a walk selects after its row id and flags, in <see cref="Layout"/> order.</summary>
         public const string Columns = ", d.category_path, d.origin, d.incoterm, d.warehouses, d.certificates";
 
-        static readonly (string Facet, bool Multi)[] Layout =
-            [(Search.Facets.Category, true), (Search.Facets.Origin, false), (Search.Facets.Incoterm, false), (Search.Facets.WarehouseCountry, true), (Search.Facets.Certificate, true)];
+        public static readonly (string Facet, string Column, bool Multi)[] Layout =
+        [
+            (Search.Facets.Category, "category_path", true), (Search.Facets.Origin, "origin", false), (Search.Facets.Incoterm, "incoterm", false),
+            (Search.Facets.WarehouseCountry, "warehouses", true), (Search.Facets.Certificate, "certificates", true),
+        ];
 
         readonly bool _withFacets;
         readonly Dictionary<string, long>[] _counts = Layout.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
@@ -830,11 +894,29 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             }
         }
 
-        /// <summary>Row ids of the newest matches, newest first, at most TrackTotalHits.</summary>
+        /// <summary>Row ids of the newest matches, newest first, at most TrackTotalHits (when collected here, not in a table).</summary>
         public List<long> Newest { get; } = [];
 
+        /// <summary>The matches are in the temporary table <see cref="Matched"/> instead of <see cref="Newest"/>.</summary>
+        public bool KnownInTable { get; init; }
+
         /// <summary>How many matches were seen, at most TrackTotalHits + 1.</summary>
-        public int Count { get; private set; }
+        public int Count { get; set; }
+
+        /// <summary>A SQL subquery for the row ids of the matches (when all of them are known), binding what it needs.</summary>
+        public string Known(SqliteCommand command)
+        {
+            if (KnownInTable)
+            {
+                return $"SELECT rowid FROM {Matched}";
+            }
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(Newest));
+            return "SELECT value FROM json_each($ids)";
+        }
+
+        /// <summary>Adds <paramref name="n"/> rows whose facet column <paramref name="facet"/> reads <paramref name="raw"/>.</summary>
+        public void AddCount(int facet, string raw, long n) =>
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts[facet], raw, out _) += n;
 
         public bool LowerBound => Count > SearchLimits.TrackTotalHits;
 
@@ -991,8 +1073,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         else
         {
             // NOT INDEXED: look the known matches up by row id and sort them, rather than walk a sort index past rows that never match.
-            where.Add("d.rowid IN (SELECT value FROM json_each($ids))");
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(matches.Newest));
+            where.Add($"d.rowid IN ({matches.Known(command)})");
             source = "docs d NOT INDEXED";
         }
         string order;
