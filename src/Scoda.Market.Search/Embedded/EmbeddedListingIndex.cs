@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -37,7 +38,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     const long QuantityScale = 1_000;
 
     // Payloads hold titles in Cyrillic and Chinese: stored unescaped they are a third of the escaped size.
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(EmbeddedJson.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     readonly string? _folder;
     readonly SemaphoreSlim _writer = new(1, 1);
@@ -84,7 +89,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             category_path TEXT NOT NULL,
             warehouses TEXT NOT NULL,
             certificates TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS payloads (rowid INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS payloads (rowid INTEGER PRIMARY KEY, payload BLOB NOT NULL); -- the document as UTF-8 JSON
         CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, category, description, other,
             content='', contentless_delete=1, tokenize='ascii', prefix='2 3');
         CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
@@ -117,14 +122,17 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     public async Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<ListingDocument> documents, CancellationToken ct = default)
     {
         // Text analysis and serialization are CPU work: done on every core before taking the single write lock.
-        var prepared = documents.AsParallel().AsOrdered().WithCancellation(ct).Select(Prepared.Of).ToList();
         if (_bulk)
         {
+            // Prepared on the caller's thread while the bulk writer writes the previous batch on the other core; more
+            // threads only fight the writer (and each other's allocations) for two cores.
+            var batch = documents.Select(Prepared.Of).ToList();
             // A bulk load acknowledges at the end of the rebuild (all or nothing): the writer keeps going while the
             // caller prepares its next batch.
-            await (_load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.")).EnqueueAsync(prepared, null, ct);
+            await (_load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.")).EnqueueAsync(batch, null, ct);
             return [];
         }
+        var prepared = documents.AsParallel().AsOrdered().WithCancellation(ct).Select(Prepared.Of).ToList();
         await WriteAsync(async writer =>
         {
             foreach (var document in prepared)
@@ -136,18 +144,31 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return [];
     }
 
-    /// <summary>A document with its index texts and payload computed, ready to be written.</summary>
-    sealed record Prepared(ListingDocument Document, string Payload, string Title, string Category, string Description, string Other)
+    /// <summary>A document with everything the writer binds computed beforehand (payload, index texts, joined facet columns).</summary>
+    sealed record Prepared(ListingDocument Document, byte[] Payload, string Title, string Category, string Description, string Other,
+        string Id, string CategoryPath, string Warehouses, string Certificates, List<(string Norm, string Display)> Suggestions)
     {
         public static Prepared Of(ListingDocument d) => new(
             d,
-            JsonSerializer.Serialize(d, Json),
+            JsonSerializer.SerializeToUtf8Bytes(d, Json),
             TextAnalysis.IndexText(string.Join(" \n ", d.Title.Values)),
             TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))))),
             TextAnalysis.IndexText(string.Join(" \n ", d.Description.Values)),
             TextAnalysis.IndexText(string.Join(" \n ",
-                new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))));
+                new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))),
+            d.Id.ToString(),
+            Joined(d.CategoryPath),
+            Joined(d.WarehouseCountries),
+            Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())),
+            SuggestionsOf(d));
+
+        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
+        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
     }
+
+    /// <summary>The suggestions a document contributes: its commodity names and its named place.</summary>
+    static List<(string Norm, string Display)> SuggestionsOf(ListingDocument d) =>
+        d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).Select(p => (Normalize(p), p)).ToList();
 
     public async Task DeleteAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default)
     {
@@ -542,9 +563,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             // The next row id as SQLite would choose it (max + 1), so ids keep following insertion order: newest is highest.
             var rowid = _nextRowId ??= (long)(await _lastRowId.ExecuteScalarAsync(ct))! + 1;
             _nextRowId++;
-            Set(_insert, rowid, d.Id.ToString(), d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
+            Set(_insert, rowid, p.Id, d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
                 d.PriceUsd is { } price ? Scale(price, PriceScale) : DBNull.Value, Scale(d.Available, QuantityScale), d.PublishedAt.ToUnixTimeMilliseconds(),
-                Joined(d.CategoryPath), Joined(d.WarehouseCountries), Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())));
+                p.CategoryPath, p.Warehouses, p.Certificates);
             await _insert.ExecuteNonQueryAsync(ct);
 
             Set(_payload, rowid, p.Payload);
@@ -554,7 +575,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             await _fts.ExecuteNonQueryAsync(ct);
 
             _loaded?.Add(d.Id, rowid);
-            CountSuggestions(d, +1);
+            CountSuggestions(p.Suggestions, +1);
         }
 
         public async Task RemoveAsync(Guid id, CancellationToken ct)
@@ -583,11 +604,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                     return;
                 }
                 rowid = reader.GetInt64(0);
-                old = JsonSerializer.Deserialize<ListingDocument>(reader.GetString(1), Json)!;
+                old = JsonSerializer.Deserialize<ListingDocument>(reader.GetFieldValue<byte[]>(1), Json)!;
             }
             Set(_delete, rowid);
             await _delete.ExecuteNonQueryAsync(ct);
-            CountSuggestions(old, -1);
+            CountSuggestions(SuggestionsOf(old), -1);
         }
 
         public async Task FlushSuggestionsAsync(CancellationToken ct)
@@ -600,17 +621,13 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             _suggestions.Clear();
         }
 
-        void CountSuggestions(ListingDocument d, int delta)
+        void CountSuggestions(List<(string Norm, string Display)> suggestions, int delta)
         {
-            foreach (var phrase in d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal))
+            foreach (var key in suggestions)
             {
-                var key = (Normalize(phrase), phrase);
                 _suggestions[key] = _suggestions.GetValueOrDefault(key) + delta;
             }
         }
-
-        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
-        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
 
         static void Set(SqliteCommand command, params object[] values)
         {
@@ -631,7 +648,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     // ---- querying ----
 
-    sealed record Row(long RowId, Guid Id, decimal? PriceUsd, long Published, double Score, string Payload);
+    sealed record Row(long RowId, Guid Id, decimal? PriceUsd, long Published, double Score, byte[] Payload);
 
     sealed record ResultRows(IReadOnlyList<Row> Rows);
 
@@ -1141,7 +1158,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     }
 
     static Row ReadRow(SqliteDataReader reader) => new(
-        reader.GetInt64(0), Guid.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2) / (decimal)PriceScale, reader.GetInt64(3), 0, reader.GetString(4));
+        reader.GetInt64(0), Guid.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2) / (decimal)PriceScale, reader.GetInt64(3), 0, reader.GetFieldValue<byte[]>(4));
 
     static SearchHit ToHit(Row row, EmbeddedQuery text)
     {
