@@ -33,6 +33,7 @@ namespace Scoda.Market.Search.Embedded;
 public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 {
     public const int RankWindow = 2_000;
+    const int BulkChunk = 256;
     const int FacetSize = 50;
     const long PriceScale = 10_000;
     const long QuantityScale = 1_000;
@@ -124,12 +125,15 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         // Text analysis and serialization are CPU work: done on every core before taking the single write lock.
         if (_bulk)
         {
-            // Prepared on the caller's thread while the bulk writer writes the previous batch on the other core; more
-            // threads only fight the writer (and each other's allocations) for two cores.
-            var batch = documents.Select(Prepared.Of).ToList();
-            // A bulk load acknowledges at the end of the rebuild (all or nothing): the writer keeps going while the
-            // caller prepares its next batch.
-            await (_load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.")).EnqueueAsync(batch, null, ct);
+            // A bulk load acknowledges at the end of the rebuild (all or nothing). Documents are prepared on the caller's
+            // thread while the writer writes on the other core (more threads only fight the writer, and each other's
+            // allocations, for two cores), in small chunks, so few prepared documents are alive at once and each
+            // garbage collection has little to promote.
+            var load = _load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.");
+            foreach (var chunk in documents.Chunk(BulkChunk))
+            {
+                await load.EnqueueAsync(chunk.Select(Prepared.Of).ToList(), null, ct);
+            }
             return [];
         }
         var prepared = documents.AsParallel().AsOrdered().WithCancellation(ct).Select(Prepared.Of).ToList();
@@ -213,7 +217,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     sealed class BulkLoad : IAsyncDisposable
     {
         readonly Channel<(IReadOnlyList<Prepared>? Upserts, IReadOnlyList<Guid>? Deletes, TaskCompletionSource? Flushed)> _queue =
-            Channel.CreateBounded<(IReadOnlyList<Prepared>?, IReadOnlyList<Guid>?, TaskCompletionSource?)>(new BoundedChannelOptions(2) { SingleReader = true });
+            Channel.CreateBounded<(IReadOnlyList<Prepared>?, IReadOnlyList<Guid>?, TaskCompletionSource?)>(new BoundedChannelOptions(4) { SingleReader = true });
         readonly SqliteConnection _connection;
         readonly Dictionary<Guid, long> _loaded = [];
         SqliteTransaction _transaction;
