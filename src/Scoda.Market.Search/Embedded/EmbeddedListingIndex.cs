@@ -18,9 +18,11 @@ namespace Scoda.Market.Search.Embedded;
 /// <list type="bullet">
 /// <item>matching stops after the <see cref="SearchLimits.TrackTotalHits"/> newest matches (text and filters together):
 /// total, facets and relevance candidates come from them; the total then says "at least" (Elasticsearch does the same);</item>
-/// <item>multi-select facets (a facet's own filter does not narrow its own counts) come from the same single walk: it
-/// leaves the facet filters out of SQL, evaluates them per row and stops once every count is bounded, then the strict
-/// matches alone continue to the bound;</item>
+/// <item>multi-select facets (a facet's own filter does not narrow its own counts, each counts its newest
+/// TrackTotalHits rows): a text query gets them from the single FTS5 walk that collects its candidates, with the facet
+/// filters tested per row as flags, stopping once every count is bounded (then the strict matches alone continue to
+/// the bound); a query without text has no walk to share, so SQLite counts each one in a bounded scan newest first
+/// (handing every scanned row to .NET would cost more than the scan);</item>
 /// <item>relevance (BM25, titles ×10, commodity names ×4, other fields ×2, descriptions ×1) ranks the
 /// <see cref="RankWindow"/> newest candidates; older candidates follow by recency. Commodity offers age quickly, so
 /// recency is the tie-breaker buyers expect anyway;</item>
@@ -29,6 +31,8 @@ namespace Scoda.Market.Search.Embedded;
 /// </list>
 /// A rebuild loads a new file in bulk: one long transaction fed by a writer that overlaps text analysis, secondary
 /// indexes built once at the end, no journal sync (the file only becomes live, by a pointer switch, when complete).
+/// Inserts never open a statement savepoint (OR FAIL, row ids handed out here): FTS5 would flush its pending terms
+/// into a new segment at each one.
 /// </summary>
 public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 {
