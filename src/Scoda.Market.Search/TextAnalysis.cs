@@ -87,17 +87,146 @@ public static class TextAnalysis
         return tokens;
     }
 
-    /// <summary>The text as the index stores it: terms separated by spaces.</summary>
-    public static string IndexText(string? text) => string.Join(' ', Tokenize(text).Select(t => t.Term));
+    /// <summary>
+    /// The text as the index stores it: the terms of <see cref="Tokenize"/> separated by spaces. Bulk indexing runs this
+    /// on every document, so it writes the terms straight into one buffer instead of building tokens.
+    /// </summary>
+    public static string IndexText(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+        if (!IsNormalizedKC(text))
+        {
+            text = text.Normalize(NormalizationForm.FormKC);
+        }
+        var output = new StringBuilder(text.Length + 8);
+        Span<char> buffer = stackalloc char[64];
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (IsHan(c))
+            {
+                var start = i;
+                while (i < text.Length && IsHan(text[i]))
+                {
+                    i++;
+                }
+                if (i - start == 1)
+                {
+                    Separate(output).Append(c);
+                }
+                for (var k = start; k + 1 < i; k++)
+                {
+                    Separate(output).Append(text, k, 2);
+                }
+            }
+            else if (IsWordChar(c))
+            {
+                var length = 0;
+                var word = buffer;
+                while (i < text.Length && (IsWordChar(text[i]) || (IsApostrophe(text[i]) && i + 1 < text.Length && IsWordChar(text[i + 1]) && length > 0)))
+                {
+                    if (!IsApostrophe(text[i]))
+                    {
+                        if (length == word.Length)
+                        {
+                            var larger = new char[word.Length * 2];
+                            word.CopyTo(larger);
+                            word = larger;
+                        }
+                        // Per-character invariant lower case is what string.ToLower(InvariantCulture) does for word characters
+                        // (never surrogates: they are not letters or digits on their own).
+                        word[length++] = text[i] == 'Ё' || text[i] == 'ё' ? 'е' : char.ToLowerInvariant(text[i]);
+                    }
+                    i++;
+                }
+                var folded = word[..length];
+                if (folded.IndexOfAnyInRange('\u00C0', '\u024F') >= 0 || folded.IndexOfAnyInRange('\u1E00', '\u1EFF') >= 0)
+                {
+                    Separate(output).Append(Stem(WithoutDiacritics(new string(folded))));
+                    continue;
+                }
+                var keep = StemmedLength(folded, out var y);
+                Separate(output).Append(folded[..keep]);
+                if (y)
+                {
+                    output.Append('y');
+                }
+            }
+            else
+            {
+                i++;
+            }
+        }
+        return output.ToString();
+    }
 
-    static string Fold(string word) => word.ToLower(CultureInfo.InvariantCulture).Replace('ё', 'е');
+    static StringBuilder Separate(StringBuilder output) => output.Length == 0 ? output : output.Append(' ');
+
+    /// <summary>
+    /// True when every character is one that NFKC leaves alone (ASCII, basic Cyrillic, CJK unified ideographs), so the
+    /// ICU call can be skipped; anything else is normalized.
+    /// </summary>
+    static bool IsNormalizedKC(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not ((>= ' ' and <= '~') or '\n' or '\r' or '\t' or (>= '\u0400' and <= '\u045F') or (>= '\u4E00' and <= '\u9FFF')))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static string Fold(string word)
+    {
+        var lower = word.ToLower(CultureInfo.InvariantCulture).Replace('ё', 'е');
+        return lower.AsSpan().IndexOfAnyInRange('\u00C0', '\u024F') < 0 && lower.AsSpan().IndexOfAnyInRange('\u1E00', '\u1EFF') < 0 ? lower : WithoutDiacritics(lower);
+    }
+
+    /// <summary>
+    /// Latin letters lose their diacritics (é → e, ş → s), as FTS5's unicode61 tokenizer with remove_diacritics does:
+    /// the index stores the analyzed terms as they are, so the folding happens here for documents and queries alike.
+    /// </summary>
+    static string WithoutDiacritics(string word)
+    {
+        var builder = new StringBuilder(word.Length);
+        foreach (var c in word)
+        {
+            if (c is (< '\u00C0' or > '\u024F') and (< '\u1E00' or > '\u1EFF'))
+            {
+                builder.Append(c);
+                continue;
+            }
+            foreach (var part in c.ToString().Normalize(NormalizationForm.FormD))
+            {
+                if (CharUnicodeInfo.GetUnicodeCategory(part) != UnicodeCategory.NonSpacingMark)
+                {
+                    builder.Append(part);
+                }
+            }
+        }
+        return builder.ToString();
+    }
 
     /// <summary>A light stemmer: enough that "пшеницы" meets "пшеница" and "lentils" meets "lentil".</summary>
     public static string Stem(string word)
     {
+        var keep = StemmedLength(word, out var y);
+        return y ? string.Concat(word.AsSpan(0, keep), "y") : keep == word.Length ? word : word[..keep];
+    }
+
+    /// <summary>How much of the word the stemmer keeps, and whether a "y" follows (lentils → lentil, varieties → variety).</summary>
+    static int StemmedLength(ReadOnlySpan<char> word, out bool y)
+    {
+        y = false;
         if (word.Length < 5 || char.IsAsciiDigit(word[0]))
         {
-            return word;
+            return word.Length;
         }
         if (word[0] is >= 'а' and <= 'я')
         {
@@ -105,23 +234,24 @@ public static class TextAnalysis
             {
                 if (word.Length - ending.Length >= 4 && word.EndsWith(ending, StringComparison.Ordinal))
                 {
-                    return word[..^ending.Length];
+                    return word.Length - ending.Length;
                 }
             }
-            return word;
+            return word.Length;
         }
         if (word[0] is >= 'a' and <= 'z')
         {
             if (word.EndsWith("ies", StringComparison.Ordinal))
             {
-                return word[..^3] + "y";
+                y = true;
+                return word.Length - 3;
             }
             if (word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal))
             {
-                return word[..^1];
+                return word.Length - 1;
             }
         }
-        return word;
+        return word.Length;
     }
 
     /// <summary>Damerau–Levenshtein distance (optimal string alignment), stopping early past <paramref name="max"/>.</summary>

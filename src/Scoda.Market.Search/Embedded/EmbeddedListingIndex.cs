@@ -1,42 +1,61 @@
 using System.Globalization;
-using System.Numerics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
 /// <summary>
-/// The embedded search back end: one SQLite file with an FTS5 full-text table (contentless, bigram-split Chinese,
-/// prefix indexes), the documents' filter columns, a terms table for multi-valued filters and facets, stored buy-request
-/// queries and suggestions. Kept apart from the database, under <c>{data}/search/</c>.
+/// The embedded search back end: one SQLite file with an FTS5 full-text table (contentless, over the analyzed terms),
+/// a narrow table of the documents' filter and facet columns (the payloads live in a table of their own, so walking
+/// the filters reads few pages), stored buy-request queries and suggestions. Kept apart from the database, under
+/// <c>{data}/search/</c>.
 ///
 /// Bounded work per query, so a common word over a million listings stays fast:
 /// <list type="bullet">
 /// <item>matching stops after the <see cref="SearchLimits.TrackTotalHits"/> newest matches (text and filters together):
 /// total, facets and relevance candidates come from them; the total then says "at least" (Elasticsearch does the same);</item>
+/// <item>multi-select facets (a facet's own filter does not narrow its own counts, each counts its newest
+/// TrackTotalHits rows): a text query gets them from the single FTS5 walk that collects its candidates, with the facet
+/// filters tested per row as flags, stopping once every count is bounded (then the strict matches alone continue to
+/// the bound); a query without text has no walk to share, so SQLite counts each one in a bounded scan newest first
+/// (handing every scanned row to .NET would cost more than the scan);</item>
 /// <item>relevance (BM25, titles ×10, commodity names ×4, other fields ×2, descriptions ×1) ranks the
 /// <see cref="RankWindow"/> newest candidates; older candidates follow by recency. Commodity offers age quickly, so
 /// recency is the tie-breaker buyers expect anyway;</item>
-/// <item>price and newest sorts are exact over all matches: they walk an index in sort order with search_after;</item>
-/// <item>multi-select facets (each counted under every filter but its own): a text query's first page gets them from
-/// the same single walk over its matches that collects the candidates; a query without text lets SQLite apply the
-/// filters and makes one bounded pass per filtered facet.</item>
+/// <item>price and newest sorts are exact over all matches: they sort the matches when all are known, and otherwise
+/// walk an index in sort order with search_after.</item>
 /// </list>
+/// A rebuild loads a new file in bulk: one long transaction fed by a writer that overlaps text analysis, secondary
+/// indexes built once at the end, no journal sync (the file only becomes live, by a pointer switch, when complete).
+/// Inserts never open a statement savepoint (OR FAIL, row ids handed out here): FTS5 would flush its pending terms
+/// into a new segment at each one.
 /// </summary>
 public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 {
     public const int RankWindow = 2_000;
+    const int BulkChunk = 256;
     const int FacetSize = 50;
     const long PriceScale = 10_000;
     const long QuantityScale = 1_000;
 
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Payloads hold titles in Cyrillic and Chinese: stored unescaped they are a third of the escaped size.
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(EmbeddedJson.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     readonly string? _folder;
     readonly SemaphoreSlim _writer = new(1, 1);
     readonly Synonyms _synonyms;
+    readonly bool _bulk;
     string _file;
     volatile VocabularyCache? _vocabulary;
+    BulkLoad? _load;
 
     /// <summary>An index kept in <paramref name="folder"/>; the live file is named in its <c>current</c> pointer.</summary>
     public EmbeddedListingIndex(string folder, Synonyms? synonyms = null)
@@ -50,49 +69,55 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         _file = Path.Combine(folder, current is not null && current.StartsWith(FilePrefix, StringComparison.Ordinal) ? current : NewFileName());
     }
 
-    EmbeddedListingIndex(string file, Synonyms synonyms, bool _)
+    EmbeddedListingIndex(string file, Synonyms synonyms, bool bulk)
     {
         _file = file;
         _synonyms = synonyms;
+        _bulk = bulk;
     }
 
     public string Backend => "embedded";
 
     public string CurrentFile => _file;
 
-    string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _file, Pooling = true, DefaultTimeout = 30 }.ToString();
+    const string Tables = """
+        CREATE TABLE IF NOT EXISTS docs (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL,
+            seller_verified INTEGER NOT NULL,
+            hs_code TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            incoterm TEXT NOT NULL,
+            price_usd INTEGER NULL,
+            available INTEGER NOT NULL,
+            published INTEGER NOT NULL,
+            category_path TEXT NOT NULL,
+            warehouses TEXT NOT NULL,
+            certificates TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS payloads (rowid INTEGER PRIMARY KEY, payload BLOB NOT NULL); -- the document as UTF-8 JSON
+        CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, category, description, other,
+            content='', contentless_delete=1, tokenize='ascii', prefix='2 3');
+        CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
+        CREATE TABLE IF NOT EXISTS stored_queries (id TEXT PRIMARY KEY, query TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS suggestions (norm TEXT NOT NULL, display TEXT NOT NULL, docs INTEGER NOT NULL, PRIMARY KEY (norm, display)) WITHOUT ROWID;
+        """;
+
+    // Built after a bulk load in one sorted pass each, instead of being updated row by row while it runs.
+    const string SecondaryIndexes = """
+        CREATE UNIQUE INDEX IF NOT EXISTS docs_id ON docs(id);
+        CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd, id);
+        CREATE INDEX IF NOT EXISTS docs_published ON docs(published, id);
+        """;
 
     public async Task EnsureCreatedAsync(CancellationToken ct = default)
     {
+        if (_bulk)
+        {
+            _load ??= await BulkLoad.StartAsync(this, ct);
+            return;
+        }
         await using var connection = await OpenAsync(ct);
-        await ExecuteAsync(connection, """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=NORMAL;
-            CREATE TABLE IF NOT EXISTS docs (
-                rowid INTEGER PRIMARY KEY,
-                id TEXT NOT NULL UNIQUE,
-                seller_verified INTEGER NOT NULL,
-                hs_code TEXT NOT NULL,
-                origin TEXT NOT NULL,
-                incoterm TEXT NOT NULL,
-                price_usd INTEGER NULL,
-                available INTEGER NOT NULL,
-                published INTEGER NOT NULL,
-                category_path TEXT NOT NULL,
-                warehouses TEXT NOT NULL,
-                certificates TEXT NOT NULL,
-                payload TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS docs_price ON docs(price_usd, id);
-            CREATE INDEX IF NOT EXISTS docs_published ON docs(published, id);
-            CREATE INDEX IF NOT EXISTS docs_origin ON docs(origin);
-            CREATE TABLE IF NOT EXISTS doc_terms (facet TEXT NOT NULL, value TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (facet, value, doc)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS doc_terms_doc ON doc_terms(doc, facet);
-            CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, category, description, other,
-                content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 3');
-            CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
-            CREATE TABLE IF NOT EXISTS stored_queries (id TEXT PRIMARY KEY, query TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS suggestions (norm TEXT NOT NULL, display TEXT NOT NULL, docs INTEGER NOT NULL, PRIMARY KEY (norm, display)) WITHOUT ROWID;
-            """, ct);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + Tables + SecondaryIndexes, ct);
         if (_folder is not null)
         {
             await WritePointerAsync(_file, ct);
@@ -102,6 +127,19 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     public async Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<ListingDocument> documents, CancellationToken ct = default)
     {
         // Text analysis and serialization are CPU work: done on every core before taking the single write lock.
+        if (_bulk)
+        {
+            // A bulk load acknowledges at the end of the rebuild (all or nothing). Documents are prepared on the caller's
+            // thread while the writer writes on the other core (more threads only fight the writer, and each other's
+            // allocations, for two cores), in small chunks, so few prepared documents are alive at once and each
+            // garbage collection has little to promote.
+            var load = _load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.");
+            foreach (var chunk in documents.Chunk(BulkChunk))
+            {
+                await load.EnqueueAsync(chunk.Select(Prepared.Of).ToList(), null, ct);
+            }
+            return [];
+        }
         var prepared = documents.AsParallel().AsOrdered().WithCancellation(ct).Select(Prepared.Of).ToList();
         await WriteAsync(async writer =>
         {
@@ -114,27 +152,47 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return [];
     }
 
-    /// <summary>A document with its index texts and payload computed, ready to be written.</summary>
-    sealed record Prepared(ListingDocument Document, string Payload, string Title, string Category, string Description, string Other)
+    /// <summary>A document with everything the writer binds computed beforehand (payload, index texts, joined facet columns).</summary>
+    sealed record Prepared(ListingDocument Document, byte[] Payload, string Title, string Category, string Description, string Other,
+        string Id, string CategoryPath, string Warehouses, string Certificates, List<(string Norm, string Display)> Suggestions)
     {
         public static Prepared Of(ListingDocument d) => new(
             d,
-            JsonSerializer.Serialize(d, Json),
+            JsonSerializer.SerializeToUtf8Bytes(d, Json),
             TextAnalysis.IndexText(string.Join(" \n ", d.Title.Values)),
             TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))))),
             TextAnalysis.IndexText(string.Join(" \n ", d.Description.Values)),
             TextAnalysis.IndexText(string.Join(" \n ",
-                new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))));
+                new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))),
+            d.Id.ToString(),
+            Joined(d.CategoryPath),
+            Joined(d.WarehouseCountries),
+            Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())),
+            SuggestionsOf(d));
+
+        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
+        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
     }
 
-    public Task DeleteAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
-        WriteAsync(async writer =>
+    /// <summary>The suggestions a document contributes: its commodity names and its named place.</summary>
+    static List<(string Norm, string Display)> SuggestionsOf(ListingDocument d) =>
+        d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).Select(p => (Normalize(p), p)).ToList();
+
+    public async Task DeleteAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default)
+    {
+        if (_bulk)
+        {
+            await (_load ?? throw new InvalidOperationException("EnsureCreatedAsync starts the bulk load.")).EnqueueAsync(null, ids, ct);
+            return;
+        }
+        await WriteAsync(async writer =>
         {
             foreach (var id in ids)
             {
                 await writer.RemoveAsync(id, ct);
             }
         }, ct);
+    }
 
     /// <summary>One writer at a time, one transaction per call, prepared statements reused across its documents.</summary>
     async Task WriteAsync(Func<Writer, Task> write, CancellationToken ct)
@@ -144,7 +202,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         {
             await using var connection = await OpenAsync(ct);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await using var writer = new Writer(connection, transaction);
+            await using var writer = new Writer(connection, transaction, null);
             await write(writer);
             await writer.FlushSuggestionsAsync(ct);
             await transaction.CommitAsync(ct);
@@ -156,8 +214,141 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         }
     }
 
+    /// <summary>
+    /// The writing side of a rebuild's new file: one connection and one transaction for the whole load (so FTS5 writes
+    /// few large segments), fed through a short queue so that analysis of the next batch overlaps writing this one.
+    /// </summary>
+    sealed class BulkLoad : IAsyncDisposable
+    {
+        readonly Channel<(IReadOnlyList<Prepared>? Upserts, IReadOnlyList<Guid>? Deletes, TaskCompletionSource? Flushed)> _queue =
+            Channel.CreateBounded<(IReadOnlyList<Prepared>?, IReadOnlyList<Guid>?, TaskCompletionSource?)>(new BoundedChannelOptions(4) { SingleReader = true });
+        readonly SqliteConnection _connection;
+        readonly Dictionary<Guid, long> _loaded = [];
+        SqliteTransaction _transaction;
+        Writer _writer;
+        Task _run = Task.CompletedTask;
+
+        BulkLoad(SqliteConnection connection)
+        {
+            _connection = connection;
+            _transaction = connection.BeginTransaction();
+            _writer = new Writer(connection, _transaction, _loaded);
+        }
+
+        public static async Task<BulkLoad> StartAsync(EmbeddedListingIndex index, CancellationToken ct)
+        {
+            var connection = await OpenAsync(index._file, pooling: false, ct);
+            // The file is not live until the pointer switch, and a failed load is thrown away: no journal sync needed.
+            // FTS5 keeps up to 'hashsize' of new terms in memory before writing a segment: large, so it writes few.
+            await ExecuteAsync(connection, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;" + Tables +
+                "INSERT INTO fts(fts, rank) VALUES('hashsize', 268435456);", ct);
+            var load = new BulkLoad(connection);
+            load._run = Task.Run(() => load.RunAsync(CancellationToken.None), CancellationToken.None);
+            return load;
+        }
+
+        public async Task EnqueueAsync(IReadOnlyList<Prepared>? upserts, IReadOnlyList<Guid>? deletes, CancellationToken ct)
+        {
+            if (_run.IsCompleted)
+            {
+                await _run;
+                throw new InvalidOperationException("The bulk load has already completed.");
+            }
+            await _queue.Writer.WriteAsync((upserts, deletes, null), ct);
+        }
+
+        /// <summary>Commits what is queued so far, so other connections can read it (a search on the builder).</summary>
+        public async Task FlushAsync(CancellationToken ct)
+        {
+            var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _queue.Writer.WriteAsync((null, null, flushed), ct);
+            await Task.WhenAny(flushed.Task, _run).WaitAsync(ct);
+            if (_run.IsFaulted)
+            {
+                await _run;
+            }
+        }
+
+        async Task RunAsync(CancellationToken ct)
+        {
+            try
+            {
+                await foreach (var (upserts, deletes, flushed) in _queue.Reader.ReadAllAsync(ct))
+                {
+                    foreach (var document in upserts ?? [])
+                    {
+                        await _writer.RemoveAsync(document.Document.Id, ct);
+                        await _writer.InsertAsync(document, ct);
+                    }
+                    foreach (var id in deletes ?? [])
+                    {
+                        await _writer.RemoveAsync(id, ct);
+                    }
+                    if (flushed is not null)
+                    {
+                        await CommitAsync(ct);
+                        flushed.SetResult();
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                // Later enqueues see the failure instead of waiting on a queue nobody reads.
+                _queue.Writer.TryComplete(e);
+                throw;
+            }
+        }
+
+        async Task CommitAsync(CancellationToken ct)
+        {
+            await _writer.FlushSuggestionsAsync(ct);
+            await _writer.DisposeAsync();
+            await _transaction.CommitAsync(ct);
+            await _transaction.DisposeAsync();
+            _transaction = _connection.BeginTransaction();
+            _writer = new Writer(_connection, _transaction, _loaded);
+        }
+
+        /// <summary>Writes what is queued and builds the secondary indexes.</summary>
+        public async Task CompleteAsync(CancellationToken ct)
+        {
+            _queue.Writer.TryComplete();
+            await _run;
+            await _writer.FlushSuggestionsAsync(ct);
+            await _writer.DisposeAsync();
+            await _transaction.CommitAsync(ct);
+            await _transaction.DisposeAsync();
+            // No FTS5 'optimize': with a 256 MB hash the load leaves a few large segments, which measured as fast to
+            // query as one at a million documents, and merging them took longer than the rest of the finishing work.
+            // Only docs has indexes the planner chooses between, so only docs is analyzed (not the payloads).
+            // threads=2: the index sorts run on the core the load's analysis used.
+            await ExecuteAsync(_connection, "PRAGMA threads=2;" + SecondaryIndexes + """
+                INSERT INTO fts(fts, rank) VALUES('hashsize', 1048576);
+                ANALYZE docs;
+                PRAGMA journal_mode=WAL;
+                """, ct);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _queue.Writer.TryComplete();
+            try
+            {
+                await _run;
+            }
+            catch (Exception)
+            {
+                // Disposing after a failure: the failure was reported where the load was awaited.
+            }
+            await _writer.DisposeAsync();
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+
     public async Task<SearchPage> SearchAsync(ListingQuery query, CancellationToken ct = default)
     {
+        await ReadableAsync(ct);
         await using var connection = await OpenAsync(ct);
         var vocabulary = await VocabularyAsync(connection, ct);
         var text = EmbeddedQuery.Parse(query.Text, _synonyms, vocabulary.NearSpellings);
@@ -168,30 +359,20 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             return new SearchPage(0, false, [], Facets.All.ToDictionary(f => f, _ => (IReadOnlyList<FacetCount>)[]), null);
         }
 
-        // A text query's first page walks its matches once for candidates and facets together; other queries let SQLite
-        // apply every filter (cheaper without a text walk to ride on), and count facets afterwards.
-        var wantFacets = query.WithFacets && query.After is null;
-        var walk = text.Match is not null && wantFacets ? await WalkMatchesAsync(connection, query, text, ct) : null;
-        var count = walk?.Count ?? await CandidatesAsync(connection, Candidates, query, text, except: null, ct);
-        var lowerBound = count > SearchLimits.TrackTotalHits;
-        if (lowerBound)
-        {
-            await ExecuteAsync(connection, $"DELETE FROM {Candidates} WHERE rowid = (SELECT min(rowid) FROM {Candidates})", ct);
-        }
-        var total = Math.Min(count, SearchLimits.TrackTotalHits);
+        // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
+        var withFacets = query.WithFacets && query.After is null;
+        var matches = await MatchAsync(connection, query, text, withFacets, ct);
+        var total = Math.Min(matches.Count, SearchLimits.TrackTotalHits);
 
         var sort = query.Sort == ListingSort.Relevance && text.Match is null ? ListingSort.Newest : query.Sort;
         var page = sort == ListingSort.Relevance
-            ? await RankAsync(connection, text, total, query.After, limit, ct)
-            : await WalkSortedAsync(connection, query, text, sort, limit, ct);
+            ? await RankAsync(connection, text, matches.Newest, query.After, limit, ct)
+            : await WalkSortedAsync(connection, query, text, sort, matches, limit, ct);
 
-        // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
-        var facets = !wantFacets
-            ? new Dictionary<string, IReadOnlyList<FacetCount>>()
-            : walk?.Facets ?? await FacetsAsync(connection, query, text, ct);
+        var facets = withFacets ? matches.FacetCounts() : new Dictionary<string, IReadOnlyList<FacetCount>>();
         var hits = page.Rows.Take(limit).Select(row => ToHit(row, text)).ToList();
         var next = page.Rows.Count > limit ? CursorOf(sort, page.Rows[limit - 1]) : null;
-        return new SearchPage(total, lowerBound, hits, facets, next);
+        return new SearchPage(total, matches.LowerBound, hits, facets, next);
     }
 
     public async Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct = default)
@@ -201,6 +382,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         {
             return [];
         }
+        await ReadableAsync(ct);
         await using var connection = await OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT display FROM suggestions WHERE norm >= $p AND norm < $p || char(1114111) AND docs > 0 ORDER BY docs DESC, display LIMIT $n";
@@ -240,6 +422,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     /// </summary>
     public async Task<IReadOnlyList<Guid>> PercolateAsync(ListingDocument document, CancellationToken ct = default)
     {
+        await ReadableAsync(ct);
         var stored = new List<(Guid Id, ListingQuery Query)>();
         await using (var connection = await OpenAsync(ct))
         await using (var command = connection.CreateCommand())
@@ -280,12 +463,27 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             throw new InvalidOperationException("An in-memory index cannot be rebuilt.");
         }
         var file = Path.Combine(_folder, NewFileName());
-        using var fresh = new EmbeddedListingIndex(file, _synonyms, true);
-        await fresh.EnsureCreatedAsync(ct);
-        await fill(fresh, ct);
-        await fresh.OptimizeAsync(ct);
+        using (var fresh = new EmbeddedListingIndex(file, _synonyms, bulk: true))
+        {
+            await fresh.EnsureCreatedAsync(ct);
+            try
+            {
+                await fill(fresh, ct);
+                await fresh._load!.CompleteAsync(ct);
+            }
+            catch
+            {
+                await fresh._load!.DisposeAsync();
+                fresh._load = null;
+                SqliteConnection.ClearAllPools();
+                File.Delete(file);
+                throw;
+            }
+            await fresh._load.DisposeAsync();
+            fresh._load = null;
+        }
         // Stored buy-request queries belong to the marketplace, not to one index generation: carry them over.
-        await using (var connection = await fresh.OpenAsync(ct))
+        await using (var connection = await OpenAsync(file, pooling: true, ct))
         {
             await ExecuteAsync(connection, $"ATTACH DATABASE '{_file.Replace("'", "''", StringComparison.Ordinal)}' AS old; " +
                 "INSERT OR REPLACE INTO stored_queries SELECT id, query FROM old.stored_queries; DETACH DATABASE old;", ct);
@@ -317,6 +515,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     public async Task<IndexStats> StatsAsync(CancellationToken ct = default)
     {
+        await ReadableAsync(ct);
         await using var connection = await OpenAsync(ct);
         var documents = await ScalarAsync(connection, "SELECT count(*) FROM docs", ct);
         var queries = await ScalarAsync(connection, "SELECT count(*) FROM stored_queries", ct);
@@ -327,14 +526,20 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     // ---- writing ----
 
-    /// <summary>The statements of one write transaction, prepared once; suggestion counts are summed and written at the end.</summary>
+    /// <summary>
+    /// The statements of one write transaction, prepared once; suggestion counts are summed and written at the end.
+    /// A bulk load passes the ids it has written (it builds the id index only at the end) to find a replaced document.
+    /// </summary>
     sealed class Writer : IAsyncDisposable
     {
-        readonly SqliteCommand _find, _delete, _insert, _fts, _term, _suggest;
+        readonly SqliteCommand _find, _findLoaded, _delete, _lastRowId, _insert, _payload, _fts, _suggest;
         readonly Dictionary<(string Norm, string Display), int> _suggestions = [];
+        long? _nextRowId;
+        readonly Dictionary<Guid, long>? _loaded;
 
-        public Writer(SqliteConnection connection, SqliteTransaction transaction)
+        public Writer(SqliteConnection connection, SqliteTransaction transaction, Dictionary<Guid, long>? loaded)
         {
+            _loaded = loaded;
             SqliteCommand Command(string sql, params string[] parameters)
             {
                 var command = connection.CreateCommand();
@@ -346,14 +551,19 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 }
                 return command;
             }
-            _find = Command("SELECT rowid, payload FROM docs WHERE id = $id", "$id");
-            _delete = Command("DELETE FROM fts WHERE rowid = $r; DELETE FROM doc_terms WHERE doc = $r; DELETE FROM docs WHERE rowid = $r;", "$r");
+            _find = Command("SELECT d.rowid, p.payload FROM docs d JOIN payloads p ON p.rowid = d.rowid WHERE d.id = $id", "$id");
+            _findLoaded = Command("SELECT rowid, payload FROM payloads WHERE rowid = $r", "$r");
+            _delete = Command("DELETE FROM fts WHERE rowid = $r; DELETE FROM payloads WHERE rowid = $r; DELETE FROM docs WHERE rowid = $r;", "$r");
+            // OR FAIL and no RETURNING: either makes SQLite open a statement savepoint per insert, and FTS5 writes its
+            // pending terms to a new segment at every savepoint, so writing would spend its time merging tiny segments.
+            // A one-row statement that fails leaves nothing behind either way; row ids are handed out here instead.
+            _lastRowId = Command("SELECT coalesce(max(rowid), 0) FROM docs");
             _insert = Command("""
-                INSERT INTO docs (id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, category_path, warehouses, certificates, payload)
-                VALUES ($id, $v, $hs, $origin, $incoterm, $price, $available, $published, $cp, $w, $x, $payload) RETURNING rowid
-                """, "$id", "$v", "$hs", "$origin", "$incoterm", "$price", "$available", "$published", "$cp", "$w", "$x", "$payload");
+                INSERT OR FAIL INTO docs (rowid, id, seller_verified, hs_code, origin, incoterm, price_usd, available, published, category_path, warehouses, certificates)
+                VALUES ($r, $id, $v, $hs, $origin, $incoterm, $price, $available, $published, $cp, $w, $x)
+                """, "$r", "$id", "$v", "$hs", "$origin", "$incoterm", "$price", "$available", "$published", "$cp", "$w", "$x");
+            _payload = Command("INSERT OR FAIL INTO payloads (rowid, payload) VALUES ($r, $p)", "$r", "$p");
             _fts = Command("INSERT INTO fts (rowid, title, category, description, other) VALUES ($r, $t, $c, $d, $o)", "$r", "$t", "$c", "$d", "$o");
-            _term = Command("INSERT OR IGNORE INTO doc_terms (facet, value, doc) VALUES ($f, $v, $d)", "$f", "$v", "$d");
             _suggest = Command("INSERT INTO suggestions (norm, display, docs) VALUES ($n, $d, $delta) ON CONFLICT(norm, display) DO UPDATE SET docs = docs + $delta",
                 "$n", "$d", "$delta");
         }
@@ -361,39 +571,55 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         public async Task InsertAsync(Prepared p, CancellationToken ct)
         {
             var d = p.Document;
-            Set(_insert, d.Id.ToString(), d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
+            // The next row id as SQLite would choose it (max + 1), so ids keep following insertion order: newest is highest.
+            var rowid = _nextRowId ??= (long)(await _lastRowId.ExecuteScalarAsync(ct))! + 1;
+            _nextRowId++;
+            Set(_insert, rowid, p.Id, d.SellerVerified ? 1 : 0, d.HsCode, d.OriginCountry, d.Incoterm,
                 d.PriceUsd is { } price ? Scale(price, PriceScale) : DBNull.Value, Scale(d.Available, QuantityScale), d.PublishedAt.ToUnixTimeMilliseconds(),
-                Joined(d.CategoryPath), Joined(d.WarehouseCountries), Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())), p.Payload);
-            var rowid = (long)(await _insert.ExecuteScalarAsync(ct))!;
+                p.CategoryPath, p.Warehouses, p.Certificates);
+            await _insert.ExecuteNonQueryAsync(ct);
+
+            Set(_payload, rowid, p.Payload);
+            await _payload.ExecuteNonQueryAsync(ct);
 
             Set(_fts, rowid, p.Title, p.Category, p.Description, p.Other);
             await _fts.ExecuteNonQueryAsync(ct);
 
-            foreach (var (facet, value) in TermsOf(d))
-            {
-                Set(_term, facet, value, rowid);
-                await _term.ExecuteNonQueryAsync(ct);
-            }
-            CountSuggestions(d, +1);
+            _loaded?.Add(d.Id, rowid);
+            CountSuggestions(p.Suggestions, +1);
         }
 
         public async Task RemoveAsync(Guid id, CancellationToken ct)
         {
-            Set(_find, id.ToString());
+            SqliteCommand find;
+            if (_loaded is null)
+            {
+                find = _find;
+                Set(find, id.ToString());
+            }
+            else if (_loaded.Remove(id, out var loadedRow))
+            {
+                find = _findLoaded;
+                Set(find, loadedRow);
+            }
+            else
+            {
+                return;
+            }
             long rowid;
             ListingDocument old;
-            await using (var reader = await _find.ExecuteReaderAsync(ct))
+            await using (var reader = await find.ExecuteReaderAsync(ct))
             {
                 if (!await reader.ReadAsync(ct))
                 {
                     return;
                 }
                 rowid = reader.GetInt64(0);
-                old = JsonSerializer.Deserialize<ListingDocument>(reader.GetString(1), Json)!;
+                old = JsonSerializer.Deserialize<ListingDocument>(reader.GetFieldValue<byte[]>(1), Json)!;
             }
             Set(_delete, rowid);
             await _delete.ExecuteNonQueryAsync(ct);
-            CountSuggestions(old, -1);
+            CountSuggestions(SuggestionsOf(old), -1);
         }
 
         public async Task FlushSuggestionsAsync(CancellationToken ct)
@@ -406,17 +632,13 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             _suggestions.Clear();
         }
 
-        void CountSuggestions(ListingDocument d, int delta)
+        void CountSuggestions(List<(string Norm, string Display)> suggestions, int delta)
         {
-            foreach (var phrase in d.CategoryNames.Append(d.NamedPlace).Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal))
+            foreach (var key in suggestions)
             {
-                var key = (Normalize(phrase), phrase);
                 _suggestions[key] = _suggestions.GetValueOrDefault(key) + delta;
             }
         }
-
-        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
-        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
 
         static void Set(SqliteCommand command, params object[] values)
         {
@@ -428,28 +650,37 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in new[] { _find, _delete, _insert, _fts, _term, _suggest })
+            foreach (var command in new[] { _find, _findLoaded, _delete, _lastRowId, _insert, _payload, _fts, _suggest })
             {
                 await command.DisposeAsync();
             }
         }
     }
 
-    static IEnumerable<(string Facet, string Value)> TermsOf(ListingDocument d) =>
-        d.CategoryPath.Select(k => ("c", k))
-            .Concat(d.WarehouseCountries.Select(c => ("w", c)))
-            .Concat(d.Certificates.Select(c => ("x", c.Trim().ToLowerInvariant())));
-
     // ---- querying ----
 
-    sealed record Row(long RowId, Guid Id, decimal? PriceUsd, long Published, double Score, string Payload);
+    sealed record Row(long RowId, Guid Id, decimal? PriceUsd, long Published, double Score, byte[] Payload);
 
     sealed record ResultRows(IReadOnlyList<Row> Rows);
 
-    /// <summary>The filter part of a query as SQL over <c>docs d</c>, leaving out one facet's own filter when asked.</summary>
-    static (string Sql, List<SqliteParameter> Parameters) Filters(ListingQuery q, string? except)
+    /// <summary>A facet filter of a query as a SQL condition over <c>docs d</c>; a multi-valued one searches a joined column.</summary>
+    sealed record FacetFilter(string Facet, string Sql, bool Multi);
+
+    /// <summary>
+    /// Every filter as one list of conditions, cheapest first: SQLite tests the conditions of a scan in this order and
+    /// stops at the first that fails.
+    /// </summary>
+    static List<string> AllFilters(List<string> plain, List<FacetFilter> facets) =>
+        [.. facets.Where(f => !f.Multi).Select(f => f.Sql), .. plain, .. facets.Where(f => f.Multi).Select(f => f.Sql)];
+
+    /// <summary>
+    /// The filter part of a query as SQL over <c>docs d</c>: the plain filters, and the facet filters apart, so a walk can
+    /// put them in its WHERE clause or evaluate them per row for multi-select facet counts.
+    /// </summary>
+    static (List<string> Plain, List<FacetFilter> Facet, List<SqliteParameter> Parameters) Filters(ListingQuery q)
     {
-        var clauses = new List<string>();
+        var plain = new List<string>();
+        var facet = new List<FacetFilter>();
         var parameters = new List<SqliteParameter>();
         string Add(object value)
         {
@@ -457,84 +688,350 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             parameters.Add(new SqliteParameter(name, value));
             return name;
         }
-        string In(IEnumerable<string> values) => string.Join(", ", values.Select(v => Add(v)));
 
         if (q.VerifiedOnly)
         {
-            clauses.Add("d.seller_verified = 1");
+            plain.Add("d.seller_verified = 1");
         }
         if (!string.IsNullOrEmpty(q.HsCodePrefix))
         {
-            clauses.Add($"d.hs_code LIKE {Add(q.HsCodePrefix)} || '%'");
-        }
-        if (q.Origins.Count > 0 && except != Facets.Origin)
-        {
-            clauses.Add($"d.origin IN ({In(q.Origins)})");
-        }
-        if (q.Incoterms.Count > 0 && except != Facets.Incoterm)
-        {
-            clauses.Add($"d.incoterm IN ({In(q.Incoterms)})");
+            plain.Add($"d.hs_code LIKE {Add(q.HsCodePrefix)} || '%'");
         }
         if (q.MinPriceUsd is { } min)
         {
-            clauses.Add($"d.price_usd >= {Add(Scale(min, PriceScale))}");
+            plain.Add($"d.price_usd >= {Add(Scale(min, PriceScale))}");
         }
         if (q.MaxPriceUsd is { } max)
         {
-            clauses.Add($"d.price_usd <= {Add(Scale(max, PriceScale))}");
+            plain.Add($"d.price_usd <= {Add(Scale(max, PriceScale))}");
         }
         if (q.MinAvailable is { } available)
         {
-            clauses.Add($"d.available >= {Add(Scale(available, QuantityScale))}");
+            plain.Add($"d.available >= {Add(Scale(available, QuantityScale))}");
         }
-        void Terms(string facet, string code, IReadOnlyList<string> values)
+        void Single(string name, string column, IReadOnlyList<string> values)
         {
-            if (values.Count > 0 && except != facet)
+            if (values.Count > 0)
             {
-                clauses.Add($"d.rowid IN (SELECT doc FROM doc_terms WHERE facet = '{code}' AND value IN ({In(values)}))");
+                facet.Add(new FacetFilter(name, $"d.{column} IN ({string.Join(", ", values.Select(v => Add(v)))})", false));
             }
         }
-        Terms(Facets.Category, "c", q.Categories);
-        Terms(Facets.WarehouseCountry, "w", q.WarehouseCountries);
-        Terms(Facets.Certificate, "x", q.Certificates.Select(c => c.Trim().ToLowerInvariant()).ToList());
-        return (clauses.Count == 0 ? "1" : string.Join(" AND ", clauses), parameters);
+        // Multi-valued columns hold "|a|b|": a value matches as "|value|" anywhere in them.
+        void Multi(string name, string column, IEnumerable<string> values)
+        {
+            var conditions = values.Select(v => $"instr(d.{column}, {Add($"|{v}|")}) > 0").ToList();
+            if (conditions.Count > 0)
+            {
+                facet.Add(new FacetFilter(name, $"({string.Join(" OR ", conditions)})", true));
+            }
+        }
+        Single(Facets.Origin, "origin", q.Origins);
+        Single(Facets.Incoterm, "incoterm", q.Incoterms);
+        Multi(Facets.Category, "category_path", q.Categories);
+        Multi(Facets.WarehouseCountry, "warehouses", q.WarehouseCountries);
+        Multi(Facets.Certificate, "certificates", q.Certificates.Select(c => c.Trim().ToLowerInvariant()));
+        return (plain, facet, parameters);
     }
 
-    const string Candidates = "temp.candidates";
-    const string FacetCandidates = "temp.facet_candidates";
-
     /// <summary>
-    /// Puts the row ids of the newest matches (text and filters), at most TrackTotalHits + 1, into a temporary table of
-    /// this connection, where ranking and facet counting join them without a round trip; returns how many.
+    /// The newest matches of a query (text and every filter), at most TrackTotalHits + 1, and the facet counts.
+    /// With facets asked for and facet filters set, one walk over the matches of the text and the plain filters
+    /// evaluates the facet filters per row: a row failing none is a match, a row failing only facet F's filter still
+    /// counts for F (multi-select). Once every facet has its newest TrackTotalHits rows, the matches alone continue
+    /// from there with every filter in SQL.
     /// </summary>
-    static async Task<int> CandidatesAsync(SqliteConnection connection, string table, ListingQuery q, EmbeddedQuery text, string? except, CancellationToken ct)
+    static async Task<Matches> MatchAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, bool withFacets, CancellationToken ct)
     {
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {table[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {table};", ct);
-        var (filters, parameters) = Filters(q, except);
-        await using var command = connection.CreateCommand();
-        command.Parameters.AddRange(parameters);
-        command.Parameters.AddWithValue("$k", SearchLimits.TrackTotalHits + 1);
+        var (plain, facetFilters, parameters) = Filters(q);
         if (text.Match is null)
         {
-            command.CommandText = $"INSERT INTO {table} SELECT d.rowid FROM docs d WHERE {filters} ORDER BY d.rowid DESC LIMIT $k";
+            return await MatchFiltersAsync(connection, plain, facetFilters, parameters, withFacets, ct);
+        }
+        var own = withFacets ? facetFilters : [];
+        var matches = new Matches(withFacets, own.Select(f => f.Facet).ToList());
+        long? below = null;
+        if (own.Count > 0)
+        {
+            var where = new List<string>(plain);
+            if (own.Count == 2)
+            {
+                // A row failing both facet filters counts nowhere.
+                where.Add($"({own[0].Sql} OR {own[1].Sql})");
+            }
+            else if (own.Count > 2)
+            {
+                where.Add($"({string.Join(" + ", own.Select(f => $"(NOT {f.Sql})"))}) <= 1");
+            }
+            var flags = string.Concat(own.Select(f => $", {f.Sql}"));
+            await using var command = WalkCommand(connection, text, parameters, flags + Matches.Columns, where, null, null);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var exhausted = true;
+            while (await reader.ReadAsync(ct))
+            {
+                var failed = 0;
+                for (var i = 0; i < own.Count; i++)
+                {
+                    failed |= reader.GetInt64(1 + i) == 0 ? 1 << i : 0;
+                }
+                var rowid = reader.GetInt64(0);
+                matches.Add(rowid, failed, reader, 1 + own.Count);
+                if (matches.Saturated)
+                {
+                    below = rowid;
+                    exhausted = false;
+                    break;
+                }
+            }
+            if (exhausted || matches.Count > SearchLimits.TrackTotalHits)
+            {
+                return matches;
+            }
+        }
+        {
+            var where = AllFilters(plain, facetFilters);
+            await using var command = WalkCommand(connection, text, parameters, withFacets ? Matches.Columns : "", where, below,
+                SearchLimits.TrackTotalHits + 1 - matches.Count);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                matches.Add(reader.GetInt64(0), 0, reader, 1);
+            }
+        }
+        return matches;
+    }
+
+    const string Matched = "temp.matched";
+
+    /// <summary>
+    /// A query without text: nothing to ride on, so each count is a bounded scan newest first that SQLite aggregates
+    /// itself (handing every row to .NET would cost more than the scan). The matches (at most TrackTotalHits + 1, with
+    /// their facet columns) go into a temporary table, where the facets that ignore no filter are counted; each facet
+    /// with a filter of its own counts the newest TrackTotalHits rows passing every other filter.
+    /// </summary>
+    static async Task<Matches> MatchFiltersAsync(SqliteConnection connection, List<string> plain, List<FacetFilter> facetFilters,
+        List<SqliteParameter> parameters, bool withFacets, CancellationToken ct)
+    {
+        var matches = new Matches(withFacets, []) { KnownInTable = true };
+        await using (var fill = connection.CreateCommand())
+        {
+            fill.Parameters.AddRange(parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value)));
+            fill.Parameters.AddWithValue("$k", SearchLimits.TrackTotalHits + 1);
+            var columns = withFacets ? Matches.Columns : "";
+            fill.CommandText = $"""
+                CREATE TEMP TABLE IF NOT EXISTS {Matched[5..]} (rowid INTEGER PRIMARY KEY{Matches.Columns.Replace("d.", "", StringComparison.Ordinal)});
+                DELETE FROM {Matched};
+                INSERT INTO {Matched} (rowid{columns.Replace("d.", "", StringComparison.Ordinal)})
+                SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {string.Join(" AND ", AllFilters(plain, facetFilters).DefaultIfEmpty("1"))}
+                ORDER BY d.rowid DESC LIMIT $k;
+                SELECT count(*) FROM {Matched};
+                """;
+            matches.Count = Convert.ToInt32(await fill.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        }
+        if (matches.LowerBound)
+        {
+            await ExecuteAsync(connection, $"DELETE FROM {Matched} WHERE rowid = (SELECT min(rowid) FROM {Matched})", ct);
+        }
+        if (!withFacets)
+        {
+            return matches;
+        }
+        await using var count = connection.CreateCommand();
+        count.Parameters.AddRange(parameters.Select(p => new SqliteParameter(p.ParameterName, p.Value)));
+        count.Parameters.AddWithValue("$n", SearchLimits.TrackTotalHits);
+        var statements = new List<string>();
+        for (var f = 0; f < Matches.Layout.Length; f++)
+        {
+            var column = Matches.Layout[f].Column;
+            var own = facetFilters.Find(x => x.Facet == Matches.Layout[f].Facet);
+            statements.Add(own is null
+                ? $"SELECT {f}, {column}, count(*) FROM {Matched} GROUP BY {column}"
+                : $"SELECT {f}, v, count(*) FROM (SELECT d.{column} AS v FROM docs d NOT INDEXED WHERE " +
+                  $"{string.Join(" AND ", AllFilters(plain, facetFilters.Where(x => x != own).ToList()).DefaultIfEmpty("1"))} ORDER BY d.rowid DESC LIMIT $n) GROUP BY v");
+        }
+        count.CommandText = string.Join(" UNION ALL ", statements);
+        await using var reader = await count.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            matches.AddCount(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2));
+        }
+        return matches;
+    }
+
+    /// <summary>Walks the matches of the text (FTS5 drives) or all documents, newest first, under the given conditions.</summary>
+    static SqliteCommand WalkCommand(SqliteConnection connection, EmbeddedQuery text, List<SqliteParameter> parameters, string columns, List<string> where,
+        long? below, int? limit)
+    {
+        var command = connection.CreateCommand();
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(p.ParameterName, p.Value));
+        }
+        if (below is { } position)
+        {
+            where = [.. where, text.Match is null ? "d.rowid < $below" : "f.rowid < $below"];
+            command.Parameters.AddWithValue("$below", position);
+        }
+        var conditions = where.Count == 0 ? "1" : string.Join(" AND ", where);
+        var bound = limit is null ? "" : " LIMIT $k";
+        if (limit is { } k)
+        {
+            command.Parameters.AddWithValue("$k", k);
+        }
+        if (text.Match is null)
+        {
+            // NOT INDEXED: newest first is the table's own order; an index on a filter column would need a sort.
+            command.CommandText = $"SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {conditions} ORDER BY d.rowid DESC{bound}";
         }
         else
         {
-            // CROSS JOIN keeps FTS5 as the outer loop, walking matches newest first so LIMIT stops it early.
-            command.CommandText = $"INSERT INTO {table} SELECT f.rowid FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {filters} ORDER BY f.rowid DESC LIMIT $k";
+            // CROSS JOIN keeps FTS5 as the outer loop, walking matches newest first so the walk can stop early.
+            command.CommandText = $"SELECT f.rowid{columns} FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {conditions} ORDER BY f.rowid DESC{bound}";
             command.Parameters.AddWithValue("$q", text.Match);
         }
-        return await command.ExecuteNonQueryAsync(ct);
+        return command;
     }
 
-    /// <summary>BM25 over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id.</summary>
-    static async Task<ResultRows> RankAsync(SqliteConnection connection, EmbeddedQuery text, int count, SearchCursor? after, int limit, CancellationToken ct)
+    /// <summary>The newest matches of one search and their facet counts, filled row by row by <see cref="MatchAsync"/>.</summary>
+    sealed class Matches
     {
+        /// <summary>The facet columns a walk selects after its row id and flags, in <see cref="Layout"/> order.</summary>
+        public const string Columns = ", d.category_path, d.origin, d.incoterm, d.warehouses, d.certificates";
+
+        public static readonly (string Facet, string Column, bool Multi)[] Layout =
+        [
+            (Search.Facets.Category, "category_path", true), (Search.Facets.Origin, "origin", false), (Search.Facets.Incoterm, "incoterm", false),
+            (Search.Facets.WarehouseCountry, "warehouses", true), (Search.Facets.Certificate, "certificates", true),
+        ];
+
+        readonly bool _withFacets;
+        readonly Dictionary<string, long>[] _counts = Layout.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+
+        // Per facet: the bit of its own filter in a row's failed mask (0 when it has none), and how many rows counted.
+        readonly int[] _ownBit = new int[Layout.Length];
+        readonly int[] _seen = new int[Layout.Length];
+        readonly List<int> _owned = [];
+
+        public Matches(bool withFacets, IReadOnlyList<string> ownFilters)
+        {
+            _withFacets = withFacets;
+            for (var i = 0; i < ownFilters.Count; i++)
+            {
+                var facet = Array.FindIndex(Layout, l => l.Facet == ownFilters[i]);
+                _ownBit[facet] = 1 << i;
+                _owned.Add(facet);
+            }
+        }
+
+        /// <summary>Row ids of the newest matches, newest first, at most TrackTotalHits (when collected here, not in a table).</summary>
+        public List<long> Newest { get; } = [];
+
+        /// <summary>The matches are in the temporary table <see cref="Matched"/> instead of <see cref="Newest"/>.</summary>
+        public bool KnownInTable { get; init; }
+
+        /// <summary>How many matches were seen, at most TrackTotalHits + 1.</summary>
+        public int Count { get; set; }
+
+        /// <summary>A SQL subquery for the row ids of the matches (when all of them are known), binding what it needs.</summary>
+        public string Known(SqliteCommand command)
+        {
+            if (KnownInTable)
+            {
+                return $"SELECT rowid FROM {Matched}";
+            }
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(Newest));
+            return "SELECT value FROM json_each($ids)";
+        }
+
+        /// <summary>Adds <paramref name="n"/> rows whose facet column <paramref name="facet"/> reads <paramref name="raw"/>.</summary>
+        public void AddCount(int facet, string raw, long n) =>
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts[facet], raw, out _) += n;
+
+        public bool LowerBound => Count > SearchLimits.TrackTotalHits;
+
+        /// <summary>Past the bound for the matches and for every facet that ignores its own filter: nothing more to learn.</summary>
+        public bool Saturated
+        {
+            get
+            {
+                if (!LowerBound)
+                {
+                    return false;
+                }
+                foreach (var f in _owned)
+                {
+                    if (_seen[f] < SearchLimits.TrackTotalHits)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+
+        public void Add(long rowid, int failed, SqliteDataReader reader, int firstColumn)
+        {
+            if (failed == 0 && ++Count <= SearchLimits.TrackTotalHits)
+            {
+                Newest.Add(rowid);
+            }
+            if (!_withFacets)
+            {
+                return;
+            }
+            for (var f = 0; f < Layout.Length; f++)
+            {
+                // A facet counts the rows that pass every filter but its own, up to the newest TrackTotalHits of them.
+                if ((failed & ~_ownBit[f]) != 0 || ++_seen[f] > SearchLimits.TrackTotalHits)
+                {
+                    continue;
+                }
+                // Counted by the column's whole text ("|KZ|CN|"): few distinct ones, split once at the end.
+                Increment(_counts[f], reader.GetString(firstColumn + f));
+            }
+        }
+
+        static void Increment(Dictionary<string, long> counts, string value) =>
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, value, out _)++;
+
+        public Dictionary<string, IReadOnlyList<FacetCount>> FacetCounts()
+        {
+            var facets = new Dictionary<string, IReadOnlyList<FacetCount>>();
+            for (var f = 0; f < Layout.Length; f++)
+            {
+                var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var (raw, n) in _counts[f])
+                {
+                    foreach (var value in Layout[f].Multi ? raw.Split('|', StringSplitOptions.RemoveEmptyEntries) : [raw])
+                    {
+                        counts[value] = counts.GetValueOrDefault(value) + n;
+                    }
+                }
+                facets[Layout[f].Facet] = counts.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).Take(FacetSize)
+                    .Select(v => new FacetCount(v.Key, v.Value)).ToList();
+            }
+            return facets;
+        }
+    }
+
+    const string Candidates = "temp.candidates";
+
+    /// <summary>BM25 over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id.</summary>
+    static async Task<ResultRows> RankAsync(SqliteConnection connection, EmbeddedQuery text, List<long> candidates, SearchCursor? after, int limit, CancellationToken ct)
+    {
+        var count = candidates.Count;
         if (count == 0)
         {
             return new ResultRows([]);
         }
-        var floor = await ScalarAsync(connection, $"SELECT rowid FROM {Candidates} ORDER BY rowid DESC LIMIT 1 OFFSET {Math.Min(RankWindow, count) - 1}", ct);
+        // The candidates go into a temporary table of this connection, where the ranking query joins them.
+        await using (var fill = connection.CreateCommand())
+        {
+            fill.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {Candidates[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {Candidates}; " +
+                $"INSERT INTO {Candidates} SELECT value FROM json_each($ids);";
+            fill.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(candidates));
+            await fill.ExecuteNonQueryAsync(ct);
+        }
+        var floor = candidates[Math.Min(RankWindow, count) - 1];
         var ranked = new List<(long RowId, Guid Id, double Score)>();
         await using (var command = connection.CreateCommand())
         {
@@ -579,17 +1076,33 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return new ResultRows(page.Select(p => payloads[p.RowId] with { Score = p.Score }).ToList());
     }
 
-    /// <summary>Price and newest sorts: walk the sort index from the cursor, exact over every match.</summary>
-    static async Task<ResultRows> WalkSortedAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, ListingSort sort, int limit, CancellationToken ct)
+    /// <summary>
+    /// Price and newest sorts, exact over every match: when the walk saw every match they are sorted directly;
+    /// otherwise the sort index is walked from the cursor under every filter.
+    /// </summary>
+    static async Task<ResultRows> WalkSortedAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, ListingSort sort, Matches matches, int limit,
+        CancellationToken ct)
     {
-        var (filters, parameters) = Filters(q, except: null);
         await using var command = connection.CreateCommand();
-        command.Parameters.AddRange(parameters);
-        var where = new List<string> { filters };
-        if (text.Match is not null)
+        var where = new List<string>();
+        string source;
+        if (matches.LowerBound)
         {
-            where.Add("d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH $q)");
-            command.Parameters.AddWithValue("$q", text.Match);
+            var (plain, facetFilters, parameters) = Filters(q);
+            command.Parameters.AddRange(parameters);
+            where.AddRange(AllFilters(plain, facetFilters));
+            if (text.Match is not null)
+            {
+                where.Add("d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH $q)");
+                command.Parameters.AddWithValue("$q", text.Match);
+            }
+            source = "docs d";
+        }
+        else
+        {
+            // NOT INDEXED: look the known matches up by row id and sort them, rather than walk a sort index past rows that never match.
+            where.Add($"d.rowid IN ({matches.Known(command)})");
+            source = "docs d NOT INDEXED";
         }
         string order;
         switch (sort)
@@ -625,7 +1138,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 break;
         }
         // Only the keys while walking the sort order; the page's payloads are read afterwards.
-        command.CommandText = $"SELECT d.rowid FROM docs d WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT $n";
+        command.CommandText = $"SELECT d.rowid FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT $n";
         command.Parameters.AddWithValue("$n", limit + 1);
         var rowids = new List<long>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -639,163 +1152,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return new ResultRows(rowids.Select(r => payloads[r]).ToList());
     }
 
-    static async Task<IReadOnlyDictionary<string, IReadOnlyList<FacetCount>>> FacetsAsync(
-        SqliteConnection connection, ListingQuery q, EmbeddedQuery text, CancellationToken ct)
-    {
-        // Multi-select facets: a facet's own filter does not narrow its own counts, every other filter does.
-        var ownFilter = new Dictionary<string, bool>
-        {
-            [Facets.Category] = q.Categories.Count > 0,
-            [Facets.Origin] = q.Origins.Count > 0,
-            [Facets.Incoterm] = q.Incoterms.Count > 0,
-            [Facets.WarehouseCountry] = q.WarehouseCountries.Count > 0,
-            [Facets.Certificate] = q.Certificates.Count > 0,
-        };
-        var facets = await CountAsync(connection, Candidates, Facets.All.Where(f => !ownFilter[f]).ToList(), ct);
-        foreach (var facet in Facets.All.Where(f => ownFilter[f]))
-        {
-            if (await CandidatesAsync(connection, FacetCandidates, q, text, facet, ct) > SearchLimits.TrackTotalHits)
-            {
-                await ExecuteAsync(connection, $"DELETE FROM {FacetCandidates} WHERE rowid = (SELECT min(rowid) FROM {FacetCandidates})", ct);
-            }
-            facets[facet] = (await CountAsync(connection, FacetCandidates, [facet], ct))[facet];
-        }
-        return facets;
-    }
-
-    /// <summary>Counts the wanted facets in one pass over the candidates (the candidates drive the join).</summary>
-    static async Task<Dictionary<string, IReadOnlyList<FacetCount>>> CountAsync(SqliteConnection connection, string table, List<string> wanted, CancellationToken ct)
-    {
-        var counts = wanted.ToDictionary(f => f, _ => new Dictionary<string, long>(StringComparer.Ordinal));
-        if (wanted.Count > 0)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT d.origin, d.incoterm, d.category_path, d.warehouses, d.certificates FROM {table} c CROSS JOIN docs d ON d.rowid = c.rowid";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                foreach (var (facet, column) in new[] { (Facets.Origin, 0), (Facets.Incoterm, 1), (Facets.Category, 2), (Facets.WarehouseCountry, 3), (Facets.Certificate, 4) })
-                {
-                    if (!counts.TryGetValue(facet, out var values))
-                    {
-                        continue;
-                    }
-                    var raw = reader.GetString(column);
-                    foreach (var value in column < 2 ? [raw] : raw.Split('|', StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        values[value] = values.GetValueOrDefault(value) + 1;
-                    }
-                }
-            }
-        }
-        return Top(counts);
-    }
-
-    /// <summary>Each facet's most frequent values, then by value: the order clients show.</summary>
-    static Dictionary<string, IReadOnlyList<FacetCount>> Top(Dictionary<string, Dictionary<string, long>> counts) =>
-        counts.ToDictionary(
-            c => c.Key,
-            c => (IReadOnlyList<FacetCount>)c.Value.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).Take(FacetSize)
-                .Select(v => new FacetCount(v.Key, v.Value)).ToList());
-
-    sealed record Walked(int Count, Dictionary<string, IReadOnlyList<FacetCount>> Facets);
-
-    /// <summary>
-    /// One walk over a text query's matches, newest first, restricted by the filters that are not facets. Each row's
-    /// facet columns are tested against the facet filters here: rows passing all of them fill the candidates (at most
-    /// TrackTotalHits + 1, as <see cref="CandidatesAsync"/> does), and each facet counts the newest TrackTotalHits rows
-    /// that pass every filter but its own (multi-select). That is what one candidate pass per filtered facet gives, in a
-    /// single pass; the walk ends as soon as every one of them is full.
-    /// </summary>
-    static async Task<Walked> WalkMatchesAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, CancellationToken ct)
-    {
-        var relaxed = q with { Categories = [], Origins = [], Incoterms = [], WarehouseCountries = [], Certificates = [] };
-        var (filters, parameters) = Filters(relaxed, except: null);
-        var origins = q.Origins.ToHashSet(StringComparer.Ordinal);
-        var incoterms = q.Incoterms.ToHashSet(StringComparer.Ordinal);
-        static string[] Needles(IEnumerable<string> values) => values.Select(v => $"|{v}|").ToArray();
-        var categories = Needles(q.Categories);
-        var warehouses = Needles(q.WarehouseCountries);
-        var certificates = Needles(q.Certificates.Select(c => c.Trim().ToLowerInvariant()));
-        static bool AnyIn(string joined, string[] needles) => needles.Length == 0 || needles.Any(n => joined.Contains(n, StringComparison.Ordinal));
-
-        // Bit i set: the row fails facet i's own filter. Facets.All order: category, origin, incoterm, warehouse, certificate.
-        var rawCounts = Facets.All.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
-        var counted = new int[Facets.All.Count];
-        var candidates = new List<long>(Math.Min(SearchLimits.TrackTotalHits + 1, 4096));
-        var columns = new string?[5];
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = $"""
-                SELECT f.rowid, d.category_path, d.origin, d.incoterm, d.warehouses, d.certificates
-                FROM fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH $q AND {filters} ORDER BY f.rowid DESC
-                """;
-            command.Parameters.AddRange(parameters);
-            command.Parameters.AddWithValue("$q", text.Match);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                // Columns are read when needed: a row that fails two facet filters counts nowhere.
-                Array.Clear(columns);
-                string Column(int i) => columns[i] ??= reader.GetString(i + 1);
-                var failed = (categories.Length == 0 || AnyIn(Column(0), categories) ? 0 : 1)
-                    | (origins.Count == 0 || origins.Contains(Column(1)) ? 0 : 2)
-                    | (incoterms.Count == 0 || incoterms.Contains(Column(2)) ? 0 : 4)
-                    | (warehouses.Length == 0 || AnyIn(Column(3), warehouses) ? 0 : 8)
-                    | (certificates.Length == 0 || AnyIn(Column(4), certificates) ? 0 : 16);
-                if (BitOperations.PopCount((uint)failed) > 1)
-                {
-                    continue;
-                }
-                if (failed == 0 && candidates.Count <= SearchLimits.TrackTotalHits)
-                {
-                    candidates.Add(reader.GetInt64(0));
-                }
-                var full = candidates.Count > SearchLimits.TrackTotalHits;
-                for (var f = 0; f < counted.Length; f++)
-                {
-                    if (counted[f] < SearchLimits.TrackTotalHits && (failed & ~(1 << f)) == 0)
-                    {
-                        counted[f]++;
-                        // Counted by the column's whole text ("|KZ|CN|"): few distinct ones, split once at the end.
-                        var raw = rawCounts[f];
-                        var joined = Column(f);
-                        raw[joined] = raw.GetValueOrDefault(joined) + 1;
-                    }
-                    full &= counted[f] >= SearchLimits.TrackTotalHits;
-                }
-                if (full)
-                {
-                    break;
-                }
-            }
-        }
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {Candidates[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {Candidates};", ct);
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = $"INSERT INTO {Candidates} SELECT value FROM json_each($ids)";
-            insert.Parameters.AddWithValue("$ids", $"[{string.Join(',', candidates)}]");
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        var counts = Facets.All.ToDictionary(f => f, _ => new Dictionary<string, long>(StringComparer.Ordinal));
-        for (var f = 0; f < rawCounts.Length; f++)
-        {
-            var values = counts[Facets.All[f]];
-            foreach (var (raw, n) in rawCounts[f])
-            {
-                foreach (var value in f is 1 or 2 ? [raw] : raw.Split('|', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    values[value] = values.GetValueOrDefault(value) + n;
-                }
-            }
-        }
-        return new Walked(candidates.Count, Top(counts));
-    }
-
     static async Task<Dictionary<long, Row>> PayloadsAsync(SqliteConnection connection, IEnumerable<long> rowids, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT d.rowid, d.id, d.price_usd, d.published, d.payload FROM docs d WHERE d.rowid IN (SELECT value FROM json_each($ids))";
+        command.CommandText = "SELECT d.rowid, d.id, d.price_usd, d.published, p.payload FROM docs d JOIN payloads p ON p.rowid = d.rowid " +
+            "WHERE d.rowid IN (SELECT value FROM json_each($ids))";
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(rowids));
         var rows = new Dictionary<long, Row>();
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -808,7 +1169,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     }
 
     static Row ReadRow(SqliteDataReader reader) => new(
-        reader.GetInt64(0), Guid.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2) / (decimal)PriceScale, reader.GetInt64(3), 0, reader.GetString(4));
+        reader.GetInt64(0), Guid.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetInt64(2) / (decimal)PriceScale, reader.GetInt64(3), 0, reader.GetFieldValue<byte[]>(4));
 
     static SearchHit ToHit(Row row, EmbeddedQuery text)
     {
@@ -885,11 +1246,28 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         }
     }
 
-    async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    Task<SqliteConnection> OpenAsync(CancellationToken ct) => OpenAsync(_file, pooling: true, ct);
+
+    static async Task<SqliteConnection> OpenAsync(string file, bool pooling, CancellationToken ct)
     {
-        var connection = new SqliteConnection(ConnectionString);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = pooling, DefaultTimeout = 30 }.ToString());
         await connection.OpenAsync(ct);
+        if (pooling)
+        {
+            // Reads go through the OS page cache shared by every connection, not a private copy per connection. Not for
+            // the bulk writer: a file that keeps growing would be mapped again and again.
+            await ExecuteAsync(connection, "PRAGMA mmap_size=17179869184;", ct);
+        }
         return connection;
+    }
+
+    /// <summary>Before a read on a bulk-loading builder: commits what was queued, so the read sees it.</summary>
+    async Task ReadableAsync(CancellationToken ct)
+    {
+        if (_load is { } load)
+        {
+            await load.FlushAsync(ct);
+        }
     }
 
     async Task WritePointerAsync(string file, CancellationToken ct)
@@ -901,7 +1279,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     }
 
     /// <summary>Changes with the file's layout; a different prefix means the file must be rebuilt.</summary>
-    const string FilePrefix = "listings-v2-";
+    const string FilePrefix = "listings-v3-";
 
     static string NewFileName() => $"{FilePrefix}{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}.db";
 
