@@ -22,14 +22,15 @@ public static class SearchBenchmark
 
     sealed record Case(string Name, ListingQuery Query, string Http, string? RawMatch, string RawFilters, string RawOrder = "rank", int RawOffset = 0);
 
-    public static async Task RunAsync(IReadOnlyList<int> sizes)
+    /// <param name="indexingOnly">Measure the indexing rates and stop: the quick loop while working on the bulk load.</param>
+    public static async Task RunAsync(IReadOnlyList<int> sizes, bool indexingOnly = false)
     {
         Console.WriteLine($"# Search benchmark — {Measure.Machine()}");
         var rows = new List<string>();
         var checks = new List<string>();
         foreach (var size in sizes)
         {
-            await RunSizeAsync(size, rows, checks);
+            await RunSizeAsync(size, rows, checks, indexingOnly);
         }
         Console.WriteLine();
         Console.WriteLine("| listings | query | raw FTS5 p50/p95/p99 ms | backend p50/p95/p99 ms | HTTP p50/p95/p99 ms | HTTP p95 ÷ raw p95 | HTTP req/s |");
@@ -45,7 +46,7 @@ public static class SearchBenchmark
         }
     }
 
-    static async Task RunSizeAsync(int size, List<string> rows, List<string> checks)
+    static async Task RunSizeAsync(int size, List<string> rows, List<string> checks, bool indexingOnly)
     {
         var folder = Path.Combine(Path.GetTempPath(), "scoda-bench", $"search-{size}-{Guid.NewGuid():N}"[..30]);
         Directory.CreateDirectory(folder);
@@ -77,6 +78,10 @@ public static class SearchBenchmark
             checks.Add(Check($"{size:N0}: indexing ≥ 0.5 × raw FTS5 rebuild rate", indexRate >= 0.5 * rawRebuild, $"{indexRate:N0} vs {rawRebuild:N0} docs/s"));
             documents = null;
             GC.Collect();
+            if (indexingOnly)
+            {
+                return;
+            }
 
             var cases = await CasesAsync(index);
             await using var host = new BenchmarkHost(folder);
