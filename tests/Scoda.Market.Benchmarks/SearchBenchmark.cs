@@ -59,22 +59,22 @@ public static class SearchBenchmark
 
             using var index = new EmbeddedListingIndex(Path.Combine(folder, "search"));
             await index.EnsureCreatedAsync();
-            // The production bulk path: what `reindex` does (batches into a fresh file, planner statistics, swap).
-            var indexing = Stopwatch.StartNew();
-            await index.RebuildAsync(async (fresh, ct) =>
-            {
-                foreach (var batch in documents.Chunk(5000))
-                {
-                    await fresh.UpsertAsync(batch, ct);
-                }
-            });
-            indexing.Stop();
-            var indexRate = size / indexing.Elapsed.TotalSeconds;
+            // The production bulk path: what `reindex` does (batches into a fresh file, planner statistics, swap). A first
+            // rebuild of a slice warms the code up, as the query figures are taken after a warm-up: `reindex` runs in a
+            // host that has been analyzing and indexing listings all along. Its cold rate is printed too.
+            var warmUp = documents.Take(WarmUpDocuments).ToList();
+            var cold = await RebuildAsync(index, warmUp);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up: rebuild of {warmUp.Count:N0} in a cold process {warmUp.Count / cold.TotalSeconds:N0} docs/s"));
+            var indexing = await RebuildAsync(index, documents);
+            var indexRate = size / indexing.TotalSeconds;
 
             using var raw = new RawFts(Path.Combine(folder, "raw.db"));
-            var (rawInsert, rawRebuild) = await raw.BuildAsync(documents);
+            var (rawInsert, rawRebuild, shapedRebuild) = await raw.BuildAsync(documents);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"indexing: embedded {indexRate:N0} docs/s ({indexing.Elapsed.TotalSeconds:0.0} s); raw FTS5 insert {rawInsert:N0} docs/s; raw FTS5 'rebuild' {rawRebuild:N0} docs/s; embedded ÷ raw rebuild = {indexRate / rawRebuild:0.00}"));
+                $"indexing: embedded {indexRate:N0} docs/s ({indexing.TotalSeconds:0.0} s); raw FTS5 insert {rawInsert:N0} docs/s; raw FTS5 'rebuild' {rawRebuild:N0} docs/s; embedded ÷ raw rebuild = {indexRate / rawRebuild:0.00}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"indexing: FTS5 'rebuild' of a table shaped like the embedded one (its columns, tokenizer and prefix indexes; no analysis, payloads or filter table) {shapedRebuild:N0} docs/s"));
             checks.Add(Check($"{size:N0}: indexing ≥ 0.5 × raw FTS5 rebuild rate", indexRate >= 0.5 * rawRebuild, $"{indexRate:N0} vs {rawRebuild:N0} docs/s"));
             documents = null;
             GC.Collect();
@@ -134,6 +134,21 @@ public static class SearchBenchmark
             {
             }
         }
+    }
+
+    const int WarmUpDocuments = 20_000;
+
+    static async Task<TimeSpan> RebuildAsync(EmbeddedListingIndex index, IReadOnlyList<ListingDocument> documents)
+    {
+        var watch = Stopwatch.StartNew();
+        await index.RebuildAsync(async (fresh, ct) =>
+        {
+            foreach (var batch in documents.Chunk(5000))
+            {
+                await fresh.UpsertAsync(batch, ct);
+            }
+        });
+        return watch.Elapsed;
     }
 
     static async Task<List<Case>> CasesAsync(EmbeddedListingIndex index)
