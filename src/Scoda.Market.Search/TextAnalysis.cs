@@ -36,55 +36,9 @@ public static class TextAnalysis
     /// <summary>Splits text into terms. Han runs become bigrams (a single Han character stays itself).</summary>
     public static List<Token> Tokenize(string? text)
     {
-        var tokens = new List<Token>();
-        if (string.IsNullOrEmpty(text))
-        {
-            return tokens;
-        }
-        text = text.Normalize(NormalizationForm.FormKC);
-        var run = 0;
-        var i = 0;
-        while (i < text.Length)
-        {
-            var c = text[i];
-            if (IsHan(c))
-            {
-                var start = i;
-                while (i < text.Length && IsHan(text[i]))
-                {
-                    i++;
-                }
-                var length = i - start;
-                if (length == 1)
-                {
-                    tokens.Add(new Token(text.Substring(start, 1), Script.Han, run, start, 1));
-                }
-                for (var k = start; k + 1 < i; k++)
-                {
-                    tokens.Add(new Token(text.Substring(k, 2), Script.Han, run, k, 2));
-                }
-                run++;
-            }
-            else if (IsWordChar(c))
-            {
-                var start = i;
-                var word = new StringBuilder();
-                while (i < text.Length && (IsWordChar(text[i]) || (IsApostrophe(text[i]) && i + 1 < text.Length && IsWordChar(text[i + 1]) && word.Length > 0)))
-                {
-                    if (!IsApostrophe(text[i]))
-                    {
-                        word.Append(text[i]);
-                    }
-                    i++;
-                }
-                tokens.Add(new Token(Stem(Fold(word.ToString())), Script.Alphabetic, run++, start, i - start));
-            }
-            else
-            {
-                i++;
-            }
-        }
-        return tokens;
+        var sink = new TokenSink([]);
+        Scan(ref text, ref sink);
+        return sink.Tokens;
     }
 
     /// <summary>
@@ -93,16 +47,40 @@ public static class TextAnalysis
     /// </summary>
     public static string IndexText(string? text)
     {
+        var sink = new IndexTextSink(new StringBuilder(text?.Length + 8 ?? 0));
+        Scan(ref text, ref sink);
+        return sink.Output.ToString();
+    }
+
+    /// <summary>What <see cref="Scan"/> hands its terms to; a struct, so each caller gets its own compiled loop.</summary>
+    interface ITermSink
+    {
+        /// <summary>A Han term: text[start..start+length], one character or a bigram, of Han run <paramref name="run"/>.</summary>
+        void Han(string text, int start, int length, int run);
+
+        /// <summary>
+        /// A word, lower-cased with ё→е and apostrophes dropped (not yet stemmed or stripped of diacritics), that spans
+        /// text[start..start+length].
+        /// </summary>
+        void Word(ReadOnlySpan<char> folded, int start, int length, int run);
+    }
+
+    /// <summary>
+    /// The one scan of text into terms, shared by documents and queries so both always agree. The text is replaced by
+    /// its NFKC form (token positions refer to that form).
+    /// </summary>
+    static void Scan<TSink>(ref string? text, ref TSink sink) where TSink : struct, ITermSink
+    {
         if (string.IsNullOrEmpty(text))
         {
-            return "";
+            return;
         }
         if (!IsNormalizedKC(text))
         {
             text = text.Normalize(NormalizationForm.FormKC);
         }
-        var output = new StringBuilder(text.Length + 8);
         Span<char> buffer = stackalloc char[64];
+        var run = 0;
         var i = 0;
         while (i < text.Length)
         {
@@ -116,15 +94,17 @@ public static class TextAnalysis
                 }
                 if (i - start == 1)
                 {
-                    Separate(output).Append(c);
+                    sink.Han(text, start, 1, run);
                 }
                 for (var k = start; k + 1 < i; k++)
                 {
-                    Separate(output).Append(text, k, 2);
+                    sink.Han(text, k, 2, run);
                 }
+                run++;
             }
             else if (IsWordChar(c))
             {
+                var start = i;
                 var length = 0;
                 var word = buffer;
                 while (i < text.Length && (IsWordChar(text[i]) || (IsApostrophe(text[i]) && i + 1 < text.Length && IsWordChar(text[i + 1]) && length > 0)))
@@ -143,25 +123,50 @@ public static class TextAnalysis
                     }
                     i++;
                 }
-                var folded = word[..length];
-                if (folded.IndexOfAnyInRange('\u00C0', '\u024F') >= 0 || folded.IndexOfAnyInRange('\u1E00', '\u1EFF') >= 0)
-                {
-                    Separate(output).Append(Stem(WithoutDiacritics(new string(folded))));
-                    continue;
-                }
-                var keep = StemmedLength(folded, out var y);
-                Separate(output).Append(folded[..keep]);
-                if (y)
-                {
-                    output.Append('y');
-                }
+                sink.Word(word[..length], start, i - start, run++);
             }
             else
             {
                 i++;
             }
         }
-        return output.ToString();
+    }
+
+    static bool HasDiacritics(ReadOnlySpan<char> word) => word.IndexOfAnyInRange('\u00C0', '\u024F') >= 0 || word.IndexOfAnyInRange('\u1E00', '\u1EFF') >= 0;
+
+    /// <summary>The term a folded word stands for: without diacritics, stemmed.</summary>
+    static string Term(ReadOnlySpan<char> folded) => Stem(HasDiacritics(folded) ? WithoutDiacritics(new string(folded)) : new string(folded));
+
+    readonly struct TokenSink(List<Token> tokens) : ITermSink
+    {
+        public List<Token> Tokens => tokens;
+
+        public void Han(string text, int start, int length, int run) => tokens.Add(new Token(text.Substring(start, length), Script.Han, run, start, length));
+
+        public void Word(ReadOnlySpan<char> folded, int start, int length, int run) => tokens.Add(new Token(Term(folded), Script.Alphabetic, run, start, length));
+    }
+
+    readonly struct IndexTextSink(StringBuilder output) : ITermSink
+    {
+        public StringBuilder Output => output;
+
+        public void Han(string text, int start, int length, int run) => Separate(output).Append(text, start, length);
+
+        public void Word(ReadOnlySpan<char> folded, int start, int length, int run)
+        {
+            if (HasDiacritics(folded))
+            {
+                Separate(output).Append(Term(folded));
+                return;
+            }
+            // The common case appends the stem's characters straight from the word, without building the term.
+            var keep = StemmedLength(folded, out var y);
+            Separate(output).Append(folded[..keep]);
+            if (y)
+            {
+                output.Append('y');
+            }
+        }
     }
 
     static StringBuilder Separate(StringBuilder output) => output.Length == 0 ? output : output.Append(' ');
@@ -180,12 +185,6 @@ public static class TextAnalysis
             }
         }
         return true;
-    }
-
-    static string Fold(string word)
-    {
-        var lower = word.ToLower(CultureInfo.InvariantCulture).Replace('ё', 'е');
-        return lower.AsSpan().IndexOfAnyInRange('\u00C0', '\u024F') < 0 && lower.AsSpan().IndexOfAnyInRange('\u1E00', '\u1EFF') < 0 ? lower : WithoutDiacritics(lower);
     }
 
     /// <summary>
