@@ -821,7 +821,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 CREATE TEMP TABLE IF NOT EXISTS {Matched[5..]} (rowid INTEGER PRIMARY KEY{Matches.Columns.Replace("d.", "", StringComparison.Ordinal)});
                 DELETE FROM {Matched};
                 INSERT INTO {Matched} (rowid{columns.Replace("d.", "", StringComparison.Ordinal)})
-                SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {string.Join(" AND ", AllFilters(plain, facetFilters).DefaultIfEmpty("1"))}
+                SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {Conjunction(AllFilters(plain, facetFilters))}
                 ORDER BY d.rowid DESC LIMIT $k;
                 SELECT count(*) FROM {Matched};
                 """;
@@ -846,7 +846,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             statements.Add(own is null
                 ? $"SELECT {f}, {column}, count(*) FROM {Matched} GROUP BY {column}"
                 : $"SELECT {f}, v, count(*) FROM (SELECT d.{column} AS v FROM docs d NOT INDEXED WHERE " +
-                  $"{string.Join(" AND ", AllFilters(plain, facetFilters.Where(x => x != own).ToList()).DefaultIfEmpty("1"))} ORDER BY d.rowid DESC LIMIT $n) GROUP BY v");
+                  $"{Conjunction(AllFilters(plain, facetFilters.Where(x => x != own).ToList()))} ORDER BY d.rowid DESC LIMIT $n) GROUP BY v");
         }
         count.CommandText = string.Join(" UNION ALL ", statements);
         await using var reader = await count.ExecuteReaderAsync(ct);
@@ -871,7 +871,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             where = [.. where, text.Match is null ? "d.rowid < $below" : "f.rowid < $below"];
             command.Parameters.AddWithValue("$below", position);
         }
-        var conditions = where.Count == 0 ? "1" : string.Join(" AND ", where);
+        var conditions = Conjunction(where);
         var bound = limit is null ? "" : " LIMIT $k";
         if (limit is { } k)
         {
@@ -1138,7 +1138,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 break;
         }
         // Only the keys while walking the sort order; the page's payloads are read afterwards.
-        command.CommandText = $"SELECT d.rowid FROM {source} WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT $n";
+        command.CommandText = $"SELECT d.rowid FROM {source} WHERE {Conjunction(where)} ORDER BY {order} LIMIT $n";
         command.Parameters.AddWithValue("$n", limit + 1);
         var rowids = new List<long>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -1285,6 +1285,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     static string Normalize(string text) => string.Join(' ', text.Trim().ToLowerInvariant().Replace('ё', 'е').Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Replace("'", "", StringComparison.Ordinal);
+
+    /// <summary>Conditions joined by AND for a WHERE clause; none is "1" (every row), never an empty clause.</summary>
+    static string Conjunction(IEnumerable<string> conditions) => string.Join(" AND ", conditions.DefaultIfEmpty("1"));
 
     static long Scale(decimal value, long scale) => (long)Math.Round(value * scale, MidpointRounding.ToEven);
 
