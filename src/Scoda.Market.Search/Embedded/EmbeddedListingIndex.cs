@@ -24,8 +24,8 @@ namespace Scoda.Market.Search.Embedded;
 /// the bound); a query without text has no walk to share, so SQLite counts each one in a bounded scan newest first
 /// (handing every scanned row to .NET would cost more than the scan);</item>
 /// <item>relevance (BM25, titles ×10, commodity names ×4, other fields ×2, descriptions ×1) ranks the
-/// <see cref="RankWindow"/> newest candidates; older candidates follow by recency. Commodity offers age quickly, so
-/// recency is the tie-breaker buyers expect anyway;</item>
+/// <see cref="RankWindow"/> newest candidates (commodity offers age quickly: the newest are the ones buyers want ranked);
+/// older candidates follow unscored, in id order, where a (score, id) cursor can resume;</item>
 /// <item>price and newest sorts are exact over all matches: they sort the matches when all are known, and otherwise
 /// walk an index in sort order with search_after.</item>
 /// </list>
