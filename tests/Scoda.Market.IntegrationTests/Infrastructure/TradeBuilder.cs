@@ -59,6 +59,23 @@ public sealed record Trade(MarketApp App, Seller Seller, Guid ListingId, Guid Wa
         return (hub, await hub.InvokeAsync("JoinRoom", roomId, after));
     }
 
+    /// <summary>Opens the buyer's room and joins it over the hub, first as the seller's owner, then as the buyer.</summary>
+    public async Task<Negotiation> NegotiateAsync()
+    {
+        var room = await OpenRoomAsync();
+        var (seller, sellerJoined) = await JoinAsync(Seller.Owner, room);
+        try
+        {
+            var (buyer, _) = await JoinAsync(Buyer, room);
+            return new Negotiation(room, seller, buyer, sellerJoined);
+        }
+        catch
+        {
+            await seller.DisposeAsync();
+            throw;
+        }
+    }
+
     public static async Task<JsonElement> RoomAsync(TestUser user, Guid roomId) =>
         await (await user.Client.GetAsync($"/api/negotiations/{roomId}")).ReadJsonAsync();
 
@@ -66,6 +83,16 @@ public sealed record Trade(MarketApp App, Seller Seller, Guid ListingId, Guid Wa
     public async Task<decimal> ReservedAsync() =>
         await App.WithScopeAsync(s => Task.FromResult(s.GetRequiredService<Scoda.Market.Web.Data.MarketDbContext>().StockLots
             .Where(l => l.ListingId == ListingId && l.WarehouseId == WarehouseId).AsEnumerable().Sum(l => l.Reserved)));
+}
+
+/// <summary>A room with both sides connected to the hub (what the seller's JoinRoom returned too); disposing closes both.</summary>
+public sealed record Negotiation(Guid Room, HubClient Seller, HubClient Buyer, JsonElement SellerJoined) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Buyer.DisposeAsync();
+        await Seller.DisposeAsync();
+    }
 }
 
 /// <summary>A term sheet for <c>MakeOffer</c>, valid by default (500 t of wheat at 240 USD/t, DAP Khorgos by rail).</summary>

@@ -91,11 +91,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task Messages_reach_the_other_side_in_order_with_gap_free_sequences()
     {
         var trade = await Trade.CreateAsync(App);
-        var room = await trade.OpenRoomAsync();
-        var (seller, joined) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, joined) = negotiation;
 
         var sent = new List<long>();
         foreach (var text in new[] { "Good morning", "We need 1,000 t in March", "Can you do 238?" })
@@ -192,11 +189,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task An_offer_countered_and_accepted_becomes_a_deal_with_the_stock_reserved()
     {
         var trade = await Trade.CreateAsync(App, stock: 1_000m);
-        var room = await trade.OpenRoomAsync();
-        var (seller, _) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, _) = negotiation;
 
         var offer = await buyer.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder(price: 236m, tonnes: 600m).Build());
         var offerId = offer.GetProperty("payload").GetProperty("offer").GetProperty("id").GetGuid();
@@ -239,11 +233,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task Only_the_other_side_may_accept_and_only_an_open_offer()
     {
         var trade = await Trade.CreateAsync(App);
-        var room = await trade.OpenRoomAsync();
-        var (seller, _) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, _) = negotiation;
 
         var first = OfferIdOf(await buyer.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder().Build()));
         (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, first)).Should().StartWith("forbidden:");
@@ -270,11 +261,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task Offers_expire_by_the_worker_and_cannot_be_accepted_after()
     {
         var trade = await Trade.CreateAsync(App);
-        var room = await trade.OpenRoomAsync();
-        var (seller, _) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, _) = negotiation;
         var offer = OfferIdOf(await seller.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder().Build()));
 
         await App.WithDbAsync(db => db.Offers.Where(o => o.Id == offer).ExecuteUpdateAsync(s => s.SetProperty(o => o.ValidUntil, DateTimeOffset.UtcNow.AddMinutes(-1)), Ct));
@@ -396,11 +384,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task Accepting_with_too_little_stock_fails_and_changes_nothing()
     {
         var trade = await Trade.CreateAsync(App, stock: 300m);
-        var room = await trade.OpenRoomAsync();
-        var (seller, _) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, _) = negotiation;
         var offer = OfferIdOf(await seller.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder(tonnes: 500m).FromWarehouse(trade.WarehouseId).Build()));
         var before = (await Trade.RoomAsync(trade.Buyer, room)).GetProperty("lastSequence").GetInt64();
 
@@ -477,11 +462,8 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
     public async Task Typing_and_read_receipts_reach_the_room_without_entering_the_log()
     {
         var trade = await Trade.CreateAsync(App, stock: 0);
-        var room = await trade.OpenRoomAsync();
-        var (seller, _) = await trade.JoinAsync(trade.Seller.Owner, room);
-        await using var sellerConnection = seller;
-        var (buyer, _) = await trade.JoinAsync(trade.Buyer, room);
-        await using var buyerConnection = buyer;
+        await using var negotiation = await trade.NegotiateAsync();
+        var (room, seller, buyer, _) = negotiation;
         var message = (await buyer.InvokeAsync("SendMessage", room, NewId(), "Hello")).GetProperty("sequence").GetInt64();
         (await Trade.RoomAsync(trade.Seller.Owner, room)).GetProperty("unread").GetInt32().Should().BeGreaterThan(0);
 
