@@ -53,7 +53,8 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     readonly SemaphoreSlim _writer = new(1, 1);
     readonly Synonyms _synonyms;
     readonly bool _bulk;
-    string _file;
+    volatile string _file;
+    DateTime _pointerWritten;
     volatile VocabularyCache? _vocabulary;
     BulkLoad? _load;
 
@@ -64,8 +65,10 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         _folder = folder;
         _synonyms = synonyms ?? Synonyms.Shipped;
         var pointer = Path.Combine(folder, "current");
+        _pointerWritten = File.GetLastWriteTimeUtc(pointer);
         var current = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : null;
-        // An index written by an older format is left behind: a new file starts, and the host refills it (see SearchIndexBootstrap).
+        // An index written by an older format is left behind: a new file starts, and the host refills it (see
+        // SearchIndexBootstrap); the next rebuild removes the old file.
         _file = Path.Combine(folder, current is not null && current.StartsWith(FilePrefix, StringComparison.Ordinal) ? current : NewFileName());
     }
 
@@ -78,7 +81,34 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     public string Backend => "embedded";
 
-    public string CurrentFile => _file;
+    public string CurrentFile => LiveFile();
+
+    /// <summary>
+    /// The live file, following the pointer: <c>reindex</c> may run in another process (the command beside a running
+    /// host), switch the pointer and remove the file this instance was reading. One stat per connection opened; the
+    /// pointer is read again only when it was written again.
+    /// </summary>
+    string LiveFile()
+    {
+        if (_folder is null)
+        {
+            return _file;
+        }
+        var pointer = Path.Combine(_folder, "current");
+        var written = File.GetLastWriteTimeUtc(pointer);
+        if (written == _pointerWritten)
+        {
+            return _file;
+        }
+        _pointerWritten = written;
+        var name = File.Exists(pointer) ? File.ReadAllText(pointer).Trim() : null;
+        if (name is not null && name.StartsWith(FilePrefix, StringComparison.Ordinal) && name != Path.GetFileName(_file))
+        {
+            _file = Path.Combine(_folder, name);
+            _vocabulary = null;
+        }
+        return _file;
+    }
 
     const string Tables = """
         CREATE TABLE IF NOT EXISTS docs (
@@ -116,7 +146,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             _load ??= await BulkLoad.StartAsync(this, ct);
             return;
         }
-        await using var connection = await OpenAsync(ct);
+        await using var connection = await OpenLiveAsync(create: true, ct);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + Tables + SecondaryIndexes, ct);
         if (_folder is not null)
         {
@@ -485,15 +515,18 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         // Stored buy-request queries belong to the marketplace, not to one index generation: carry them over.
         await using (var connection = await OpenAsync(file, pooling: true, ct))
         {
-            await ExecuteAsync(connection, $"ATTACH DATABASE '{_file.Replace("'", "''", StringComparison.Ordinal)}' AS old; " +
+            await ExecuteAsync(connection, $"ATTACH DATABASE '{LiveFile().Replace("'", "''", StringComparison.Ordinal)}' AS old; " +
                 "INSERT OR REPLACE INTO stored_queries SELECT id, query FROM old.stored_queries; DETACH DATABASE old;", ct);
         }
-        var previous = _file;
+        var previous = LiveFile();
         await WritePointerAsync(file, ct);
         _file = file;
         _vocabulary = null;
         SqliteConnection.ClearAllPools();
-        foreach (var leftover in new[] { previous, previous + "-wal", previous + "-shm" })
+        // The file replaced, and any left by an older format or by an earlier removal that failed.
+        var leftovers = Directory.EnumerateFiles(_folder, "listings-*")
+            .Where(f => f.StartsWith(previous, StringComparison.Ordinal) || !Path.GetFileName(f).StartsWith(FilePrefix, StringComparison.Ordinal));
+        foreach (var leftover in leftovers.ToList())
         {
             try
             {
@@ -501,7 +534,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             }
             catch (IOException)
             {
-                // A reader may still hold it open; the next rebuild removes it.
+                // A reader may still hold it open (on Windows); the next rebuild tries again if it is of an older format.
             }
         }
     }
@@ -519,7 +552,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         await using var connection = await OpenAsync(ct);
         var documents = await ScalarAsync(connection, "SELECT count(*) FROM docs", ct);
         var queries = await ScalarAsync(connection, "SELECT count(*) FROM stored_queries", ct);
-        return new IndexStats(Backend, Path.GetFileName(_file), documents, queries);
+        return new IndexStats(Backend, Path.GetFileName(connection.DataSource), documents, queries);
     }
 
     public void Dispose() => _writer.Dispose();
@@ -1246,11 +1279,32 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         }
     }
 
-    Task<SqliteConnection> OpenAsync(CancellationToken ct) => OpenAsync(_file, pooling: true, ct);
+    Task<SqliteConnection> OpenAsync(CancellationToken ct) => OpenLiveAsync(create: false, ct);
 
-    static async Task<SqliteConnection> OpenAsync(string file, bool pooling, CancellationToken ct)
+    /// <summary>
+    /// A connection to the live file. Only creating the index may create the file: a file removed by another process's
+    /// rebuild must fail to open (then the pointer is read again), not come back empty.
+    /// </summary>
+    async Task<SqliteConnection> OpenLiveAsync(bool create, CancellationToken ct)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = pooling, DefaultTimeout = 30 }.ToString());
+        try
+        {
+            return await OpenAsync(LiveFile(), pooling: true, ct, create || _folder is null);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN && _folder is not null)
+        {
+            // The pointer moved on between reading it and opening the file it named.
+            _pointerWritten = default;
+            return await OpenAsync(LiveFile(), pooling: true, ct, create: false);
+        }
+    }
+
+    static async Task<SqliteConnection> OpenAsync(string file, bool pooling, CancellationToken ct, bool create = true)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = file, Pooling = pooling, DefaultTimeout = 30, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+        }.ToString());
         await connection.OpenAsync(ct);
         if (pooling)
         {

@@ -6,9 +6,12 @@ using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.Search;
+using Scoda.Market.Search.Embedded;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.Search;
 using Scoda.Market.Web.Infrastructure.Commands;
+using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.IntegrationTests.Search;
 
@@ -218,6 +221,32 @@ public abstract class SearchTests<TApp>(TApp fixture) where TApp : AppFixture
         Ids(await SearchAsync($"q={marker}")).Should().Equal(listing);
         await IndexAsync();
         Ids(await SearchAsync($"q={marker}")).Should().Equal(listing);
+    }
+
+    [Fact]
+    public async Task A_reindex_run_beside_the_host_is_followed_by_the_host()
+    {
+        var seller = await Seller.CreateAsync(App);
+        var marker = Marker();
+        var listing = await new ListingBuilder(seller.OrganizationId).With("title", new JsonObject { ["en"] = $"Wheat {marker}" }).PublishAsync(seller.Owner);
+        await IndexAsync();
+        Ids(await SearchAsync($"q={marker}")).Should().Equal(listing);
+
+        // `dotnet run -- reindex` in a second process: its own index over the host's folder switches the file and
+        // removes the one the host was reading.
+        var folder = App.Services.GetRequiredService<DataFolder>().Folder("search");
+        var replaced = ((EmbeddedListingIndex)App.Services.GetRequiredService<IListingIndex>()).CurrentFile;
+        using (var elsewhere = new EmbeddedListingIndex(folder))
+        {
+            (await new ReindexCommand(elsewhere, App.Services.GetRequiredService<IServiceScopeFactory>()).RunAsync([], App.Services, Ct)).Should().Be(0);
+        }
+        File.Exists(replaced).Should().BeFalse();
+
+        Ids(await SearchAsync($"q={marker}")).Should().Equal(listing);
+        var later = await new ListingBuilder(seller.OrganizationId).With("title", new JsonObject { ["en"] = $"Barley {marker}" }).PublishAsync(seller.Owner);
+        await IndexAsync();
+        Ids(await SearchAsync($"q={marker}")).Should().BeEquivalentTo([listing, later]);
+        Directory.EnumerateFiles(folder, "listings-*.db").Should().ContainSingle();
     }
 }
 
