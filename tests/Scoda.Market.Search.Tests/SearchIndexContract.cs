@@ -160,6 +160,20 @@ public abstract class SearchIndexContract
         page.Facets[Facets.Category].Should().Contain(new FacetCount("wheat", 2)).And.NotContain(f => f.Key == "barley");
     }
 
+    [Fact]
+    public async Task A_certificate_is_one_value_whatever_characters_it_holds()
+    {
+        var piped = new ListingDocumentBuilder().With(d => d with { Certificates = ["ISO 22000|HACCP"] }).Build();
+        var both = new ListingDocumentBuilder().With(d => d with { Certificates = ["ISO 22000", "HACCP"] }).Build();
+        var index = await IndexWithAsync(piped, both);
+
+        var page = await index.SearchAsync(new ListingQuery { Text = "wheat" }, Ct);
+
+        page.Facets[Facets.Certificate].Should().BeEquivalentTo([new FacetCount("iso 22000|haccp", 1), new FacetCount("iso 22000", 1), new FacetCount("haccp", 1)]);
+        (await FindAsync(index, new ListingQuery { Certificates = ["iso 22000|haccp"] })).Should().Equal(piped.Id);
+        (await FindAsync(index, new ListingQuery { Certificates = ["HACCP"] })).Should().Equal(both.Id);
+    }
+
     [Theory]
     [InlineData(ListingSort.PriceAsc)]
     [InlineData(ListingSort.PriceDesc)]

@@ -200,8 +200,8 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             Joined(d.Certificates.Select(c => c.Trim().ToLowerInvariant())),
             SuggestionsOf(d));
 
-        /// <summary>Facet values kept on the row as "|a|b|", so one pass over the candidates counts every facet.</summary>
-        static string Joined(IEnumerable<string> values) => $"|{string.Join('|', values)}|";
+        /// <summary>Facet values kept on the row as "␟a␟b␟" (see <see cref="Separator"/>), so one pass over the candidates counts every facet.</summary>
+        static string Joined(IEnumerable<string> values) => $"{Separator}{string.Join(Separator, values.Select(Separable))}{Separator}";
     }
 
     /// <summary>The suggestions a document contributes: its commodity names and its named place.</summary>
@@ -749,10 +749,10 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 facet.Add(new FacetFilter(name, $"d.{column} IN ({string.Join(", ", values.Select(v => Add(v)))})", false));
             }
         }
-        // Multi-valued columns hold "|a|b|": a value matches as "|value|" anywhere in them.
+        // Multi-valued columns hold "␟a␟b␟": a value matches as "␟value␟" anywhere in them.
         void Multi(string name, string column, IEnumerable<string> values)
         {
-            var conditions = values.Select(v => $"instr(d.{column}, {Add($"|{v}|")}) > 0").ToList();
+            var conditions = values.Select(v => $"instr(d.{column}, {Add($"{Separator}{Separable(v)}{Separator}")}) > 0").ToList();
             if (conditions.Count > 0)
             {
                 facet.Add(new FacetFilter(name, $"({string.Join(" OR ", conditions)})", true));
@@ -1018,7 +1018,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 {
                     continue;
                 }
-                // Counted by the column's whole text ("|KZ|CN|"): few distinct ones, split once at the end.
+                // Counted by the column's whole text ("␟KZ␟CN␟"): few distinct ones, split once at the end.
                 Increment(_counts[f], reader.GetString(firstColumn + f));
             }
         }
@@ -1034,7 +1034,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
                 var counts = new Dictionary<string, long>(StringComparer.Ordinal);
                 foreach (var (raw, n) in _counts[f])
                 {
-                    foreach (var value in Layout[f].Multi ? raw.Split('|', StringSplitOptions.RemoveEmptyEntries) : [raw])
+                    foreach (var value in Layout[f].Multi ? raw.Split(Separator, StringSplitOptions.RemoveEmptyEntries) : [raw])
                     {
                         counts[value] = counts.GetValueOrDefault(value) + n;
                     }
@@ -1333,7 +1333,15 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
     }
 
     /// <summary>Changes with the file's layout; a different prefix means the file must be rebuilt.</summary>
-    const string FilePrefix = "listings-v3-";
+    const string FilePrefix = "listings-v4-";
+
+    /// <summary>
+    /// Between the values of a multi-valued column: the ASCII unit separator, a control character that no facet value
+    /// keeps (certificates are free text: "ISO 22000|HACCP" must stay one value, as it is on Elasticsearch).
+    /// </summary>
+    const char Separator = '\u001F';
+
+    static string Separable(string value) => value.Replace(Separator, ' ');
 
     static string NewFileName() => $"{FilePrefix}{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}.db";
 
