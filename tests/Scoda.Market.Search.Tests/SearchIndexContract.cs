@@ -320,6 +320,22 @@ public abstract class SearchIndexContract
     }
 
     [Fact]
+    public async Task Percolations_at_the_same_time_each_see_only_their_own_listing()
+    {
+        var index = await IndexWithAsync();
+        var wheat = Guid.NewGuid();
+        var barley = Guid.NewGuid();
+        await index.StoreQueryAsync(new StoredQuery(wheat, new ListingQuery { Text = "wheat" }), Ct);
+        await index.StoreQueryAsync(new StoredQuery(barley, new ListingQuery { Text = "barley" }), Ct);
+        await AfterWriteAsync(index);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() =>
+            index.PercolateAsync(i % 2 == 0 ? new ListingDocumentBuilder().Build() : new ListingDocumentBuilder().Barley().Build(), Ct))));
+
+        results.Select(r => r.Single()).Should().Equal(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? wheat : barley));
+    }
+
+    [Fact]
     public async Task A_rebuild_swaps_in_a_complete_new_index_and_keeps_stored_queries()
     {
         var old = new ListingDocumentBuilder().Build();

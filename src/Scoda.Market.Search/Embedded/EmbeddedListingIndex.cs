@@ -34,7 +34,7 @@ namespace Scoda.Market.Search.Embedded;
 /// Inserts never open a statement savepoint (OR FAIL, row ids handed out here): FTS5 would flush its pending terms
 /// into a new segment at each one.
 /// </summary>
-public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
+public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDisposable
 {
     public const int RankWindow = 2_000;
     const int BulkChunk = 256;
@@ -468,10 +468,31 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         {
             return [];
         }
-        var scratchName = $"file:percolate-{Guid.NewGuid():N}?mode=memory&cache=shared";
-        await using var keepAlive = new SqliteConnection($"Data Source={scratchName}");
+        var scratchName = ScratchNames.TryTake(out var free) ? free : $"file:percolate-{Guid.NewGuid():N}?mode=memory&cache=shared";
+        try
+        {
+            return await PercolateInScratchAsync(scratchName, document, stored, ct);
+        }
+        finally
+        {
+            // Every connection to it is closed, so that database is gone: the name serves the next percolation.
+            ScratchNames.Add(scratchName);
+        }
+    }
+
+    /// <summary>
+    /// Names of in-memory scratch databases, reused: the SQLite driver keeps state for every distinct connection string
+    /// it has seen, so a new name per percolation grew the process by a few kilobytes each time.
+    /// </summary>
+    static readonly System.Collections.Concurrent.ConcurrentBag<string> ScratchNames = [];
+
+    async Task<IReadOnlyList<Guid>> PercolateInScratchAsync(string scratchName, ListingDocument document, List<(Guid Id, ListingQuery Query)> stored,
+        CancellationToken ct)
+    {
+        // Holds the shared in-memory database open while the scratch index opens and closes its own connections.
+        await using var keepAlive = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = scratchName, Pooling = false }.ToString());
         await keepAlive.OpenAsync(ct);
-        using var scratch = new EmbeddedListingIndex(scratchName, _synonyms, true);
+        await using var scratch = new EmbeddedListingIndex(scratchName, _synonyms, true);
         await scratch.EnsureCreatedAsync(ct);
         await scratch.UpsertAsync([document], ct);
         var matches = new List<Guid>();
@@ -493,7 +514,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             throw new InvalidOperationException("An in-memory index cannot be rebuilt.");
         }
         var file = Path.Combine(_folder, NewFileName());
-        using (var fresh = new EmbeddedListingIndex(file, _synonyms, bulk: true))
+        await using (var fresh = new EmbeddedListingIndex(file, _synonyms, bulk: true))
         {
             await fresh.EnsureCreatedAsync(ct);
             try
@@ -503,14 +524,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
             }
             catch
             {
-                await fresh._load!.DisposeAsync();
-                fresh._load = null;
+                await fresh.DisposeAsync();
                 SqliteConnection.ClearAllPools();
                 File.Delete(file);
                 throw;
             }
-            await fresh._load.DisposeAsync();
-            fresh._load = null;
         }
         // Stored buy-request queries belong to the marketplace, not to one index generation: carry them over.
         await using (var connection = await OpenAsync(file, pooling: true, ct))
@@ -555,7 +573,19 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
         return new IndexStats(Backend, Path.GetFileName(connection.DataSource), documents, queries);
     }
 
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Ends a bulk load still open (a percolation's scratch index, a failed rebuild): its connection and writer task.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_load is { } load)
+        {
+            _load = null;
+            await load.DisposeAsync();
+        }
+        _writer.Dispose();
+    }
+
+    // Only a bulk-loading instance has anything to await, and those are disposed asynchronously.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     // ---- writing ----
 
@@ -1283,15 +1313,20 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable
 
     /// <summary>
     /// A connection to the live file. Only creating the index may create the file: a file removed by another process's
-    /// rebuild must fail to open (then the pointer is read again), not come back empty.
+    /// rebuild must fail to open (then the pointer is read again), not come back empty. A percolation's scratch index
+    /// (no folder) is not pooled: a pool per scratch database would keep every one of them alive.
     /// </summary>
     async Task<SqliteConnection> OpenLiveAsync(bool create, CancellationToken ct)
     {
+        if (_folder is null)
+        {
+            return await OpenAsync(_file, pooling: false, ct);
+        }
         try
         {
-            return await OpenAsync(LiveFile(), pooling: true, ct, create || _folder is null);
+            return await OpenAsync(LiveFile(), pooling: true, ct, create);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN && _folder is not null)
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN)
         {
             // The pointer moved on between reading it and opening the file it named.
             _pointerWritten = default;
