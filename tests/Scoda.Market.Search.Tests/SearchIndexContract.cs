@@ -88,6 +88,19 @@ public abstract class SearchIndexContract
     }
 
     [Fact]
+    public async Task A_typo_finds_a_word_first_indexed_after_earlier_searches()
+    {
+        var index = await IndexWithAsync(new ListingDocumentBuilder().Titled("en", "Milling wheat").Build());
+        (await FindAsync(index, "wheta")).Should().ContainSingle();
+
+        var sorghum = new ListingDocumentBuilder().Titled("en", "Red sorghum").Build();
+        await index.UpsertAsync([sorghum], Ct);
+        await AfterWriteAsync(index);
+
+        (await FindAsync(index, "sorgum red")).Should().Equal(sorghum.Id);
+    }
+
+    [Fact]
     public async Task A_title_match_ranks_above_a_description_match()
     {
         var inTitle = new ListingDocumentBuilder().IronOre().Titled("en", "Manganese ore lumps").Build();
