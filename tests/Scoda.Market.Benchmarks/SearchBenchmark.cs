@@ -106,6 +106,9 @@ public static class SearchBenchmark
                 Console.WriteLine(row);
             }
 
+            rows.Add(await WhileIndexingAsync(size, host, http, cases.Single(c => c.Name == "text+filters+facets"), 3 * iterations));
+            Console.WriteLine(rows[^1]);
+
             if (size == 100_000)
             {
                 var tf = results["text+filters+facets"];
@@ -149,6 +152,37 @@ public static class SearchBenchmark
             }
         });
         return watch.Elapsed;
+    }
+
+    /// <summary>
+    /// A query over HTTP while listings keep changing, as the host's outbox worker writes them: batches of 50 changed
+    /// listings every 250 ms (200 a second) into the host's own index.
+    /// </summary>
+    static async Task<string> WhileIndexingAsync(int size, BenchmarkHost host, HttpClient http, Case query, int iterations)
+    {
+        // Same ids as the oldest listings (the generator numbers them), other contents: edits, as sellers make them.
+        var changes = new ListingGenerator(seed: 7).Generate(2_000).Chunk(50).ToList();
+        var index = host.Services.GetRequiredService<IListingIndex>();
+        using var stop = new CancellationTokenSource();
+        var written = 0;
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await index.UpsertAsync(changes[written++ % changes.Count]);
+                await Task.Delay(250);
+            }
+        });
+        var figures = await Measure.LatencyAsync(async () =>
+        {
+            using var response = await http.GetAsync(query.Http);
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+        }, iterations);
+        await stop.CancelAsync();
+        await writer;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {size:N0} | {query.Name} while indexing 200 listings/s ({written} batches) | | | {figures} | | {figures.PerSecond:0} |");
     }
 
     static async Task<List<Case>> CasesAsync(EmbeddedListingIndex index)
