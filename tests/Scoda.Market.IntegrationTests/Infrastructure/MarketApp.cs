@@ -66,6 +66,14 @@ public sealed class MarketApp : WebApplicationFactory<Program>
         return await action(scope.ServiceProvider);
     }
 
+    /// <summary>A SignalR connection to the hub at <paramref name="path"/> over the test server's WebSocket, signed in as <paramref name="user"/>.</summary>
+    public async Task<HubClient> ConnectHubAsync(string path, TestUser user)
+    {
+        var uri = new Uri(Server.BaseAddress, $"{path}?access_token={Uri.EscapeDataString(user.AccessToken)}");
+        var socket = await Server.CreateWebSocketClient().ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, CancellationToken.None);
+        return await HubClient.StartAsync(socket);
+    }
+
     public Task WithDbAsync(Func<MarketDbContext, Task> action) =>
         WithScopeAsync(async services =>
         {

@@ -45,12 +45,7 @@ public sealed record Trade(MarketApp App, Seller Seller, Guid ListingId, Guid Wa
     }
 
     /// <summary>A hub connection of <paramref name="user"/> over the test server's WebSocket client.</summary>
-    public async Task<HubClient> ConnectAsync(TestUser user)
-    {
-        var uri = new Uri(App.Server.BaseAddress, $"{Hub}?access_token={Uri.EscapeDataString(user.AccessToken)}");
-        var socket = await App.Server.CreateWebSocketClient().ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, CancellationToken.None);
-        return await HubClient.StartAsync(socket);
-    }
+    public Task<HubClient> ConnectAsync(TestUser user) => App.ConnectHubAsync(Hub, user);
 
     /// <summary>Connects and joins; returns the connection and the events the join returned.</summary>
     public async Task<(HubClient Hub, JsonElement Events)> JoinAsync(TestUser user, Guid roomId, long after = 0)

@@ -70,6 +70,33 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
     }
 
     [Fact]
+    public async Task Matches_reach_both_sides_live_on_the_notifications_hub_and_nobody_else()
+    {
+        const string origin = "AF";
+        var seller = await Seller.CreateAsync(App);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var outsider = await App.SignUpAsync();
+        await using var buyerHub = await App.ConnectHubAsync("/hubs/notifications", buyer);
+        await using var sellerHub = await App.ConnectHubAsync("/hubs/notifications", seller.Owner);
+        await using var outsiderHub = await App.ConnectHubAsync("/hubs/notifications", outsider);
+        var requestId = (await (await buyer.Client.PostAsJsonAsync("/api/buy-requests", BuyRequestBody.For(buyerOrg, origin), Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        await IndexAsync();
+
+        var listing = await new ListingBuilder(seller.OrganizationId).With("originCountry", origin).With("specs.protein", 13).PublishAsync(seller.Owner);
+        await IndexAsync();
+
+        var toBuyer = await buyerHub.NextAsync("Notification");
+        toBuyer.GetProperty("kind").GetString().Should().Be("match");
+        toBuyer.GetProperty("link").GetString().Should().Contain(requestId.ToString());
+        var toSeller = await sellerHub.NextAsync("Notification");
+        toSeller.GetProperty("link").GetString().Should().Be($"/listings/{listing}");
+        (await outsiderHub.ReceivesWithinAsync("Notification", TimeSpan.FromMilliseconds(500))).Should().BeFalse();
+        // What was pushed is what the list holds.
+        (await NotificationsAsync(buyer)).GetProperty("items").EnumerateArray().Select(n => n.GetProperty("id").GetGuid())
+            .Should().Contain(toBuyer.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
     public async Task Closing_a_buy_request_stops_matching()
     {
         const string origin = "NP";
