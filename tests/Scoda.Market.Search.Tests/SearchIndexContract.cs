@@ -194,8 +194,12 @@ public abstract class SearchIndexContract
     [InlineData(ListingSort.Relevance)]
     public async Task Cursor_pages_cover_every_match_once_even_while_listings_are_added(ListingSort sort)
     {
-        var documents = Enumerable.Range(0, 23).Select(i => new ListingDocumentBuilder().PricedUsd(200 + (i % 7)).Titled("en", $"Milling wheat lot {i}").Build()).ToArray();
-        var index = await IndexWithAsync(documents);
+        // Titles and descriptions of different lengths, and wheat in fewer than half of the listings: relevance scores
+        // that depend on the corpus (as BM25's do) would move when a listing arrives between pages.
+        var documents = Enumerable.Range(0, 23).Select(i => new ListingDocumentBuilder().PricedUsd(200 + (i % 7))
+            .Titled("en", i % 2 == 0 ? $"Milling wheat lot {i}" : $"Wheat {i}").Described("en", string.Join(' ', Enumerable.Repeat("clean grain", i % 5))).Build()).ToArray();
+        var others = Enumerable.Range(0, 30).Select(_ => new ListingDocumentBuilder().Barley().Build());
+        var index = await IndexWithAsync([.. documents, .. others]);
 
         var seen = new List<Guid>();
         SearchCursor? cursor = null;
@@ -221,6 +225,36 @@ public abstract class SearchIndexContract
             var prices = seen.Select(id => documents.FirstOrDefault(d => d.Id == id)?.PriceUsd ?? 199m).ToList();
             prices.Skip(10).Should().BeInAscendingOrder();
         }
+    }
+
+    [Fact]
+    public async Task Relevance_pages_by_cursor_follow_the_scores_and_cover_every_match_once()
+    {
+        // "wheat" in the title, only in the commodity names, only in the seller's name, only in the description.
+        ListingDocument Listing(int i) => (i % 4) switch
+        {
+            0 => new ListingDocumentBuilder().Titled("en", $"Milling wheat lot {i}").Build(),
+            1 => new ListingDocumentBuilder().Titled("en", $"Grain lot {i}").Build(),
+            2 => new ListingDocumentBuilder().Barley().Titled("en", $"Grain lot {i}").With(d => d with { SellerName = "Wheat Belt Trading LLP" }).Build(),
+            _ => new ListingDocumentBuilder().Barley().Titled("en", $"Grain lot {i}").Described("en", "Could replace wheat in feed rations.").Build(),
+        };
+        var documents = Enumerable.Range(0, 30).Select(Listing).ToArray();
+        var index = await IndexWithAsync(documents);
+
+        var hits = new List<SearchHit>();
+        SearchCursor? cursor = null;
+        do
+        {
+            var page = await index.SearchAsync(new ListingQuery { Text = "wheat", Limit = 4, After = cursor }, Ct);
+            hits.AddRange(page.Hits);
+            cursor = page.Next;
+        }
+        while (cursor is not null && hits.Count <= documents.Length);
+
+        hits.Select(h => h.Document.Id).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(documents.Select(d => d.Id));
+        hits.Select(h => h.Score).Should().BeInDescendingOrder();
+        hits.Select(h => h.Score).Distinct().Should().HaveCountGreaterThanOrEqualTo(3);
+        hits.Take(8).Should().OnlyContain(h => h.Document.Title["en"].Contains("wheat"), "a title match ranks first");
     }
 
     [Fact]

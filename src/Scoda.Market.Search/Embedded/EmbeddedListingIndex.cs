@@ -1084,7 +1084,19 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
 
     const string Candidates = "temp.candidates";
 
-    /// <summary>BM25 over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id.</summary>
+    /// <summary>
+    /// What a query word found in a field adds to a listing's relevance score: the title counts most, then the commodity
+    /// names, then places, sellers, specs and certificates, then the description.
+    /// </summary>
+    static readonly (string Column, int Weight)[] FieldWeights = [("title", 10), ("category", 4), ("other", 2), ("description", 1)];
+
+    /// <summary>
+    /// Relevance over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id. A listing's
+    /// score is, for every word of the query, the weight of the best field it was found in (see <see cref="FieldWeights"/>):
+    /// it depends on the listing alone, never on the rest of the index (as BM25's IDF and average length do), so a page
+    /// read by cursor resumes exactly where the last one ended even while listings are being indexed. The Elasticsearch
+    /// back end scores the same way, with its boolean similarity.
+    /// </summary>
     static async Task<ResultRows> RankAsync(SqliteConnection connection, EmbeddedQuery text, List<long> candidates, SearchCursor? after, int limit, CancellationToken ct)
     {
         var count = candidates.Count;
@@ -1101,22 +1113,40 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
             await fill.ExecuteNonQueryAsync(ct);
         }
         var floor = candidates[Math.Min(RankWindow, count) - 1];
-        var ranked = new List<(long RowId, Guid Id, double Score)>();
+        // Which word was found in which field, for the candidates above the floor: one FTS5 walk per word and field,
+        // each restricted to its column, all in one statement.
+        var best = new Dictionary<long, int[]>();
         await using (var command = connection.CreateCommand())
         {
-            // FTS5 drives (CROSS JOIN): it walks its matches above the floor; candidates and docs are looked up by rowid.
-            command.CommandText = $"""
-                SELECT f.rowid, d.id, bm25(fts, 10.0, 4.0, 1.0, 2.0)
-                FROM fts f CROSS JOIN {Candidates} c ON c.rowid = f.rowid CROSS JOIN docs d ON d.rowid = f.rowid
-                WHERE fts MATCH $q AND f.rowid >= $floor
-                """;
-            command.Parameters.AddWithValue("$q", text.Match);
+            var walks = new List<string>();
+            for (var unit = 0; unit < text.Units.Count; unit++)
+            {
+                foreach (var (column, weight) in FieldWeights)
+                {
+                    walks.Add($"SELECT f.rowid, {unit}, {weight} FROM fts f CROSS JOIN {Candidates} c ON c.rowid = f.rowid WHERE fts MATCH $m{walks.Count} AND f.rowid >= $floor");
+                    command.Parameters.AddWithValue($"$m{walks.Count - 1}", $"{{{column}}} : {text.Units[unit]}");
+                }
+            }
+            command.CommandText = string.Join(" UNION ALL ", walks);
             command.Parameters.AddWithValue("$floor", floor);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                // bm25() is negative, better is lower; the API reports higher-is-better scores.
-                ranked.Add((reader.GetInt64(0), Guid.Parse(reader.GetString(1)), Math.Round(-reader.GetDouble(2), 6)));
+                var found = CollectionsMarshal.GetValueRefOrAddDefault(best, reader.GetInt64(0), out _) ??= new int[text.Units.Count];
+                var unit = reader.GetInt32(1);
+                found[unit] = Math.Max(found[unit], reader.GetInt32(2));
+            }
+        }
+        var ranked = new List<(long RowId, Guid Id, double Score)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c JOIN docs d ON d.rowid = c.rowid WHERE c.rowid >= $floor";
+            command.Parameters.AddWithValue("$floor", floor);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var rowid = reader.GetInt64(0);
+                ranked.Add((rowid, Guid.Parse(reader.GetString(1)), best.TryGetValue(rowid, out var found) ? found.Sum() : 0));
             }
         }
         IEnumerable<(long RowId, Guid Id, double Score)> ordered = ranked.OrderByDescending(r => r.Score).ThenBy(r => r.Id);

@@ -11,15 +11,19 @@ public sealed class EmbeddedQuery
 {
     const int MaxUnits = 12;
 
-    EmbeddedQuery(string? match, IReadOnlySet<string> exact, IReadOnlyList<string> prefixes)
+    EmbeddedQuery(IReadOnlyList<string> units, IReadOnlySet<string> exact, IReadOnlyList<string> prefixes)
     {
-        Match = match;
+        Units = units;
+        Match = units.Count == 0 ? null : string.Join(" AND ", units);
         ExactTerms = exact;
         Prefixes = prefixes;
     }
 
     /// <summary>The FTS5 expression; null when the text has no searchable word.</summary>
     public string? Match { get; }
+
+    /// <summary>The expression of each word of the text (its alternatives), all of which <see cref="Match"/> requires.</summary>
+    public IReadOnlyList<string> Units { get; }
 
     /// <summary>Terms to highlight: the words, their synonyms and near spellings.</summary>
     public IReadOnlySet<string> ExactTerms { get; }
@@ -89,7 +93,7 @@ public sealed class EmbeddedQuery
             }
             units.Add(alternatives.Count == 1 ? alternatives[0] : $"({string.Join(" OR ", alternatives.Distinct(StringComparer.Ordinal))})");
         }
-        return new EmbeddedQuery(units.Count == 0 ? null : string.Join(" AND ", units), exact, prefixes);
+        return new EmbeddedQuery(units, exact, prefixes);
     }
 
     static void AddMembers(IReadOnlyList<string[]> members, List<string> alternatives, HashSet<string> exact)
