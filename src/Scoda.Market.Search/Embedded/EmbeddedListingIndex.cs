@@ -24,7 +24,7 @@ namespace Scoda.Market.Search.Embedded;
 /// filters tested per row as flags, stopping once every count is bounded (then the strict matches alone continue to
 /// the bound); a query without text has no walk to share, so SQLite counts each one in a bounded scan newest first
 /// (handing every scanned row to .NET would cost more than the scan);</item>
-/// <item>relevance (BM25, titles ×10, commodity names ×4, other fields ×2, descriptions ×1) ranks the
+/// <item>relevance (per query word, the weight of the best field it is found in: see <see cref="FieldWeights"/>) ranks the
 /// <see cref="RankWindow"/> newest candidates (commodity offers age quickly: the newest are the ones buyers want ranked);
 /// older candidates follow unscored, in id order, where a (score, id) cursor can resume;</item>
 /// <item>price and newest sorts are exact over all matches: they sort the matches when all are known, and otherwise
