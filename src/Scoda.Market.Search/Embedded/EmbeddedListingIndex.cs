@@ -395,20 +395,31 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
             return new SearchPage(0, false, [], Facets.All.ToDictionary(f => f, _ => (IReadOnlyList<FacetCount>)[]), null);
         }
 
-        // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
-        var withFacets = query.WithFacets && query.After is null;
-        var matches = await MatchAsync(connection, query, text, withFacets, ct);
-        var total = Math.Min(matches.Count, SearchLimits.TrackTotalHits);
+        // One snapshot for every statement of the search (matches, ranking, payloads), so a listing changed or removed
+        // meanwhile cannot vanish between them. A plain BEGIN: each helper's command runs in it without carrying it.
+        await ExecuteAsync(connection, "BEGIN", ct);
+        try
+        {
+            // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
+            var withFacets = query.WithFacets && query.After is null;
+            var matches = await MatchAsync(connection, query, text, withFacets, ct);
+            var total = Math.Min(matches.Count, SearchLimits.TrackTotalHits);
 
-        var sort = query.Sort == ListingSort.Relevance && text.Match is null ? ListingSort.Newest : query.Sort;
-        var page = sort == ListingSort.Relevance
-            ? await RankAsync(connection, text, matches.Newest, query.After, limit, ct)
-            : await WalkSortedAsync(connection, query, text, sort, matches, limit, ct);
+            var sort = query.Sort == ListingSort.Relevance && text.Match is null ? ListingSort.Newest : query.Sort;
+            var page = sort == ListingSort.Relevance
+                ? await RankAsync(connection, text, matches.Newest, query.After, limit, ct)
+                : await WalkSortedAsync(connection, query, text, sort, matches, limit, ct);
 
-        var facets = withFacets ? matches.FacetCounts() : new Dictionary<string, IReadOnlyList<FacetCount>>();
-        var hits = page.Rows.Take(limit).Select(row => ToHit(row, text)).ToList();
-        var next = page.Rows.Count > limit ? CursorOf(sort, page.Rows[limit - 1]) : null;
-        return new SearchPage(total, matches.LowerBound, hits, facets, next);
+            var facets = withFacets ? matches.FacetCounts() : new Dictionary<string, IReadOnlyList<FacetCount>>();
+            var hits = page.Rows.Take(limit).Select(row => ToHit(row, text)).ToList();
+            var next = page.Rows.Count > limit ? CursorOf(sort, page.Rows[limit - 1]) : null;
+            return new SearchPage(total, matches.LowerBound, hits, facets, next);
+        }
+        finally
+        {
+            // Nothing was written but the connection's own temporary tables.
+            await ExecuteAsync(connection, "ROLLBACK", CancellationToken.None);
+        }
     }
 
     public async Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct = default)
