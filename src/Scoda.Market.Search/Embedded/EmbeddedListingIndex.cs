@@ -1151,7 +1151,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         var ranked = new List<(long RowId, Guid Id, double Score)>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c JOIN docs d ON d.rowid = c.rowid WHERE c.rowid >= $floor";
+            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c CROSS JOIN docs d ON d.rowid = c.rowid WHERE c.rowid >= $floor";
             command.Parameters.AddWithValue("$floor", floor);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -1172,7 +1172,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
             // Past the ranked window: the older candidates, unscored (score 0), in id order.
             var tail = new List<(long RowId, Guid Id, double Score)>();
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c JOIN docs d ON d.rowid = c.rowid WHERE c.rowid < $floor";
+            command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c CROSS JOIN docs d ON d.rowid = c.rowid WHERE c.rowid < $floor";
             command.Parameters.AddWithValue("$floor", floor);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
