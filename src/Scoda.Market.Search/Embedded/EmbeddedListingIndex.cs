@@ -396,8 +396,9 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         }
 
         // One snapshot for every statement of the search (matches, ranking, payloads), so a listing changed or removed
-        // meanwhile cannot vanish between them. A plain BEGIN: each helper's command runs in it without carrying it.
-        await ExecuteAsync(connection, "BEGIN", ct);
+        // meanwhile cannot vanish between them. A plain BEGIN: each helper's command runs in it without carrying it. The
+        // connection's scratch tables are created before it, so they outlive the rollback and the schema stays put.
+        await ExecuteAsync(connection, ScratchTables + "BEGIN;", ct);
         try
         {
             // Facets belong to the first page; later pages (with a cursor) leave them out instead of counting them again.
@@ -898,7 +899,6 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
             fill.Parameters.AddWithValue("$k", SearchLimits.TrackTotalHits + 1);
             var columns = withFacets ? Matches.Columns : "";
             fill.CommandText = $"""
-                CREATE TEMP TABLE IF NOT EXISTS {Matched[5..]} (rowid INTEGER PRIMARY KEY{Matches.Columns.Replace("d.", "", StringComparison.Ordinal)});
                 DELETE FROM {Matched};
                 INSERT INTO {Matched} (rowid{columns.Replace("d.", "", StringComparison.Ordinal)})
                 SELECT d.rowid{columns} FROM docs d NOT INDEXED WHERE {Conjunction(AllFilters(plain, facetFilters))}
@@ -1095,6 +1095,11 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
 
     const string Candidates = "temp.candidates";
 
+    /// <summary>The temporary tables a search fills on its (pooled) connection: the relevance candidates and the matches of a query without text.</summary>
+    static readonly string ScratchTables =
+        $"CREATE TEMP TABLE IF NOT EXISTS {Candidates[5..]} (rowid INTEGER PRIMARY KEY); " +
+        $"CREATE TEMP TABLE IF NOT EXISTS {Matched[5..]} (rowid INTEGER PRIMARY KEY{Matches.Columns.Replace("d.", "", StringComparison.Ordinal)});";
+
     /// <summary>
     /// What a query word found in a field adds to a listing's relevance score: the title counts most, then the commodity
     /// names, then places, sellers, specs and certificates, then the description.
@@ -1118,8 +1123,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         // The candidates go into a temporary table of this connection, where the ranking query joins them.
         await using (var fill = connection.CreateCommand())
         {
-            fill.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {Candidates[5..]} (rowid INTEGER PRIMARY KEY); DELETE FROM {Candidates}; " +
-                $"INSERT INTO {Candidates} SELECT value FROM json_each($ids);";
+            fill.CommandText = $"DELETE FROM {Candidates}; INSERT INTO {Candidates} SELECT value FROM json_each($ids);";
             fill.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(candidates));
             await fill.ExecuteNonQueryAsync(ct);
         }
