@@ -17,7 +17,7 @@ public sealed class EmbeddedBoundsTests(EmbeddedBoundsTests.Corpus corpus) : ICl
     /// <summary>14,000 listings, 80% wheat, indexed once by a bulk rebuild in this order (the last is the newest).</summary>
     public sealed class Corpus : IAsyncLifetime
     {
-        readonly string _root = Path.Combine(Path.GetTempPath(), "scoda-search-tests", Guid.NewGuid().ToString("N"));
+        readonly IndexFolder _folder = new();
 
         public EmbeddedListingIndex Index { get; private set; } = null!;
 
@@ -40,7 +40,7 @@ public sealed class EmbeddedBoundsTests(EmbeddedBoundsTests.Corpus corpus) : ICl
 
         public async ValueTask InitializeAsync()
         {
-            Index = new EmbeddedListingIndex(Path.Combine(_root, "index"));
+            Index = _folder.Create("index");
             await Index.EnsureCreatedAsync();
             await Index.RebuildAsync(async (fresh, ct) =>
             {
@@ -51,20 +51,7 @@ public sealed class EmbeddedBoundsTests(EmbeddedBoundsTests.Corpus corpus) : ICl
             });
         }
 
-        public ValueTask DisposeAsync()
-        {
-            Index.Dispose();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A pooled handle may outlive the test run for a moment; the temporary folder is cleaned up later.
-            }
-            return ValueTask.CompletedTask;
-        }
+        public ValueTask DisposeAsync() => _folder.DisposeAsync();
     }
 
     static bool IsWheat(ListingDocument d) => d.CategoryPath.Contains("wheat");

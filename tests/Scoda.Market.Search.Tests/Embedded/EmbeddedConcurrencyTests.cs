@@ -6,29 +6,17 @@ namespace Scoda.Market.Search.Tests.Embedded;
 /// <summary>Searches while the same listings are being replaced, as a live marketplace's indexer does all day.</summary>
 public sealed class EmbeddedConcurrencyTests : IAsyncLifetime
 {
-    readonly string _root = Path.Combine(Path.GetTempPath(), "scoda-search-tests", Guid.NewGuid().ToString("N"));
+    readonly IndexFolder _folder = new();
     EmbeddedListingIndex _index = null!;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _index = new EmbeddedListingIndex(Path.Combine(_root, "index"));
+        _index = _folder.Create("index");
         await _index.EnsureCreatedAsync(Ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _index.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled handle may outlive the test for a moment; the temporary folder is cleaned up later.
-        }
-    }
+    public ValueTask DisposeAsync() => _folder.DisposeAsync();
 
     [Theory]
     [InlineData(ListingSort.Relevance)]

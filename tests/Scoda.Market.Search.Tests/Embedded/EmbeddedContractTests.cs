@@ -1,34 +1,11 @@
-using Scoda.Market.Search.Embedded;
-
 namespace Scoda.Market.Search.Tests.Embedded;
 
 /// <summary>The shared contract on the embedded SQLite FTS5 back end, each test in its own temporary folder.</summary>
-public sealed class EmbeddedContractTests : SearchIndexContract, IDisposable
+public sealed class EmbeddedContractTests : SearchIndexContract, IAsyncDisposable
 {
-    readonly string _root = Path.Combine(Path.GetTempPath(), "scoda-search-tests", Guid.NewGuid().ToString("N"));
-    readonly List<EmbeddedListingIndex> _indexes = [];
+    readonly IndexFolder _folder = new();
 
-    protected override Task<IListingIndex> CreateIndexAsync(string name)
-    {
-        var index = new EmbeddedListingIndex(Path.Combine(_root, name));
-        _indexes.Add(index);
-        return Task.FromResult<IListingIndex>(index);
-    }
+    protected override Task<IListingIndex> CreateIndexAsync(string name) => Task.FromResult<IListingIndex>(_folder.Create(name));
 
-    public void Dispose()
-    {
-        foreach (var index in _indexes)
-        {
-            index.Dispose();
-        }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // temp folder; the OS cleans it
-        }
-    }
+    public ValueTask DisposeAsync() => _folder.DisposeAsync();
 }
