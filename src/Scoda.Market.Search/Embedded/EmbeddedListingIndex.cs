@@ -26,7 +26,7 @@ namespace Scoda.Market.Search.Embedded;
 /// (handing every scanned row to .NET would cost more than the scan);</item>
 /// <item>relevance (per query word, the weight of the best field it is found in: see <see cref="FieldWeights"/>) ranks the
 /// <see cref="RankWindow"/> newest candidates (commodity offers age quickly: the newest are the ones buyers want ranked);
-/// older candidates follow unscored, in id order, where a (score, id) cursor can resume;</item>
+/// older candidates follow unscored, by id descending (time-ordered ids: newest first), where a (score, id) cursor can resume;</item>
 /// <item>price and newest sorts are exact over all matches: they sort the matches when all are known, and otherwise
 /// walk an index in sort order with search_after.</item>
 /// </list>
@@ -1107,7 +1107,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
     static readonly (string Column, int Weight)[] FieldWeights = [("title", 10), ("category", 4), ("other", 2), ("description", 1)];
 
     /// <summary>
-    /// Relevance over the newest <see cref="RankWindow"/> candidates; older candidates follow, ordered by id. A listing's
+    /// Relevance over the newest <see cref="RankWindow"/> candidates; older candidates follow, by id descending. A listing's
     /// score is, for every word of the query, the weight of the best field it was found in (see <see cref="FieldWeights"/>):
     /// it depends on the listing alone, never on the rest of the index (as BM25's IDF and average length do), so a page
     /// read by cursor resumes exactly where the last one ended even while listings are being indexed. The Elasticsearch
@@ -1173,7 +1173,8 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         var page = ordered.Take(limit + 1).ToList();
         if (page.Count <= limit && count > RankWindow)
         {
-            // Past the ranked window: the older candidates, unscored (score 0), in id order.
+            // Past the ranked window: the older candidates, unscored (score 0), by id descending: listing ids are
+            // time-ordered (version 7), so the newest come first, and a (0, id) cursor resumes among them.
             var tail = new List<(long RowId, Guid Id, double Score)>();
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT c.rowid, d.id FROM {Candidates} c CROSS JOIN docs d ON d.rowid = c.rowid WHERE c.rowid < $floor";
@@ -1184,7 +1185,7 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
                 tail.Add((reader.GetInt64(0), Guid.Parse(reader.GetString(1)), 0d));
             }
             var afterId = after is { Sort: ListingSort.Relevance, Value: 0 } ? after.Id : (Guid?)null;
-            page.AddRange(tail.Where(t => afterId is null || t.Id.CompareTo(afterId.Value) > 0).OrderBy(t => t.Id).Take(limit + 1 - page.Count));
+            page.AddRange(tail.Where(t => afterId is null || t.Id.CompareTo(afterId.Value) < 0).OrderByDescending(t => t.Id).Take(limit + 1 - page.Count));
         }
         var payloads = await PayloadsAsync(connection, page.Select(p => p.RowId), ct);
         return new ResultRows(page.Select(p => payloads[p.RowId] with { Score = p.Score }).ToList());

@@ -144,7 +144,7 @@ public sealed class EmbeddedBoundsTests(EmbeddedBoundsTests.Corpus corpus) : ICl
         ranked.Select(h => h.Score).Should().BeInDescendingOrder();
         var older = seen.Skip(EmbeddedListingIndex.RankWindow).ToList();
         older.Should().OnlyContain(h => h.Score == 0);
-        older.Select(h => h.Document.Id).Should().BeInAscendingOrder();
+        older.Select(h => h.Document.Id).Should().BeInDescendingOrder();
     }
 
     async Task<List<SearchHit>> ReadAllAsync(ListingQuery query)
