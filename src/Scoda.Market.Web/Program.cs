@@ -19,6 +19,7 @@ using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenOnDefaultUrlUnlessConfigured();
 builder
     .AddProblemHandling()
     .AddMarketPlatform()

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.Testing;
 
 namespace Scoda.Market.Benchmarks;
 
@@ -12,23 +13,13 @@ public sealed class BenchmarkHost(string dataFolder, IReadOnlyDictionary<string,
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseContentRoot(WebProjectFolder());
+        builder.UseContentRoot(RepositoryFolder.Path("src", "Scoda.Market.Web"));
         builder.UseSetting("Storage:DataPath", dataFolder);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
-    }
-
-    static string WebProjectFolder()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scoda.Market.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository."), "src", "Scoda.Market.Web");
     }
 
     public string Start()

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using FluentAssertions;
 using Microsoft.Playwright;
+using Scoda.Market.Testing;
 using Scoda.Market.Web.Features.Accounts;
 
 namespace Scoda.Market.BrowserTests;
@@ -51,7 +52,7 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
             TestContext.Current.SendDiagnosticMessage(_skip);
             return;
         }
-        if (!File.Exists(Path.Combine(RepositoryRoot(), "src", "Scoda.Market.Web", "webclient", "index.html")))
+        if (!File.Exists(RepositoryFolder.Path("src", "Scoda.Market.Web", "webclient", "index.html")))
         {
             throw new InvalidOperationException("The web client was not built into src/Scoda.Market.Web/webclient; build without -p:SkipWebClient=true.");
         }
@@ -128,7 +129,7 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        var folder = Path.Combine(RepositoryRoot(), "tests", "Scoda.Market.BrowserTests", "TestResults", "screenshots");
+        var folder = RepositoryFolder.Path("tests", "Scoda.Market.BrowserTests", "TestResults", "screenshots");
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
     }
@@ -137,14 +138,4 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .SelectMany(dir => new[] { Path.Combine(dir, "chromium"), Path.Combine(dir, "chromium-browser") })
             .FirstOrDefault(File.Exists);
-
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Scoda.Market.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("Scoda.Market.sln not found above the test binaries.");
-    }
 }

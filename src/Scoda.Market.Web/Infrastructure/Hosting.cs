@@ -30,6 +30,29 @@ public static class Hosting
         return builder;
     }
 
+    /// <summary>Where the host listens when nothing says otherwise (the README's address).</summary>
+    public const string DefaultUrl = "http://localhost:5080";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultUrl"/> unless an address was given the usual ways (<c>ASPNETCORE_URLS</c>,
+    /// <c>--urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>, Kestrel endpoints). The default is not put in launchSettings or
+    /// appsettings: either of those would win over <c>ASPNETCORE_URLS</c>.
+    /// </summary>
+    public static WebApplicationBuilder ListenOnDefaultUrlUnlessConfigured(this WebApplicationBuilder builder)
+    {
+        if (!HasConfiguredAddress(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        return builder;
+    }
+
+    internal static bool HasConfiguredAddress(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["urls"])
+        || !string.IsNullOrWhiteSpace(configuration["http_ports"])
+        || !string.IsNullOrWhiteSpace(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+
     /// <summary>Applies migrations unless <c>Database:MigrateOnStartup</c> is off; a changed script stops start-up.</summary>
     public static async Task MigrateOnStartupAsync(this WebApplication app)
     {
