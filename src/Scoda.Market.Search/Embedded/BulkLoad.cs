@@ -3,11 +3,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the writing side of a rebuild's new file (and of a percolation's scratch database): one connection and one
-/// transaction for the whole load (so FTS5 writes few large segments), fed through a short queue so that analysis of
-/// the next batch overlaps writing this one, and the secondary indexes built once at the end.
-/// </summary>
+/// <summary>Owns the bulk load of a new file (a rebuild's, or a percolation's scratch database): one transaction, fed through a queue.</summary>
+/// <remarks>
+/// One connection and one transaction for the whole load (so FTS5 writes few large segments), fed through a short queue
+/// so that analysis of the next batch overlaps writing this one; the secondary indexes are built once at the end.
+/// </remarks>
 internal sealed class BulkLoad : IAsyncDisposable
 {
     readonly Channel<(IReadOnlyList<PreparedDocument>? Upserts, IReadOnlyList<Guid>? Deletes, TaskCompletionSource? Flushed)> _queue =

@@ -2,11 +2,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns where an index lives: the folder's <c>current</c> pointer and the live file it names, opening connections to
-/// that file, and switching the pointer to a rebuilt file (removing the one it replaced). A rebuild's new file and a
-/// percolation's scratch database have no folder: they are one file, never switched.
-/// </summary>
+/// <summary>Owns where an index lives: the <c>current</c> pointer, the live file it names, connections to it, and the switch to a rebuilt file.</summary>
+/// <remarks>
+/// Switching removes the file replaced. A rebuild's new file and a percolation's scratch database have no folder: they
+/// are one file, never switched.
+/// </remarks>
 internal sealed class IndexFiles
 {
     readonly string? _folder;

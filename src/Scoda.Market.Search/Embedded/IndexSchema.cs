@@ -5,11 +5,10 @@ using System.Text.Unicode;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the layout of an index file: its tables and indexes, the file-name prefix that versions it, a search
-/// connection's temporary tables, and how values are encoded in the columns (scaled decimals, joined multi-values,
-/// JSON payloads).
-/// </summary>
+/// <summary>Owns the layout of an index file: tables, indexes, temporary tables, the versioning file prefix and column encodings.</summary>
+/// <remarks>
+/// Column encodings: scaled decimals, joined multi-values, JSON payloads.
+/// </remarks>
 internal static class IndexSchema
 {
     /// <summary>Changes with the file's layout; a different prefix means the file must be rebuilt.</summary>

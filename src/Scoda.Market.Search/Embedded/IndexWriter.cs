@@ -3,11 +3,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the statements of one write transaction, prepared once: inserting and removing documents (filter row, payload,
-/// FTS5 terms) and summing suggestion counts, written at the end. A bulk load passes the ids it has written (it builds
-/// the id index only at the end) to find a replaced document.
-/// </summary>
+/// <summary>Owns the statements of one write transaction: inserting and removing documents and summing suggestion counts.</summary>
+/// <remarks>
+/// Prepared once per transaction; suggestion counts are written at the end. A bulk load passes the ids it has written
+/// (it builds the id index only at the end) to find a replaced document.
+/// </remarks>
 internal sealed class IndexWriter : IAsyncDisposable
 {
     readonly SqliteCommand _find, _findLoaded, _delete, _lastRowId, _insert, _payload, _fts, _suggest;

@@ -4,10 +4,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns what matching learned of one search: the newest matches (row ids, or a temporary table), how many were seen,
-/// and the facet counts, filled row by row by <see cref="Matching"/>.
-/// </summary>
+/// <summary>Owns what matching learned of one search: the newest matches, how many were seen, and the facet counts.</summary>
+/// <remarks>
+/// Filled row by row by <see cref="Matching"/>; the matches are row ids here or rows of a temporary table.
+/// </remarks>
 internal sealed class Matches
 {
     const int FacetSize = 50;

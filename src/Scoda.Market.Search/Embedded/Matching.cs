@@ -3,10 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns matching: finding the newest matches of a query (text and every filter), at most TrackTotalHits + 1, with its
-/// multi-select facet counts, by one bounded walk newest first (FTS5 drives when there is text).
-/// </summary>
+/// <summary>Owns matching: the newest matches of a query (at most TrackTotalHits + 1) and its multi-select facet counts.</summary>
+/// <remarks>
+/// One bounded walk newest first, FTS5 driving when there is text; a query without text counts in bounded SQL scans.
+/// </remarks>
 internal static class Matching
 {
     /// <summary>

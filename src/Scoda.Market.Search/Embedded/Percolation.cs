@@ -4,10 +4,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns stored buy-request queries and percolation: keeping the queries in the index file (and carrying them over to a
-/// rebuilt one), and evaluating every one of them against a single document with the same query engine as search.
-/// </summary>
+/// <summary>Owns stored buy-request queries and percolation (which stored queries a new listing matches).</summary>
+/// <remarks>
+/// The queries are kept in the index file and carried over to a rebuilt one; each is evaluated with the same query
+/// engine as search, against a private in-memory index holding the one document.
+/// </remarks>
 internal static class Percolation
 {
     /// <summary>

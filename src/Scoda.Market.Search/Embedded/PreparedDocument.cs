@@ -2,10 +2,10 @@ using System.Text.Json;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the CPU work of indexing one document, done before the single writer takes it: the payload, the analyzed
-/// texts of the four FTS5 columns, the joined facet columns and the suggestions it contributes.
-/// </summary>
+/// <summary>Owns the CPU work of indexing one document, done before the single writer takes it.</summary>
+/// <remarks>
+/// The payload, the analyzed texts of the four FTS5 columns, the joined facet columns and the suggestions it contributes.
+/// </remarks>
 internal sealed record PreparedDocument(ListingDocument Document, byte[] Payload, string Title, string Category, string Description, string Other,
     string Id, string CategoryPath, string Warehouses, string Certificates, List<(string Norm, string Display)> Suggestions)
 {

@@ -5,11 +5,11 @@ namespace Scoda.Market.Search.Embedded;
 /// <summary>A facet filter of a query as a SQL condition over <c>docs d</c>; a multi-valued one searches a joined column.</summary>
 internal sealed record FacetFilter(string Facet, string Sql, bool Multi);
 
-/// <summary>
-/// Owns query planning for filters: the filter part of a query as SQL over <c>docs d</c>, the plain filters and the
-/// facet filters apart (so a walk can put them in its WHERE clause or evaluate them per row for multi-select facet
-/// counts), with the parameters they bind.
-/// </summary>
+/// <summary>Owns query planning for filters: a query's filters as SQL over <c>docs d</c>, plain and per facet, with their parameters.</summary>
+/// <remarks>
+/// Plain and facet filters apart, so a walk can put them in its WHERE clause or evaluate them per row for multi-select
+/// facet counts.
+/// </remarks>
 internal sealed record QueryFilters(List<string> Plain, List<FacetFilter> Facet, List<SqliteParameter> Parameters)
 {
     public static QueryFilters Of(ListingQuery q)

@@ -4,10 +4,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns relevance: scoring the newest <see cref="Window"/> candidates of a text query by the fields its words are
-/// found in, ordering them, and following them with the older candidates unscored, resuming from a (score, id) cursor.
-/// </summary>
+/// <summary>Owns relevance: scoring and ordering a text query's newest candidates, the older ones following unscored.</summary>
+/// <remarks>
+/// Scores the newest <see cref="Window"/> candidates by the fields their words are found in; a (score, id) cursor resumes.
+/// </remarks>
 internal static class RelevanceRanking
 {
     /// <summary>How many of the newest candidates are scored (commodity offers age quickly: the newest are the ones buyers want ranked).</summary>

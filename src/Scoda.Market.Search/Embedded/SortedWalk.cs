@@ -2,10 +2,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the price and newest sorts, exact over every match: when matching saw every match they are sorted directly;
-/// otherwise the sort index is walked from the cursor (search_after) under every filter.
-/// </summary>
+/// <summary>Owns the price and newest sorts, exact over every match.</summary>
+/// <remarks>
+/// When matching saw every match they are sorted directly; otherwise the sort index is walked from the cursor
+/// (search_after) under every filter.
+/// </remarks>
 internal static class SortedWalk
 {
     public static async Task<ResultRows> WalkAsync(SqliteConnection connection, ListingQuery q, EmbeddedQuery text, ListingSort sort, Matches matches, int limit,

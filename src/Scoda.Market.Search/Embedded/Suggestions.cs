@@ -2,10 +2,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the type-ahead suggestions: which phrases a document contributes, how phrases are normalized for prefix
-/// lookup, and the lookup itself (the writer keeps the <c>suggestions</c> table's document counts).
-/// </summary>
+/// <summary>Owns type-ahead suggestions: the phrases a document contributes, their normalization and the prefix lookup.</summary>
+/// <remarks>
+/// The writer keeps the <c>suggestions</c> table's document counts.
+/// </remarks>
 internal static class Suggestions
 {
     /// <summary>The suggestions a document contributes: its commodity names and its named place.</summary>

@@ -3,10 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Scoda.Market.Search.Embedded;
 
-/// <summary>
-/// Owns the index terms an instance keeps in memory for near spellings: read once from <c>fts_vocab</c>, then taught
-/// the terms of every committed write, and forgotten when the live file changes.
-/// </summary>
+/// <summary>Owns the index terms kept in memory for near spellings: read once, taught each committed write, forgotten on a file switch.</summary>
 internal sealed class Vocabulary
 {
     volatile VocabularyCache? _cached;
