@@ -34,6 +34,7 @@ builder
     .AddRealtime()
     .AddNotifications()
     .AddSearch()
+    .AddBuyRequests()
     .AddNegotiations()
     .AddDemo();
 

@@ -47,20 +47,18 @@ public static class AccountsEndpoints
     }
 
     static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetMe(
-        CurrentUser current, UserManager<User> users, MarketDbContext db, CancellationToken ct)
+        CurrentUser current, UserManager<User> users, OrganizationAccess organizations, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(current.Id.ToString());
         if (user is null)
         {
             return Problems.NotFound("User");
         }
-        var organizations = await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == user.Id)
-            .OrderBy(m => m.CreatedAt)
-            .Select(m => new MyOrganization(m.OrganizationId, m.Organization!.Name, m.Organization.CountryCode, m.Organization.Kind, m.Role, m.Organization.VerificationStatus))
-            .ToListAsync(ct);
+        var memberships = (await organizations.MembershipsAsync(user.Id, ct))
+            .Select(m => new MyOrganization(m.OrganizationId, m.Name, m.CountryCode, m.Kind, m.Role, m.Verification))
+            .ToList();
         var roles = (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new MeResponse(user.Id, user.Email ?? "", user.EmailConfirmed, roles, user.AmbassadorCountryCode, organizations));
+        return TypedResults.Ok(new MeResponse(user.Id, user.Email ?? "", user.EmailConfirmed, roles, user.AmbassadorCountryCode, memberships));
     }
 
     static async Task<Results<Ok<UserRolesResponse>, ValidationProblem, ProblemHttpResult>> GrantRole(

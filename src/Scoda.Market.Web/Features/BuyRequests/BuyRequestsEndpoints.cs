@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
@@ -8,7 +9,6 @@ using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
-using static Scoda.Market.Web.Features.Listings.ListingsEndpoints;
 
 namespace Scoda.Market.Web.Features.BuyRequests;
 
@@ -32,10 +32,23 @@ public sealed record MatchedBuyRequest(
 
 public sealed record ListingMatch(MatchedBuyRequest BuyRequest, int Score, IReadOnlyList<string> Reasons, DateTimeOffset CreatedAt);
 
+/// <summary>What every buy-request handler needs, resolved from services as one parameter.</summary>
+public sealed record BuyRequestContext(MarketDbContext Db, OrganizationAccess Organizations, TimeProvider Clock)
+{
+    public DateTimeOffset Now => Clock.GetUtcNow();
+}
+
 /// <summary>Buy requests (RFQ) and the matches between them and listings.</summary>
 public static class BuyRequestsEndpoints
 {
     public static readonly TimeSpan MaxHorizon = TimeSpan.FromDays(731);
+
+    public static IHostApplicationBuilder AddBuyRequests(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<BuyRequestContext>();
+        builder.Services.AddScoped<Matchmaker>();
+        return builder;
+    }
 
     public static IEndpointRouteBuilder MapBuyRequestsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -49,16 +62,16 @@ public static class BuyRequestsEndpoints
         return app;
     }
 
-    static async Task<Results<Created<BuyRequestResponse>, ValidationProblem, ProblemHttpResult>> Create(BuyRequestInput input, ListingContext c, CancellationToken ct)
+    static async Task<Results<Created<BuyRequestResponse>, ValidationProblem, ProblemHttpResult>> Create(BuyRequestInput input, BuyRequestContext c, CancellationToken ct)
     {
         if (input.OrganizationId is not { } organizationId)
         {
             return ValidationErrors.For("organizationId", "Required: the buying organization.");
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await c.Organizations.CheckAsync(organizationId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only an owner or trader of the organization can post buy requests for it.");
+            return OrganizationAccess.Denied(access, "Only an owner or trader of the organization can post buy requests for it.");
         }
         var category = input.CategoryId is { } categoryId ? await c.Db.Categories.FindAsync([categoryId], ct) : null;
         var errors = new ValidationErrors();
@@ -79,7 +92,7 @@ public static class BuyRequestsEndpoints
     }
 
     static async Task<Results<Ok<Page<BuyRequestResponse>>, ValidationProblem, ProblemHttpResult>> List(
-        Guid? organizationId, string? cursor, int? limit, ListingContext c, CancellationToken ct)
+        Guid? organizationId, string? cursor, int? limit, BuyRequestContext c, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (organizationId is null)
@@ -90,10 +103,10 @@ public static class BuyRequestsEndpoints
         {
             return errors.ToProblem();
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId!.Value, OrganizationPolicies.Member, hideFromOutsiders: true, ct);
+        var access = await c.Organizations.CheckAsync(organizationId!.Value, OrganizationAction.Read, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only members see the organization's buy requests.");
+            return OrganizationAccess.Denied(access, "Only members see the organization's buy requests.");
         }
         var query = c.Db.BuyRequests.AsNoTracking().Where(b => b.OrganizationId == organizationId);
         if (page.After is { } after)
@@ -110,24 +123,24 @@ public static class BuyRequestsEndpoints
     }
 
     /// <summary>Open buy requests are a marketplace's RFQ board: any signed-in trader may read one.</summary>
-    static async Task<Results<Ok<BuyRequestResponse>, ProblemHttpResult>> Get(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<BuyRequestResponse>, ProblemHttpResult>> Get(Guid id, BuyRequestContext c, CancellationToken ct)
     {
         var request = await c.Db.BuyRequests.AsNoTracking().Where(b => b.Id == id).Select(b => new { b.Status, b.OrganizationId }).SingleOrDefaultAsync(ct);
-        if (request is null || (request.Status != BuyRequestStatus.Open && !await IsMemberAsync(c, request.OrganizationId, ct)))
+        if (request is null || (request.Status != BuyRequestStatus.Open && !await c.Organizations.IsMemberAsync(request.OrganizationId, ct)))
         {
             return Problems.NotFound("Buy request");
         }
         return TypedResults.Ok(await LoadAsync(c, id, ct));
     }
 
-    static async Task<Results<Ok<BuyRequestResponse>, ProblemHttpResult>> Close(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<BuyRequestResponse>, ProblemHttpResult>> Close(Guid id, BuyRequestContext c, CancellationToken ct)
     {
         var request = await c.Db.BuyRequests.SingleOrDefaultAsync(b => b.Id == id, ct);
         if (request is null)
         {
             return Problems.NotFound("Buy request");
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, request.OrganizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await c.Organizations.CheckAsync(request.OrganizationId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
             return Problems.Forbidden("Only the buyer's owners and traders can close its buy request.");
@@ -142,10 +155,10 @@ public static class BuyRequestsEndpoints
         return TypedResults.Ok(await LoadAsync(c, id, ct));
     }
 
-    static async Task<Results<Ok<IReadOnlyList<BuyRequestMatch>>, ProblemHttpResult>> MatchesOfBuyRequest(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<IReadOnlyList<BuyRequestMatch>>, ProblemHttpResult>> MatchesOfBuyRequest(Guid id, BuyRequestContext c, CancellationToken ct)
     {
         var organizationId = await c.Db.BuyRequests.Where(b => b.Id == id).Select(b => (Guid?)b.OrganizationId).SingleOrDefaultAsync(ct);
-        if (organizationId is null || !await IsMemberAsync(c, organizationId.Value, ct))
+        if (organizationId is null || !await c.Organizations.IsMemberAsync(organizationId.Value, ct))
         {
             return Problems.NotFound("Buy request");
         }
@@ -157,10 +170,10 @@ public static class BuyRequestsEndpoints
         return TypedResults.Ok(result);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<ListingMatch>>, ProblemHttpResult>> MatchesOfListing(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<IReadOnlyList<ListingMatch>>, ProblemHttpResult>> MatchesOfListing(Guid id, BuyRequestContext c, CancellationToken ct)
     {
         var organizationId = await c.Db.Listings.Where(l => l.Id == id).Select(l => (Guid?)l.OrganizationId).SingleOrDefaultAsync(ct);
-        if (organizationId is null || !await IsMemberAsync(c, organizationId.Value, ct))
+        if (organizationId is null || !await c.Organizations.IsMemberAsync(organizationId.Value, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -291,7 +304,7 @@ public static class BuyRequestsEndpoints
         return new SpecRange(min, max, null);
     }
 
-    static async Task<BuyRequestResponse> LoadAsync(ListingContext c, Guid id, CancellationToken ct)
+    static async Task<BuyRequestResponse> LoadAsync(BuyRequestContext c, Guid id, CancellationToken ct)
     {
         var b = await c.Db.BuyRequests.AsNoTracking().Include(x => x.Organization).Include(x => x.Category).SingleAsync(x => x.Id == id, ct);
         var matches = await c.Db.Matches.CountAsync(m => m.BuyRequestId == id, ct);

@@ -26,7 +26,7 @@ public static class DealsEndpoints
 
     /// <summary>Deals of the caller's organizations, newest first; <paramref name="role"/> narrows to one side.</summary>
     static async Task<Results<Ok<Page<DealResponse>>, ValidationProblem>> ListDeals(
-        string? role, string? cursor, int? limit, MarketDbContext db, CurrentUser user, CancellationToken ct)
+        string? role, string? cursor, int? limit, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         Side? side = null;
@@ -39,29 +39,29 @@ public static class DealsEndpoints
         {
             return errors.ToProblem();
         }
-        var mine = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.OrganizationId);
+        var mine = organizations.OrganizationsOf(user.Id);
         var query = db.Deals.Where(d =>
             (side != Side.Seller && mine.Contains(d.BuyerOrganizationId)) || (side != Side.Buyer && mine.Contains(d.SellerOrganizationId)));
         if (page.After is { } after)
         {
             query = query.Where(d => d.CreatedAt < after.CreatedAt || (d.CreatedAt == after.CreatedAt && d.Id < after.Id));
         }
-        var deals = await ProjectAsync(db, user.Id, query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(page.Limit + 1), ct);
+        var deals = await ProjectAsync(db, organizations, user.Id, query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(page.Limit + 1), ct);
         return TypedResults.Ok(page.ToPage(deals, d => new Cursor(d.CreatedAt, d.Id)));
     }
 
     /// <summary>One deal; another organization's deal is simply not found.</summary>
-    static async Task<Results<Ok<DealResponse>, ProblemHttpResult>> GetDeal(Guid id, MarketDbContext db, CurrentUser user, CancellationToken ct)
+    static async Task<Results<Ok<DealResponse>, ProblemHttpResult>> GetDeal(Guid id, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, CancellationToken ct)
     {
-        var mine = db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.OrganizationId);
-        var deal = (await ProjectAsync(db, user.Id,
+        var mine = organizations.OrganizationsOf(user.Id);
+        var deal = (await ProjectAsync(db, organizations, user.Id,
             db.Deals.Where(d => d.Id == id && (mine.Contains(d.BuyerOrganizationId) || mine.Contains(d.SellerOrganizationId))), ct)).SingleOrDefault();
         return deal is null ? Problems.NotFound("Deal") : TypedResults.Ok(deal);
     }
 
-    static async Task<List<DealResponse>> ProjectAsync(MarketDbContext db, Guid userId, IQueryable<Deal> deals, CancellationToken ct)
+    static async Task<List<DealResponse>> ProjectAsync(MarketDbContext db, OrganizationAccess organizations, Guid userId, IQueryable<Deal> deals, CancellationToken ct)
     {
-        var mine = await db.Memberships.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.OrganizationId).ToListAsync(ct);
+        var mine = await organizations.OrganizationsOf(userId).ToListAsync(ct);
         var rows = await deals.AsNoTracking().Select(d => new
         {
             Deal = d,

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Negotiations;
+using Scoda.Market.Web.Features.Organizations;
 
 namespace Scoda.Market.Web.Features.Demo;
 
@@ -11,7 +12,7 @@ namespace Scoda.Market.Web.Features.Demo;
 /// and Kostanay Grain Terminal agree a wheat deal from the Khorgos stock; Jiaodong Feed Mill and Sibirskaya Niva are
 /// still talking, a counter-offer open. Nothing happens when the demo already has negotiations.
 /// </summary>
-sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiations, TimeProvider clock)
+sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiations, OrganizationAccess organizations, TimeProvider clock)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -82,7 +83,7 @@ sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiation
     }
 
     async Task<Guid> OrganizationOfAsync(Caller caller, CancellationToken ct) =>
-        await db.Memberships.Where(m => m.UserId == caller.UserId).Select(m => m.OrganizationId).FirstAsync(ct);
+        await organizations.OrganizationsOf(caller.UserId).FirstAsync(ct);
 
     JsonElement Terms(Listing listing, decimal price, decimal tonnes, Guid? warehouse, Guid? counterTo)
     {

@@ -1,14 +1,21 @@
 using AutoMapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Workers;
-using static Scoda.Market.Web.Features.Listings.ListingsEndpoints;
 
 namespace Scoda.Market.Web.Features.Inventory;
+
+/// <summary>What every reservation handler needs, resolved from services as one parameter.</summary>
+public sealed record InventoryContext(MarketDbContext Db, CurrentUser User, OrganizationAccess Organizations, ListingFacts Listings, TimeProvider Clock, IMapper Mapper)
+{
+    public DateTimeOffset Now => Clock.GetUtcNow();
+}
 
 /// <summary>Availability of a listing per warehouse, and reservations that hold stock for a buyer.</summary>
 public static class ReservationsEndpoints
@@ -25,9 +32,9 @@ public static class ReservationsEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<IReadOnlyList<AvailabilityResponse>>, ProblemHttpResult>> GetAvailability(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<IReadOnlyList<AvailabilityResponse>>, ProblemHttpResult>> GetAvailability(Guid id, InventoryContext c, CancellationToken ct)
     {
-        if (!await IsReadableAsync(c, id, ct))
+        if (!await c.Listings.IsReadableAsync(id, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -42,10 +49,10 @@ public static class ReservationsEndpoints
     }
 
     static async Task<Results<Created<ReservationResponse>, ValidationProblem, ProblemHttpResult>> Reserve(
-        Guid id, ReservationRequest request, ListingContext c, StockLedger ledger, CancellationToken ct)
+        Guid id, ReservationRequest request, InventoryContext c, StockLedger ledger, CancellationToken ct)
     {
         var listing = await c.Db.Listings.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id, ct);
-        if (listing is null || !await CanReadAsync(c, listing.Status, listing.OrganizationId, ct))
+        if (listing is null || !await c.Listings.CanReadAsync(listing.Status, listing.OrganizationId, ct))
         {
             return Problems.NotFound("Listing");
         }
@@ -54,10 +61,10 @@ public static class ReservationsEndpoints
             return ValidationErrors.For("organizationId", "Required: the organization the stock is held for.");
         }
         // The reserving organization must be the caller's own: a forged organizationId is refused before anything else.
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await c.Organizations.CheckAsync(organizationId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "You can reserve only for an organization where you are an owner or trader.");
+            return OrganizationAccess.Denied(access, "You can reserve only for an organization where you are an owner or trader.");
         }
         if (listing.Status != ListingStatus.Published && organizationId != listing.OrganizationId)
         {
@@ -90,15 +97,15 @@ public static class ReservationsEndpoints
             : TypedResults.Created($"/api/reservations/{reservation.Id}", c.Mapper.Map<ReservationResponse>(reservation));
     }
 
-    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> GetReservation(Guid id, ListingContext c, CancellationToken ct)
+    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> GetReservation(Guid id, InventoryContext c, CancellationToken ct)
     {
-        var (reservation, denied) = await FindAsync(id, OrganizationPolicies.Member, c, ct);
+        var (reservation, denied) = await FindAsync(id, OrganizationAction.Read, c, ct);
         return denied ?? (Results<Ok<ReservationResponse>, ProblemHttpResult>)TypedResults.Ok(c.Mapper.Map<ReservationResponse>(reservation));
     }
 
-    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Release(Guid id, ListingContext c, StockLedger ledger, CancellationToken ct)
+    static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Release(Guid id, InventoryContext c, StockLedger ledger, CancellationToken ct)
     {
-        var (reservation, denied) = await FindAsync(id, OrganizationPolicies.Trade, c, ct);
+        var (reservation, denied) = await FindAsync(id, OrganizationAction.Trade, c, ct);
         if (denied is not null)
         {
             return denied;
@@ -112,7 +119,7 @@ public static class ReservationsEndpoints
     }
 
     /// <summary>A reservation concerns the buyer that holds it and the seller whose stock it holds; nobody else sees it.</summary>
-    static async Task<(Reservation? Reservation, ProblemHttpResult? Denied)> FindAsync(Guid id, string policy, ListingContext c, CancellationToken ct)
+    static async Task<(Reservation? Reservation, ProblemHttpResult? Denied)> FindAsync(Guid id, OrganizationAction action, InventoryContext c, CancellationToken ct)
     {
         var reservation = await c.Db.Reservations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
         if (reservation is null)
@@ -120,8 +127,8 @@ public static class ReservationsEndpoints
             return (null, Problems.NotFound("Reservation"));
         }
         var seller = await c.Db.Listings.Where(l => l.Id == reservation.ListingId).Select(l => l.OrganizationId).SingleAsync(ct);
-        var buyerAccess = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, reservation.OrganizationId, policy, hideFromOutsiders: true, ct);
-        var sellerAccess = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, seller, policy, hideFromOutsiders: true, ct);
+        var buyerAccess = await c.Organizations.CheckAsync(reservation.OrganizationId, action, hideFromOutsiders: true, ct);
+        var sellerAccess = await c.Organizations.CheckAsync(seller, action, hideFromOutsiders: true, ct);
         if (buyerAccess == Access.Allowed || sellerAccess == Access.Allowed)
         {
             return (reservation, null);

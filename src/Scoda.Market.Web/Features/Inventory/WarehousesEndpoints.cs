@@ -1,6 +1,5 @@
 using AutoMapper;
 using AutoMapper.QueryableExtensions;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
@@ -18,6 +17,7 @@ public static class WarehousesEndpoints
     public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<StockLedger>();
+        builder.Services.AddScoped<InventoryContext>();
         builder.Services.AddSingleton<ReservationExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReservationExpiryWorker>());
         return builder;
@@ -37,16 +37,16 @@ public static class WarehousesEndpoints
     }
 
     static async Task<Results<Created<WarehouseResponse>, ValidationProblem, ProblemHttpResult>> CreateWarehouse(
-        WarehouseRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, TimeProvider clock, IMapper mapper, CancellationToken ct)
+        WarehouseRequest request, MarketDbContext db, OrganizationAccess organizations, TimeProvider clock, IMapper mapper, CancellationToken ct)
     {
         if (request.OrganizationId is not { } organizationId)
         {
             return ValidationErrors.For("organizationId", "Required.");
         }
-        var access = await authorization.CheckOrganizationAsync(user, db, organizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await organizations.CheckAsync(organizationId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only an owner or trader can add warehouses.");
+            return OrganizationAccess.Denied(access, "Only an owner or trader can add warehouses.");
         }
         var errors = new ValidationErrors().RequireText(request.Name, "name", 120).RequireText(request.City, "city", 80);
         var kindOk = EnumText.TryParse<WarehouseKind>(request.Kind, out var kind);
@@ -73,16 +73,16 @@ public static class WarehousesEndpoints
     }
 
     static async Task<Results<Ok<IReadOnlyList<WarehouseResponse>>, ValidationProblem, ProblemHttpResult>> ListWarehouses(
-        Guid? organizationId, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, IMapper mapper, CancellationToken ct)
+        Guid? organizationId, MarketDbContext db, OrganizationAccess organizations, IMapper mapper, CancellationToken ct)
     {
         if (organizationId is not { } id)
         {
             return ValidationErrors.For("organizationId", "Required.");
         }
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Member, hideFromOutsiders: true, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Read, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only members see the warehouses.");
+            return OrganizationAccess.Denied(access, "Only members see the warehouses.");
         }
         IReadOnlyList<WarehouseResponse> warehouses = await db.Warehouses.AsNoTracking().Where(w => w.OrganizationId == id).OrderBy(w => w.Name)
             .ProjectTo<WarehouseResponse>(mapper.ConfigurationProvider).ToListAsync(ct);
@@ -90,16 +90,16 @@ public static class WarehousesEndpoints
     }
 
     static async Task<Results<Ok<WarehouseResponse>, ProblemHttpResult>> GetWarehouse(
-        Guid id, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, IMapper mapper, CancellationToken ct)
+        Guid id, MarketDbContext db, OrganizationAccess organizations, IMapper mapper, CancellationToken ct)
     {
-        var (warehouse, denied) = await FindAsync(id, OrganizationPolicies.Member, db, user, authorization, ct);
+        var (warehouse, denied) = await FindAsync(id, OrganizationAction.Read, db, organizations, ct);
         return denied ?? (Results<Ok<WarehouseResponse>, ProblemHttpResult>)TypedResults.Ok(mapper.Map<WarehouseResponse>(warehouse));
     }
 
     static async Task<Results<Created<MovementResponse>, Ok<MovementResponse[]>, ValidationProblem, ProblemHttpResult>> RecordMovement(
-        Guid id, MovementRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, StockLedger ledger, CancellationToken ct)
+        Guid id, MovementRequest request, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, StockLedger ledger, CancellationToken ct)
     {
-        var (warehouse, denied) = await FindAsync(id, OrganizationPolicies.Trade, db, user, authorization, ct);
+        var (warehouse, denied) = await FindAsync(id, OrganizationAction.Trade, db, organizations, ct);
         if (denied is not null)
         {
             return denied;
@@ -170,14 +170,14 @@ public static class WarehousesEndpoints
     }
 
     static async Task<Results<Ok<Page<MovementResponse>>, ValidationProblem, ProblemHttpResult>> ListMovements(
-        Guid id, Guid? listingId, string? cursor, int? limit, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, CancellationToken ct)
+        Guid id, Guid? listingId, string? cursor, int? limit, MarketDbContext db, OrganizationAccess organizations, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (!PageRequest.TryParse(cursor, limit, errors, out var page))
         {
             return errors.ToProblem();
         }
-        var (_, denied) = await FindAsync(id, OrganizationPolicies.Member, db, user, authorization, ct);
+        var (_, denied) = await FindAsync(id, OrganizationAction.Read, db, organizations, ct);
         if (denied is not null)
         {
             return denied;
@@ -201,9 +201,9 @@ public static class WarehousesEndpoints
     }
 
     static async Task<Results<Ok<IReadOnlyList<StockLotResponse>>, ProblemHttpResult>> GetStock(
-        Guid id, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, CancellationToken ct)
+        Guid id, MarketDbContext db, OrganizationAccess organizations, CancellationToken ct)
     {
-        var (_, denied) = await FindAsync(id, OrganizationPolicies.Member, db, user, authorization, ct);
+        var (_, denied) = await FindAsync(id, OrganizationAction.Read, db, organizations, ct);
         if (denied is not null)
         {
             return denied;
@@ -216,16 +216,16 @@ public static class WarehousesEndpoints
         return TypedResults.Ok(stock);
     }
 
-    /// <summary>A warehouse for a caller with <paramref name="policy"/> on its organization; its ledger is private (404 to outsiders).</summary>
+    /// <summary>A warehouse for a caller with <paramref name="action"/> on its organization; its ledger is private (404 to outsiders).</summary>
     static async Task<(Warehouse? Warehouse, ProblemHttpResult? Denied)> FindAsync(
-        Guid id, string policy, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, CancellationToken ct)
+        Guid id, OrganizationAction action, MarketDbContext db, OrganizationAccess organizations, CancellationToken ct)
     {
         var warehouse = await db.Warehouses.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
         if (warehouse is null)
         {
             return (null, Problems.NotFound("Warehouse"));
         }
-        var access = await authorization.CheckOrganizationAsync(user, db, warehouse.OrganizationId, policy, hideFromOutsiders: true, ct);
+        var access = await organizations.CheckAsync(warehouse.OrganizationId, action, hideFromOutsiders: true, ct);
         return access == Access.Allowed
             ? (warehouse, null)
             : (null, access == Access.Forbidden ? Problems.Forbidden("Only an owner or trader records stock movements.") : Problems.NotFound("Warehouse"));

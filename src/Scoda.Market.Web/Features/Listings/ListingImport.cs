@@ -50,10 +50,10 @@ public static class ListingImport
         {
             return ValidationErrors.For("organizationId", "Required: the organization the drafts belong to.");
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, orgId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await c.Organizations.CheckAsync(orgId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only an owner or trader of the organization can import listings for it.");
+            return OrganizationAccess.Denied(access, "Only an owner or trader of the organization can import listings for it.");
         }
         var text = await ReadBodyAsync(request, ct);
         if (text is null)

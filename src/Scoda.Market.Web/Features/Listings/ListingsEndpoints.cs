@@ -1,6 +1,5 @@
 using AutoMapper;
 using AutoMapper.QueryableExtensions;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
@@ -19,6 +18,7 @@ public static class ListingsEndpoints
     public static IHostApplicationBuilder AddListings(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ListingContext>();
+        builder.Services.AddScoped<ListingFacts>();
         builder.Services.AddSingleton<ListingExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ListingExpiryWorker>());
         return builder;
@@ -41,7 +41,7 @@ public static class ListingsEndpoints
     }
 
     /// <summary>What every listing handler needs, resolved from services as one parameter.</summary>
-    public sealed record ListingContext(MarketDbContext Db, CurrentUser User, IAuthorizationService Authorization, TimeProvider Clock, IMapper Mapper)
+    public sealed record ListingContext(MarketDbContext Db, CurrentUser User, OrganizationAccess Organizations, ListingFacts Listings, TimeProvider Clock, IMapper Mapper)
     {
         public DateTimeOffset Now => Clock.GetUtcNow();
     }
@@ -53,10 +53,10 @@ public static class ListingsEndpoints
         {
             return ValidationErrors.For("organizationId", "Required: the exporter organization that offers the goods.");
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, organizationId, OrganizationPolicies.Trade, hideFromOutsiders: false, ct);
+        var access = await c.Organizations.CheckAsync(organizationId, OrganizationAction.Trade, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only an owner or trader of the organization can list for it.");
+            return OrganizationAccess.Denied(access, "Only an owner or trader of the organization can list for it.");
         }
         var category = request.CategoryId is { } categoryId ? await c.Db.Categories.FindAsync([categoryId], ct) : null;
         var errors = new ValidationErrors();
@@ -191,7 +191,7 @@ public static class ListingsEndpoints
         {
             return Problems.NotFound("Organization");
         }
-        var member = await IsMemberAsync(c, id, ct);
+        var member = await c.Organizations.IsMemberAsync(id, ct);
         var query = c.Db.Listings.AsNoTracking().Where(l => l.OrganizationId == id);
         // Outsiders see what is on the market; drafts and paused listings stay private to the seller.
         query = member ? query : query.Where(l => l.Status == ListingStatus.Published);
@@ -216,7 +216,7 @@ public static class ListingsEndpoints
         {
             return (null, Problems.NotFound("Listing"));
         }
-        var access = await c.Authorization.CheckOrganizationAsync(c.User, c.Db, listing.OrganizationId, OrganizationPolicies.Trade, hideFromOutsiders: true, ct);
+        var access = await c.Organizations.CheckAsync(listing.OrganizationId, OrganizationAction.Trade, hideFromOutsiders: true, ct);
         return access switch
         {
             Access.Allowed => (listing, null),
@@ -226,21 +226,7 @@ public static class ListingsEndpoints
         };
     }
 
-    /// <summary>Whether the caller may see the listing: published listings are public, the rest only the seller's members see.</summary>
-    internal static async Task<bool> IsReadableAsync(ListingContext c, Guid id, CancellationToken ct)
-    {
-        var listing = await c.Db.Listings.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Status, l.OrganizationId }).SingleOrDefaultAsync(ct);
-        return listing is not null && await CanReadAsync(c, listing.Status, listing.OrganizationId, ct);
-    }
-
-    /// <summary>Published listings are public; anything else only the seller's members see.</summary>
-    internal static async Task<bool> CanReadAsync(ListingContext c, ListingStatus status, Guid organizationId, CancellationToken ct) =>
-        status == ListingStatus.Published || await IsMemberAsync(c, organizationId, ct);
-
-    /// <summary>Whether the caller belongs to the organization (any role).</summary>
-    internal static async Task<bool> IsMemberAsync(ListingContext c, Guid organizationId, CancellationToken ct) =>
-        c.User.IsAuthenticated
-        && (await c.Authorization.AuthorizeAsync(c.User.Principal, new OrganizationResource(organizationId), OrganizationPolicies.Member)).Succeeded;
+    internal static Task<bool> IsReadableAsync(ListingContext c, Guid id, CancellationToken ct) => c.Listings.IsReadableAsync(id, ct);
 
     internal static async Task<ListingResponse> LoadResponseAsync(ListingContext c, Guid id, CancellationToken ct)
     {

@@ -89,7 +89,8 @@ public sealed class RoomLocks(DatabaseOptions database)
 /// and leaves the database as it was.
 /// </summary>
 public sealed partial class NegotiationService(
-    MarketDbContext db, IRealtimeBus bus, RoomLocks locks, StockLedger ledger, Notifier notifier, TimeProvider clock, IOptions<JsonOptions> json)
+    MarketDbContext db, OrganizationAccess organizations, IRealtimeBus bus, RoomLocks locks, StockLedger ledger, Notifier notifier, TimeProvider clock,
+    IOptions<JsonOptions> json)
 {
     public const string RealtimeTopic = "room";
     public const int MaxMessageLength = 4_000;
@@ -112,8 +113,7 @@ public sealed partial class NegotiationService(
             throw NegotiationException.Invalid(errors);
         }
         var buyerId = request.BuyerOrganizationId!.Value;
-        var role = await db.Memberships.Where(m => m.OrganizationId == buyerId && m.UserId == caller.UserId).Select(m => (OrganizationRole?)m.Role).SingleOrDefaultAsync(ct);
-        if (role is not (OrganizationRole.Owner or OrganizationRole.Trader))
+        if (!await organizations.MayAsync(caller.UserId, buyerId, OrganizationAction.Trade, ct))
         {
             throw new NegotiationException(NegotiationErrors.Forbidden, "Only an owner or trader of the buyer organization can open a negotiation for it.");
         }
@@ -179,7 +179,7 @@ public sealed partial class NegotiationService(
     public async Task<RoomAccess> AccessAsync(Caller caller, Guid roomId, CancellationToken ct)
     {
         // One round trip: every hub call authorizes, so this runs for every message.
-        var memberships = db.Memberships.Where(m => m.UserId == caller.UserId);
+        var memberships = organizations.RolesOf(caller.UserId);
         var found = await db.NegotiationRooms.AsNoTracking().Where(r => r.Id == roomId).Select(r => new
         {
             Room = r,
@@ -604,9 +604,9 @@ public sealed partial class NegotiationService(
     /// <summary>Rooms of the caller's organizations, newest activity first.</summary>
     public async Task<IReadOnlyList<RoomResponse>> RoomsAsync(Caller caller, Side? role, (DateTimeOffset UpdatedAt, Guid Id)? after, int limit, CancellationToken ct)
     {
-        var organizations = db.Memberships.Where(m => m.UserId == caller.UserId).Select(m => m.OrganizationId);
+        var mine = organizations.OrganizationsOf(caller.UserId);
         var query = db.NegotiationRooms.Where(r =>
-            (role != Side.Seller && organizations.Contains(r.BuyerOrganizationId)) || (role != Side.Buyer && organizations.Contains(r.SellerOrganizationId)));
+            (role != Side.Seller && mine.Contains(r.BuyerOrganizationId)) || (role != Side.Buyer && mine.Contains(r.SellerOrganizationId)));
         if (after is { } position)
         {
             query = query.Where(r => r.UpdatedAt < position.UpdatedAt || (r.UpdatedAt == position.UpdatedAt && r.Id < position.Id));
@@ -636,7 +636,7 @@ public sealed partial class NegotiationService(
             .GroupBy(o => o.RoomId).ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.Sequence).First());
         // The caller's standing is known for a single room; a list works it out from their memberships.
         var myOrganizations = knownAccess is null
-            ? await db.Memberships.AsNoTracking().Where(m => m.UserId == me).ToDictionaryAsync(m => m.OrganizationId, m => m.Role, ct)
+            ? await organizations.RolesByOrganizationAsync(me, ct)
             : [];
         return rows.Select(r =>
         {

@@ -61,12 +61,12 @@ public sealed class NotificationsHub : Hub<INotificationClient>
 }
 
 /// <summary>Stores a notification for every member of the organizations, then pushes it to their open connections.</summary>
-public sealed class Notifier(MarketDbContext db, IHubContext<NotificationsHub, INotificationClient> hub, TimeProvider clock)
+public sealed class Notifier(MarketDbContext db, OrganizationAccess organizations, IHubContext<NotificationsHub, INotificationClient> hub, TimeProvider clock)
 {
     public async Task NotifyOrganizationsAsync(IEnumerable<Guid> organizationIds, string kind, string title, string body, string link, CancellationToken ct)
     {
         var ids = organizationIds.Distinct().ToList();
-        var users = await db.Memberships.AsNoTracking().Where(m => ids.Contains(m.OrganizationId)).Select(m => m.UserId).Distinct().ToListAsync(ct);
+        var users = await organizations.MembersOfAsync(ids, ct);
         var now = clock.GetUtcNow();
         var stored = users.Select(userId => new Notification
         {

@@ -16,6 +16,7 @@ public static class OrganizationsEndpoints
 {
     public static IHostApplicationBuilder AddOrganizations(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddScoped<OrganizationAccess>();
         builder.Services.AddScoped<IAuthorizationHandler, OrganizationRoleHandler>();
         builder.Services.AddAuthorizationBuilder().AddOrganizationPolicies();
         return builder;
@@ -69,9 +70,9 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<Ok<OrganizationResponse>, Ok<OrganizationProfile>, ProblemHttpResult>> GetOrganization(
-        Guid id, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, IMapper mapper, CancellationToken ct)
+        Guid id, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Member, hideFromOutsiders: false, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Read, hideFromOutsiders: false, ct);
         return access switch
         {
             Access.NotFound => Problems.NotFound("Organization"),
@@ -81,13 +82,13 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
-        Guid id, OrganizationRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization,
+        Guid id, OrganizationRequest request, MarketDbContext db, CurrentUser user, OrganizationAccess organizations,
         TimeProvider clock, IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Manage, hideFromOutsiders: false, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Manage, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return Denied(access, "Only an owner of the organization can change it.");
+            return OrganizationAccess.Denied(access, "Only an owner of the organization can change it.");
         }
         if (!TryRead(request, out var fields, out var errors))
         {
@@ -128,24 +129,24 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<Ok<IReadOnlyList<MemberResponse>>, ProblemHttpResult>> ListMembers(
-        Guid id, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, IMapper mapper, CancellationToken ct)
+        Guid id, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Member, hideFromOutsiders: true, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Read, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return Denied(access, "Only members see the member list.");
+            return OrganizationAccess.Denied(access, "Only members see the member list.");
         }
         return TypedResults.Ok(await MembersAsync(db, mapper, id, ct));
     }
 
     static async Task<Results<Created<MemberResponse>, ValidationProblem, ProblemHttpResult>> AddMember(
-        Guid id, AddMemberRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization,
+        Guid id, AddMemberRequest request, MarketDbContext db, CurrentUser user, OrganizationAccess organizations,
         UserManager<User> users, TimeProvider clock, IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Manage, hideFromOutsiders: true, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Manage, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return Denied(access, "Only an owner can add members.");
+            return OrganizationAccess.Denied(access, "Only an owner can add members.");
         }
         var errors = new ValidationErrors().RequireText(request.Email, "email", 256);
         var role = ParseRole(request.Role, errors);
@@ -170,13 +171,13 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> ChangeMember(
-        Guid id, Guid userId, ChangeMemberRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization,
+        Guid id, Guid userId, ChangeMemberRequest request, MarketDbContext db, CurrentUser user, OrganizationAccess organizations,
         IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Manage, hideFromOutsiders: true, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Manage, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return Denied(access, "Only an owner can change roles.");
+            return OrganizationAccess.Denied(access, "Only an owner can change roles.");
         }
         var errors = new ValidationErrors();
         var role = ParseRole(request.Role, errors);
@@ -199,14 +200,14 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(
-        Guid id, Guid userId, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, CancellationToken ct)
+        Guid id, Guid userId, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, CancellationToken ct)
     {
         // Anyone may leave; removing someone else takes an owner.
-        var policy = userId == user.Id ? OrganizationPolicies.Member : OrganizationPolicies.Manage;
-        var access = await authorization.CheckOrganizationAsync(user, db, id, policy, hideFromOutsiders: true, ct);
+        var action = userId == user.Id ? OrganizationAction.Read : OrganizationAction.Manage;
+        var access = await organizations.CheckAsync(id, action, hideFromOutsiders: true, ct);
         if (access != Access.Allowed)
         {
-            return Denied(access, "Only an owner can remove other members.");
+            return OrganizationAccess.Denied(access, "Only an owner can remove other members.");
         }
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.OrganizationId == id && m.UserId == userId, ct);
         if (membership is null)
@@ -221,10 +222,6 @@ public static class OrganizationsEndpoints
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
-
-    /// <summary>Maps a failed <see cref="Access"/> check to its problem.</summary>
-    internal static ProblemHttpResult Denied(Access access, string forbiddenDetail) =>
-        access == Access.NotFound ? Problems.NotFound("Organization") : Problems.Forbidden(forbiddenDetail);
 
     internal static async Task<OrganizationResponse> LoadAsync(MarketDbContext db, IMapper mapper, Guid id, CancellationToken ct)
     {

@@ -38,13 +38,13 @@ public static class VerificationEndpoints
     }
 
     static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> RequestVerification(
-        Guid id, HttpRequest request, MarketDbContext db, CurrentUser user, IAuthorizationService authorization,
+        Guid id, HttpRequest request, MarketDbContext db, CurrentUser user, OrganizationAccess organizations,
         FileStore files, TimeProvider clock, IMapper mapper, CancellationToken ct)
     {
-        var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Manage, hideFromOutsiders: false, ct);
+        var access = await organizations.CheckAsync(id, OrganizationAction.Manage, hideFromOutsiders: false, ct);
         if (access != Access.Allowed)
         {
-            return OrganizationsEndpoints.Denied(access, "Only an owner can request verification.");
+            return OrganizationAccess.Denied(access, "Only an owner can request verification.");
         }
         if (!request.HasFormContentType)
         {
@@ -98,15 +98,15 @@ public static class VerificationEndpoints
     }
 
     static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadDocument(
-        Guid id, Guid documentId, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, FileStore files, CancellationToken ct)
+        Guid id, Guid documentId, MarketDbContext db, CurrentUser user, IAuthorizationService authorization, OrganizationAccess organizations, FileStore files, CancellationToken ct)
     {
         var verifier = (await authorization.AuthorizeAsync(user.Principal, AuthSetup.VerifierPolicy)).Succeeded;
         if (!verifier)
         {
-            var access = await authorization.CheckOrganizationAsync(user, db, id, OrganizationPolicies.Member, hideFromOutsiders: true, ct);
+            var access = await organizations.CheckAsync(id, OrganizationAction.Read, hideFromOutsiders: true, ct);
             if (access != Access.Allowed)
             {
-                return OrganizationsEndpoints.Denied(access, "Only members and verifiers see verification documents.");
+                return OrganizationAccess.Denied(access, "Only members and verifiers see verification documents.");
             }
         }
         var document = await db.VerificationDocuments.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.OrganizationId == id, ct);

@@ -52,7 +52,6 @@ public static class SearchSetup
         builder.Services.AddSingleton<SearchOutboxInterceptor>();
         builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<SearchOutboxInterceptor>());
         builder.Services.AddScoped<ListingDocuments>();
-        builder.Services.AddScoped<Matchmaker>();
         builder.Services.AddSingleton<SearchIndexer>();
         builder.Services.AddHostedService<SearchIndexBootstrap>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SearchIndexer>());
