@@ -36,6 +36,7 @@ builder
     .AddSearch()
     .AddBuyRequests()
     .AddNegotiations()
+    .AddDeals()
     .AddDemo();
 
 var app = builder.Build();

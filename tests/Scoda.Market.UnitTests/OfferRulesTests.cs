@@ -29,7 +29,7 @@ public class OfferRulesTests
     {
         var errors = new ValidationErrors();
 
-        var sheet = OfferRules.Read(Terms(), RailListing(), Wheat, Side.Buyer, Now, errors);
+        var sheet = OfferRules.Read(Terms(), ListingTerms.Of(RailListing(), Wheat), Side.Buyer, Now, errors);
 
         errors.IsValid.Should().BeTrue();
         sheet!.DeliveryMode.Should().Be("rail");
@@ -46,7 +46,7 @@ public class OfferRulesTests
     {
         var errors = new ValidationErrors();
 
-        OfferRules.Read(Terms(tonnes, incoterm, protein), RailListing(), Wheat, Side.Buyer, Now, errors).Should().BeNull();
+        OfferRules.Read(Terms(tonnes, incoterm, protein), ListingTerms.Of(RailListing(), Wheat), Side.Buyer, Now, errors).Should().BeNull();
 
         errors.ToDictionary().Should().ContainKey(field);
     }
@@ -56,14 +56,14 @@ public class OfferRulesTests
     {
         var errors = new ValidationErrors();
 
-        OfferRules.Read(Terms(tonnes: 100m), RailListing(), Wheat, Side.Seller, Now, errors).Should().NotBeNull();
+        OfferRules.Read(Terms(tonnes: 100m), ListingTerms.Of(RailListing(), Wheat), Side.Seller, Now, errors).Should().NotBeNull();
     }
 
     [Fact]
     public void A_counter_lists_exactly_the_fields_it_changed()
     {
         var errors = new ValidationErrors();
-        var offer = OfferRules.Read(Terms(), RailListing(), Wheat, Side.Buyer, Now, errors)!;
+        var offer = OfferRules.Read(Terms(), ListingTerms.Of(RailListing(), Wheat), Side.Buyer, Now, errors)!;
         var counter = offer with { Price = new UnitPrice(241.5m, "USD", "t"), TolerancePercent = 10m, Specs = new SpecValues(new Dictionary<string, string> { ["protein"] = "13" }) };
 
         counter.ChangesFrom(offer).Should().BeEquivalentTo(new[]

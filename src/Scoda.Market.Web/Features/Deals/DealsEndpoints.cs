@@ -16,6 +16,12 @@ public sealed record DealResponse(
 
 public static class DealsEndpoints
 {
+    public static IHostApplicationBuilder AddDeals(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<DealService>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapDealsEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/deals").WithTags("Deals").RequireAuthorization();

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure;
+using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.Inventory;
 
@@ -8,10 +10,36 @@ namespace Scoda.Market.Web.Features.Inventory;
 /// Every change to stock: a conditional update of the lot's balance and the ledger row that explains it, in one
 /// transaction. "Conditional" means the database checks availability in the same statement that takes the stock
 /// (<c>UPDATE … WHERE on_hand − reserved ≥ q</c>), so concurrent buyers can never oversell, on SQLite or PostgreSQL.
+/// Other features read and hold stock only through here.
 /// </summary>
+[FeatureContract]
 public sealed class StockLedger(MarketDbContext db, TimeProvider clock)
 {
     public sealed record Actor(Guid? UserId, string? Note);
+
+    /// <summary>What <see cref="HoldAsync"/> did: the reservation, or why there is none.</summary>
+    public sealed record Hold(Guid? ReservationId, bool WarehouseHoldsListing);
+
+    /// <summary>Whether the warehouse belongs to the organization.</summary>
+    public Task<bool> IsWarehouseOfAsync(Guid warehouseId, Guid organizationId, CancellationToken ct) =>
+        db.Warehouses.AnyAsync(w => w.Id == warehouseId && w.OrganizationId == organizationId, ct);
+
+    /// <summary>
+    /// Reserves <paramref name="quantity"/> (in any unit that converts to the unit the warehouse counts the listing in),
+    /// joining the caller's transaction. No reservation when the warehouse holds no stock of the listing in such a unit
+    /// (<see cref="Hold.WarehouseHoldsListing"/> false) or not enough is available.
+    /// </summary>
+    public async Task<Hold> HoldAsync(Guid listingId, Guid warehouseId, Quantity quantity, Guid organizationId, DateTimeOffset expiresAt,
+        Actor actor, CancellationToken ct)
+    {
+        var lotUnit = await db.StockLots.Where(l => l.ListingId == listingId && l.WarehouseId == warehouseId).Select(l => l.Unit).FirstOrDefaultAsync(ct);
+        if (lotUnit is null || !Units.TryConvert(quantity.Value, quantity.Unit, lotUnit, out var inLotUnit))
+        {
+            return new Hold(null, WarehouseHoldsListing: false);
+        }
+        var reservation = await ReserveAsync(listingId, warehouseId, null, inLotUnit, organizationId, expiresAt, actor, ct);
+        return new Hold(reservation?.Id, WarehouseHoldsListing: true);
+    }
 
     public async Task<StockMovement> ReceiveAsync(Warehouse warehouse, Guid listingId, string unit, string lotNumber, string? certificate,
         decimal quantity, Actor actor, CancellationToken ct)

@@ -15,9 +15,9 @@ public static class OfferRules
     public const int MaxInspectionBodyLength = 100;
 
     /// <summary>Checks <paramref name="input"/>; <paramref name="side"/> matters for the minimum order, which binds buyers.</summary>
-    public static TermSheet? Read(OfferTermsInput input, Listing listing, Category category, Side side, DateTimeOffset now, ValidationErrors errors)
+    public static TermSheet? Read(OfferTermsInput input, ListingTerms listing, Side side, DateTimeOffset now, ValidationErrors errors)
     {
-        var basis = category.Unit;
+        var basis = listing.CommodityUnit;
         var price = ListingRules.ReadPrice(input.Price, basis, errors);
         var quantity = ListingRules.ReadQuantity(input.Quantity, "quantity", basis, errors);
         if (quantity is { } q && Units.TryConvert(q.Value, q.Unit, listing.QuantityUnit, out var inListingUnit))
@@ -64,7 +64,7 @@ public static class OfferRules
             $"At most {MaxInspectionBodyLength} characters (e.g. SGS, Bureau Veritas, CCIC).");
 
         // Overrides: only the specs the offer changes; each must still fit the commodity's schema.
-        var specs = SpecValidation.Validate(category.Specs, input.Specs, errors, "specs", requireAll: false);
+        var specs = SpecValidation.Validate(listing.Specs, input.Specs, errors, "specs", requireAll: false);
 
         errors.Check(input.ValidUntil is { } until && until >= now + MinValidity && until <= now + MaxValidity, "validUntil",
             $"Between {MinValidity.TotalMinutes:0} minutes and {MaxValidity.TotalDays:0} days from now.");

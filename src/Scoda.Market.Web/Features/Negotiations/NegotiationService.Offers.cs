@@ -1,0 +1,273 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Deals;
+using Scoda.Market.Web.Features.Inventory;
+using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.Notifications;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Realtime;
+
+namespace Scoda.Market.Web.Features.Negotiations;
+
+/// <summary>Offers, counters and their answers; accepting one makes the deal.</summary>
+public sealed partial class NegotiationService
+{
+    // ---- Offers ----
+
+    public async Task<RoomEventResponse> MakeOfferAsync(Caller caller, Guid roomId, string? clientMessageId, JsonElement terms, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        CheckClientMessageId(clientMessageId, errors);
+        var input = ReadTerms(terms, errors);
+        if (!errors.IsValid)
+        {
+            throw NegotiationException.Invalid(errors);
+        }
+        var access = await ActorAccessAsync(caller, roomId, ct);
+        if (await ExistingEventAsync(roomId, caller, clientMessageId!, ct) is { } retried)
+        {
+            return retried;
+        }
+        var room = access.Room;
+        RequireOpen(room);
+        var listing = await listings.TermsAsync(room.ListingId, ct) ?? throw new NegotiationException(NegotiationErrors.NotFound, "The listing is gone.");
+        var side = access.Side!.Value;
+        var sheet = OfferRules.Read(input!, listing, side, clock.GetUtcNow(), errors);
+        if (sheet?.SourceWarehouseId is { } warehouseId && !await ledger.IsWarehouseOfAsync(warehouseId, room.SellerOrganizationId, ct))
+        {
+            errors.Add("sourceWarehouseId", "Not a warehouse of the seller.");
+        }
+        if (!errors.IsValid)
+        {
+            throw NegotiationException.Invalid(errors);
+        }
+
+        var open = await db.Offers.AsNoTracking().Where(o => o.RoomId == roomId && o.Status == OfferStatus.Open).ToListAsync(ct);
+        Offer? answered = null;
+        if (input!.CounterToOfferId is { } counterTo)
+        {
+            answered = await db.Offers.AsNoTracking().SingleOrDefaultAsync(o => o.Id == counterTo && o.RoomId == roomId, ct)
+                ?? throw new NegotiationException(NegotiationErrors.NotFound, "The offer to counter is not in this room.");
+            if (answered.Side == side)
+            {
+                throw NegotiationException.Invalid(new ValidationErrors().Add("counterToOfferId",
+                    "A counter answers the other side's offer; to change your own, withdraw it and make a new one."));
+            }
+            RequireOpenOffer(answered, "countered");
+        }
+        else if (open.FirstOrDefault() is { } pending)
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, pending.Side == side
+                ? "Your side already has an open offer: withdraw it before making another."
+                : "The other side's offer is open: counter it (terms.counterToOfferId), accept it or decline it.");
+        }
+
+        var stored = await AppendOnceAsync(access, caller, clientMessageId!, async batch =>
+        {
+            var now = clock.GetUtcNow();
+            if (answered is not null && !await CloseOfferAsync(answered.Id, OfferStatus.Countered, now, ct))
+            {
+                throw new NegotiationException(NegotiationErrors.Conflict, "The offer was answered meanwhile; it can no longer be countered.");
+            }
+            var sequence = await batch.NextSequenceAsync();
+            var offer = new Offer
+            {
+                Id = Guid.CreateVersion7(now), RoomId = roomId, Side = side, MadeBy = caller.UserId, CounterToOfferId = answered?.Id,
+                Status = OfferStatus.Open, Terms = sheet!, ValidUntil = input.ValidUntil!.Value.ToUniversalTime(), CreatedAt = now, Sequence = sequence,
+            };
+            db.Offers.Add(offer);
+            return answered is null
+                ? batch.Add(sequence, RoomEventTypes.Offer, caller.UserId, side, clientMessageId, new { offer = ToResponse(offer) })
+                : batch.Add(sequence, RoomEventTypes.Counter, caller.UserId, side, clientMessageId,
+                    new { offer = ToResponse(offer), counterToOfferId = answered.Id, changes = sheet!.ChangesFrom(answered.Terms) });
+        }, ct);
+        await notifier.NotifyOrganizationsAsync([room.OrganizationOf(access.OtherSide)], "offer", answered is null ? "New offer" : "Counter-offer",
+            $"{listing.DisplayTitle}: {Decimals.Normalize(sheet!.Price.Amount)} {sheet.Price.Currency}/{sheet.Price.Unit}, {Decimals.Normalize(sheet.Quantity.Value)} {sheet.Quantity.Unit}.",
+            $"/negotiations/{roomId}", ct);
+        return stored;
+    }
+
+    /// <summary>
+    /// Accepts the other side's open offer: the offer closes, a deal with its terms frozen is created, and, when the
+    /// offer names a warehouse, that quantity is reserved there, all in one transaction. Short stock fails the whole.
+    /// </summary>
+    public async Task<RoomEventResponse> AcceptOfferAsync(Caller caller, Guid roomId, Guid offerId, CancellationToken ct)
+    {
+        var access = await ActorAccessAsync(caller, roomId, ct);
+        var offer = await OfferToAnswerAsync(access, offerId, "accept", ct);
+        RequireOpen(access.Room);
+        RequireOpenOffer(offer, "accepted");
+        var room = access.Room;
+        AgreedDeal? deal = null;
+        var accepted = await WriteAsync(roomId, async batch =>
+        {
+            var now = clock.GetUtcNow();
+            if (!await CloseOfferAsync(offerId, OfferStatus.Accepted, now, ct))
+            {
+                throw new NegotiationException(NegotiationErrors.Conflict, "The offer is no longer open (answered, withdrawn or expired meanwhile).");
+            }
+            var closed = await db.NegotiationRooms.Where(r => r.Id == roomId && r.Status == RoomStatus.Open)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RoomStatus.Agreed), ct);
+            if (closed == 0)
+            {
+                throw new NegotiationException(NegotiationErrors.Conflict, "This room has already agreed a deal.");
+            }
+            var terms = offer.Terms;
+            Guid? reservationId = terms.SourceWarehouseId is { } warehouseId
+                ? await ReserveAsync(room, warehouseId, terms, caller, ct)
+                : null;
+            deal = deals.CreateFromAcceptedOffer(new AcceptedOffer(
+                roomId, offerId, room.ListingId, room.SellerOrganizationId, room.BuyerOrganizationId, terms, reservationId, caller.UserId));
+            var acceptedEvent = await batch.AppendAsync(RoomEventTypes.OfferAccepted, caller.UserId, access.Side, null, new { offerId });
+            await batch.AppendAsync(RoomEventTypes.DealCreated, null, null, null, new
+            {
+                dealId = deal.Id, offerId, terms, totalAmount = new { amount = deal.Total.Amount, currency = deal.Total.Currency }, reservationId,
+            });
+            return acceptedEvent;
+        }, ct);
+        var listing = await listings.TermsAsync(room.ListingId, ct);
+        await notifier.NotifyOrganizationsAsync([room.BuyerOrganizationId, room.SellerOrganizationId], "deal", "Deal agreed",
+            $"{listing?.DisplayTitle ?? "a listing"}: {Decimals.Normalize(deal!.Total.Amount)} {deal.Total.Currency}.", $"/deals/{deal.Id}", ct);
+        return accepted;
+    }
+
+    async Task<Guid> ReserveAsync(NegotiationRoom room, Guid warehouseId, TermSheet terms, Caller caller, CancellationToken ct)
+    {
+        // Held until the day after the delivery window closes; shipping or cancelling the deal releases it earlier.
+        var holdUntil = new DateTimeOffset(terms.DeliveryWindow.To.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var hold = await ledger.HoldAsync(room.ListingId, warehouseId, terms.Quantity, room.BuyerOrganizationId, holdUntil,
+            new StockLedger.Actor(caller.UserId, $"deal in negotiation {room.Id}"), ct);
+        return hold switch
+        {
+            { ReservationId: { } id } => id,
+            { WarehouseHoldsListing: false } => throw new NegotiationException(NegotiationErrors.Conflict, "The named warehouse holds no stock of this listing."),
+            _ => throw new NegotiationException(NegotiationErrors.Conflict,
+                $"Not enough stock available in the named warehouse for {Decimals.Normalize(terms.Quantity.Value)} {terms.Quantity.Unit}."),
+        };
+    }
+
+    public async Task<RoomEventResponse> DeclineOfferAsync(Caller caller, Guid roomId, Guid offerId, string? reason, CancellationToken ct)
+    {
+        if (reason is { Length: > MaxReasonLength })
+        {
+            throw NegotiationException.Invalid(new ValidationErrors().Add("reason", $"At most {MaxReasonLength} characters."));
+        }
+        var access = await ActorAccessAsync(caller, roomId, ct);
+        var offer = await OfferToAnswerAsync(access, offerId, "decline", ct);
+        RequireOpenOffer(offer, "declined");
+        return await CloseAndRecordAsync(access, caller, offerId, OfferStatus.Declined, RoomEventTypes.OfferDeclined,
+            new { offerId, reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim() }, ct);
+    }
+
+    public async Task<RoomEventResponse> WithdrawOfferAsync(Caller caller, Guid roomId, Guid offerId, CancellationToken ct)
+    {
+        var access = await ActorAccessAsync(caller, roomId, ct);
+        var offer = await OfferInRoomAsync(roomId, offerId, ct);
+        if (offer.Side != access.Side)
+        {
+            throw new NegotiationException(NegotiationErrors.Forbidden, "Only the side that made an offer can withdraw it.");
+        }
+        RequireOpenOffer(offer, "withdrawn");
+        return await CloseAndRecordAsync(access, caller, offerId, OfferStatus.Withdrawn, RoomEventTypes.OfferWithdrawn, new { offerId }, ct);
+    }
+
+    async Task<RoomEventResponse> CloseAndRecordAsync(RoomAccess access, Caller caller, Guid offerId, OfferStatus status, string type, object payload, CancellationToken ct) =>
+        await WriteAsync(access.Room.Id, async batch =>
+        {
+            if (!await CloseOfferAsync(offerId, status, clock.GetUtcNow(), ct))
+            {
+                throw new NegotiationException(NegotiationErrors.Conflict, "The offer is no longer open (answered, withdrawn or expired meanwhile).");
+            }
+            return await batch.AppendAsync(type, caller.UserId, access.Side, null, payload);
+        }, ct);
+
+    /// <summary>Expires open offers whose validity has passed, each with an <c>offer_expired</c> event; returns how many.</summary>
+    public async Task<int> ExpireDueOffersAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.Offers.AsNoTracking().Where(o => o.Status == OfferStatus.Open && o.ValidUntil <= now)
+            .OrderBy(o => o.ValidUntil).Select(o => new { o.Id, o.RoomId }).Take(200).ToListAsync(ct);
+        var expired = 0;
+        foreach (var offer in due)
+        {
+            // Accepted or withdrawn a moment ago: the conditional update finds it closed and nothing is recorded.
+            expired += await WriteAsync(offer.RoomId, async batch =>
+            {
+                if (!await CloseOfferAsync(offer.Id, OfferStatus.Expired, now, ct, requireValid: false))
+                {
+                    return 0;
+                }
+                await batch.AppendAsync(RoomEventTypes.OfferExpired, null, null, null, new { offerId = offer.Id });
+                return 1;
+            }, ct);
+        }
+        return expired;
+    }
+
+    async Task<Offer> OfferInRoomAsync(Guid roomId, Guid offerId, CancellationToken ct) =>
+        await db.Offers.AsNoTracking().SingleOrDefaultAsync(o => o.Id == offerId && o.RoomId == roomId, ct)
+        ?? throw new NegotiationException(NegotiationErrors.NotFound, "Offer not found in this room.");
+
+    async Task<Offer> OfferToAnswerAsync(RoomAccess access, Guid offerId, string verb, CancellationToken ct)
+    {
+        var offer = await OfferInRoomAsync(access.Room.Id, offerId, ct);
+        if (offer.Side == access.Side)
+        {
+            throw new NegotiationException(NegotiationErrors.Forbidden, $"Only the side that received an offer can {verb} it; this one is your side's.");
+        }
+        return offer;
+    }
+
+    void RequireOpenOffer(Offer offer, string verb)
+    {
+        if (offer.Status != OfferStatus.Open)
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, $"The offer is {offer.Status.ToString().ToLowerInvariant()} and cannot be {verb}.");
+        }
+        if (offer.ValidUntil <= clock.GetUtcNow())
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, $"The offer expired at {offer.ValidUntil:u} and cannot be {verb}.");
+        }
+    }
+
+    static void RequireOpen(NegotiationRoom room)
+    {
+        if (room.Status != RoomStatus.Open)
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, "This room has agreed a deal and takes no more offers; open a new room to negotiate again.");
+        }
+    }
+
+    /// <summary>Open → <paramref name="status"/> if the offer is still open (and, unless expiring it, still valid).</summary>
+    async Task<bool> CloseOfferAsync(Guid offerId, OfferStatus status, DateTimeOffset now, CancellationToken ct, bool requireValid = true) =>
+        await db.Offers.Where(o => o.Id == offerId && o.Status == OfferStatus.Open && (!requireValid || o.ValidUntil > now))
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, status).SetProperty(o => o.ClosedAt, now), ct) == 1;
+
+    OfferTermsInput? ReadTerms(JsonElement terms, ValidationErrors errors)
+    {
+        if (terms.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("terms", "A term sheet object.");
+            return null;
+        }
+        try
+        {
+            return terms.Deserialize<OfferTermsInput>(_json);
+        }
+        catch (JsonException ex)
+        {
+            // The serializer's own message names our types; the path is what the client needs.
+            errors.Add($"terms{ex.Path?.TrimStart('$')}", "Unknown field, or a value of the wrong type.");
+            return null;
+        }
+    }
+}
