@@ -6,7 +6,8 @@ namespace Scoda.Market.IntegrationTests.Negotiations;
 
 /// <summary>
 /// Two hosts on one PostgreSQL with <c>Realtime:Bus=Postgres</c>: every room event reaches clients on either host
-/// (LISTEN/NOTIFY), and a client that reconnects to the other host catches up by sequence, nothing lost or doubled.
+/// (LISTEN/NOTIFY), and a client that reconnects to the other host catches up by sequence, nothing lost or doubled;
+/// notifications made on one host reach the user's connections on the other.
 /// </summary>
 public sealed class ScaleOutTests
 {
@@ -15,11 +16,8 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task Room_events_reach_clients_on_both_hosts_and_a_reconnect_to_the_other_host_catches_up()
     {
-        await using var first = await MarketApp.CreateAsync(DatabaseKind.Postgres, PostgresBus);
-        _ = first.Server;
-        // Same database and data folder (the data-protection keys that sign tokens live there, as replicas share it).
-        await using var second = new MarketApp(DatabaseKind.Postgres, first.DataPath, first.ConnectionString, PostgresBus);
-        _ = second.Server;
+        await using var hosts = await TwoHosts.StartAsync();
+        var (first, second) = (hosts.First, hosts.Second);
         var onFirst = await Trade.CreateAsync(first, stock: 0);
         var onSecond = onFirst with { App = second };
         var room = await onFirst.OpenRoomAsync();
@@ -67,6 +65,22 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task A_notification_made_on_one_host_reaches_the_user_connected_to_the_other()
+    {
+        await using var hosts = await TwoHosts.StartAsync();
+        var trade = await Trade.CreateAsync(hosts.First, stock: 0);
+        await using var sellerOnSecond = await hosts.Second.ConnectHubAsync("/hubs/notifications", trade.Seller.Owner);
+        await using var buyerOnSecond = await hosts.Second.ConnectHubAsync("/hubs/notifications", trade.Buyer);
+
+        var room = await trade.OpenRoomAsync(); // on the first host, which stores the seller's "new negotiation" notification
+
+        var pushed = await sellerOnSecond.NextAsync("Notification");
+        pushed.GetProperty("kind").GetString().Should().Be("negotiation");
+        pushed.GetProperty("link").GetString().Should().Be($"/negotiations/{room}");
+        (await buyerOnSecond.ReceivesWithinAsync("Notification", TimeSpan.FromMilliseconds(500))).Should().BeFalse("the buyer opened the room; only the seller is told");
+    }
+
+    [Fact]
     public async Task The_postgres_bus_on_sqlite_stops_start_up_with_a_clear_message()
     {
         await using var app = await MarketApp.CreateAsync(DatabaseKind.Sqlite, PostgresBus);
@@ -74,6 +88,28 @@ public sealed class ScaleOutTests
         var start = () => app.Server;
 
         start.Should().Throw<InvalidOperationException>().WithMessage("*Realtime:Bus=Postgres needs Database:Provider=Postgres*");
+    }
+
+    /// <summary>Two replicas on one PostgreSQL database and one data folder (the data-protection keys that sign tokens live there).</summary>
+    sealed class TwoHosts(MarketApp first, MarketApp second) : IAsyncDisposable
+    {
+        public MarketApp First { get; } = first;
+        public MarketApp Second { get; } = second;
+
+        public static async Task<TwoHosts> StartAsync()
+        {
+            var first = await MarketApp.CreateAsync(DatabaseKind.Postgres, PostgresBus);
+            _ = first.Server;
+            var second = new MarketApp(DatabaseKind.Postgres, first.DataPath, first.ConnectionString, PostgresBus);
+            _ = second.Server;
+            return new TwoHosts(first, second);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Second.DisposeAsync();
+            await First.DisposeAsync();
+        }
     }
 
     /// <summary>The next <paramref name="count"/> messages from <paramref name="from"/> a connection receives (other events skipped).</summary>

@@ -61,7 +61,7 @@ public sealed record ReadResponse(Guid RoomId, Guid UserId, long Sequence);
 
 public sealed record RoomEventsPage(IReadOnlyList<RoomEventResponse> Items, string? NextCursor);
 
-/// <summary>The event types of CONTRACT.md.</summary>
+/// <summary>The event types of docs/CONTRACT.md.</summary>
 public static class RoomEventTypes
 {
     public const string Message = "message";

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.SignalR;
 using Scoda.Market.Web.Infrastructure.Auth;
-using Scoda.Market.Web.Infrastructure.Json;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
@@ -39,9 +38,9 @@ public static class NegotiationsEndpoints
         builder.Services.AddSingleton<IRealtimeSink, NegotiationsRealtimeSink>();
         builder.Services.AddSingleton<OfferExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<OfferExpiryWorker>());
-        builder.Services.AddSignalR()
-            .AddJsonProtocol(json => MarketJson.Configure(json.PayloadSerializerOptions))
-            .AddHubOptions<NegotiationsHub>(hub => hub.AddFilter<NegotiationHubFilter>());
+        // SignalR and its JSON protocol are configured once, in AddRealtime; AddSignalR here only hands back the builder
+        // (it adds nothing twice) for this hub's own options, which AddHubOptions must set up from the global ones.
+        builder.Services.AddSignalR().AddHubOptions<NegotiationsHub>(hub => hub.AddFilter<NegotiationHubFilter>());
         return builder;
     }
 

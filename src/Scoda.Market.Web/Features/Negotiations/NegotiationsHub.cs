@@ -10,7 +10,7 @@ using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.Negotiations;
 
-/// <summary>Server → client calls of <c>/hubs/negotiations</c> (CONTRACT.md).</summary>
+/// <summary>Server → client calls of <c>/hubs/negotiations</c> (docs/CONTRACT.md).</summary>
 public interface INegotiationClient
 {
     Task RoomEvent(RoomEventResponse roomEvent);

@@ -1,10 +1,15 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.Extensions.Options;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.Notifications;
 
@@ -60,9 +65,18 @@ public sealed class NotificationsHub : Hub<INotificationClient>
     }
 }
 
-/// <summary>Stores a notification for every member of the organizations, then pushes it to their open connections.</summary>
-public sealed class Notifier(MarketDbContext db, OrganizationAccess organizations, IHubContext<NotificationsHub, INotificationClient> hub, TimeProvider clock)
+/// <summary>
+/// Stores a notification for every member of the organizations, then publishes each through the realtime bus, so it
+/// reaches the user's connections on every host (<see cref="NotificationsRealtimeSink"/> delivers it).
+/// </summary>
+[FeatureContract]
+public sealed class Notifier(MarketDbContext db, OrganizationAccess organizations, IRealtimeBus bus, TimeProvider clock, IOptions<JsonOptions> json)
 {
+    public const string RealtimeTopic = "notification";
+    public const string RealtimeKind = "notification";
+
+    readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+
     public async Task NotifyOrganizationsAsync(IEnumerable<Guid> organizationIds, string kind, string title, string body, string link, CancellationToken ct)
     {
         var ids = organizationIds.Distinct().ToList();
@@ -75,11 +89,37 @@ public sealed class Notifier(MarketDbContext db, OrganizationAccess organization
         db.Notifications.AddRange(stored);
         await db.SaveChangesAsync(ct);
         // Stored first, pushed after: a client that misses the push finds it in GET /api/notifications.
-        foreach (var notification in stored)
-        {
-            await hub.Clients.Group(NotificationsHub.GroupOf(notification.UserId)).Notification(ToResponse(notification));
-        }
+        await bus.PublishAsync(stored.Select(n => new RealtimeMessage(
+            RealtimeTopic, n.UserId, RealtimeKind, JsonSerializer.Serialize(ToResponse(n), _json), n.Id.ToString("N"))).ToList(), ct);
     }
 
     public static NotificationResponse ToResponse(Notification n) => new(n.Id, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt);
+}
+
+/// <summary>Hands notifications from the bus to this host's connections of the user they are for.</summary>
+sealed class NotificationsRealtimeSink(
+    IHubContext<NotificationsHub, INotificationClient> hub, IServiceScopeFactory scopes, IOptions<JsonOptions> json) : IRealtimeSink
+{
+    readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+
+    public string Topic => Notifier.RealtimeTopic;
+
+    public async Task DeliverAsync(RealtimeMessage message, CancellationToken ct)
+    {
+        var user = hub.Clients.Group(NotificationsHub.GroupOf(message.Target));
+        if (message.Kind == Notifier.RealtimeKind)
+        {
+            await user.Notification(JsonSerializer.Deserialize<NotificationResponse>(message.Json, _json)!);
+        }
+        else if (RealtimeKinds.IsReference(message.Kind, out var kind) && kind == Notifier.RealtimeKind && Guid.TryParseExact(message.Reference, "N", out var id))
+        {
+            // Too big for NOTIFY: read the stored notification.
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MarketDbContext>();
+            if (await db.Notifications.AsNoTracking().SingleOrDefaultAsync(n => n.Id == id && n.UserId == message.Target, ct) is { } stored)
+            {
+                await user.Notification(Notifier.ToResponse(stored));
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.Notifications;
 
@@ -13,8 +14,8 @@ public static class NotificationsEndpoints
 {
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSignalR();
         builder.Services.AddScoped<Notifier>();
+        builder.Services.AddSingleton<IRealtimeSink, NotificationsRealtimeSink>();
         return builder;
     }
 

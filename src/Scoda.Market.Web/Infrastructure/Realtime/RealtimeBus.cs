@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure.Json;
 
 namespace Scoda.Market.Web.Infrastructure.Realtime;
 
@@ -104,6 +105,8 @@ public static class RealtimeSetup
     {
         var options = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
         builder.Services.AddSingleton(options);
+        // Every hub shares the public contract's JSON (docs/CONTRACT.md); features add only their hubs' own options.
+        builder.Services.AddSignalR().AddJsonProtocol(json => MarketJson.Configure(json.PayloadSerializerOptions));
         builder.Services.AddSingleton<LocalDelivery>();
         builder.Services.AddHostedService(s => s.GetRequiredService<LocalDelivery>());
         switch (options.Bus)
