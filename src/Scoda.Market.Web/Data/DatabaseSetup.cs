@@ -1,3 +1,4 @@
+using Scoda.Market.Web.Infrastructure.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -11,6 +12,7 @@ public static class DatabaseSetup
     {
         var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         builder.Services.AddSingleton(options);
+        builder.Services.AddOutbox();
         var connectionString = builder.Configuration.GetConnectionString("Market");
 
         // Pooled: hub calls create a context per message; reusing contexts saves their set-up on every one. Interceptors

@@ -13,6 +13,7 @@ using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
+using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.Web.Data;
 

@@ -7,6 +7,7 @@ using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Outbox;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 
@@ -47,6 +48,9 @@ public static class BuyRequestsEndpoints
     {
         builder.Services.AddScoped<BuyRequestContext>();
         builder.Services.AddScoped<Matchmaker>();
+        // A new or changed buy request is stored as a standing query and matched.
+        builder.Services.AddOutboxRule<BuyRequest>((request, entry) =>
+            entry.State is EntityState.Added or EntityState.Modified ? new OutboxChange(OutboxTopics.BuyRequest, request.Id) : null);
         return builder;
     }
 
@@ -109,11 +113,7 @@ public static class BuyRequestsEndpoints
             return OrganizationAccess.Denied(access, "Only members see the organization's buy requests.");
         }
         var query = c.Db.BuyRequests.AsNoTracking().Where(b => b.OrganizationId == organizationId);
-        if (page.After is { } after)
-        {
-            query = query.Where(b => b.CreatedAt < after.CreatedAt || (b.CreatedAt == after.CreatedAt && b.Id < after.Id));
-        }
-        var ids = await query.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id).Take(page.Limit + 1).Select(b => b.Id).ToListAsync(ct);
+        var ids = await query.PageNewestFirst(page, b => b.CreatedAt, b => b.Id).Select(b => b.Id).ToListAsync(ct);
         var rows = new List<BuyRequestResponse>();
         foreach (var id in ids)
         {

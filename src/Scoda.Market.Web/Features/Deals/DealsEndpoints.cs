@@ -48,11 +48,7 @@ public static class DealsEndpoints
         var mine = organizations.OrganizationsOf(user.Id);
         var query = db.Deals.Where(d =>
             (side != Side.Seller && mine.Contains(d.BuyerOrganizationId)) || (side != Side.Buyer && mine.Contains(d.SellerOrganizationId)));
-        if (page.After is { } after)
-        {
-            query = query.Where(d => d.CreatedAt < after.CreatedAt || (d.CreatedAt == after.CreatedAt && d.Id < after.Id));
-        }
-        var deals = await ProjectAsync(db, organizations, user.Id, query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(page.Limit + 1), ct);
+        var deals = await ProjectAsync(db, organizations, user.Id, query.PageNewestFirst(page, d => d.CreatedAt, d => d.Id), ct);
         return TypedResults.Ok(page.ToPage(deals, d => new Cursor(d.CreatedAt, d.Id)));
     }
 

@@ -7,6 +7,7 @@ using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Outbox;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 
@@ -18,6 +19,9 @@ public static class WarehousesEndpoints
     {
         builder.Services.AddScoped<StockLedger>();
         builder.Services.AddScoped<InventoryContext>();
+        // Every stock movement changes a listing's availability and warehouse countries in search.
+        builder.Services.AddOutboxRule<StockMovement>((movement, entry) =>
+            entry.State == EntityState.Added ? new OutboxChange(OutboxTopics.Listing, movement.ListingId) : null);
         builder.Services.AddSingleton<ReservationExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReservationExpiryWorker>());
         return builder;
@@ -187,11 +191,7 @@ public static class WarehousesEndpoints
         {
             query = query.Where(m => m.ListingId == l);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(m => m.At < after.CreatedAt || (m.At == after.CreatedAt && m.Id < after.Id));
-        }
-        var rows = await query.OrderByDescending(m => m.At).ThenByDescending(m => m.Id).Take(page.Limit + 1)
+        var rows = await query.PageNewestFirst(page, m => m.At, m => m.Id)
             .Join(db.StockLots, m => m.LotId, lot => lot.Id, (m, lot) => new MovementResponse(
                 m.Id, m.WarehouseId, m.ListingId, m.LotId, lot.LotNumber, m.Kind, m.OnHandDelta, m.ReservedDelta, m.Unit, m.Reason, m.Note,
                 m.ReservationId, m.CounterpartWarehouseId, m.At))

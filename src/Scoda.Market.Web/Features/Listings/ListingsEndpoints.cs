@@ -8,6 +8,7 @@ using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Outbox;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 
@@ -19,6 +20,9 @@ public static class ListingsEndpoints
     {
         builder.Services.AddScoped<ListingContext>();
         builder.Services.AddScoped<ListingFacts>();
+        // Search indexes every listing change (added, edited, removed).
+        builder.Services.AddOutboxRule<Listing>((listing, entry) =>
+            entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted ? new OutboxChange(OutboxTopics.Listing, listing.Id) : null);
         builder.Services.AddSingleton<ListingExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ListingExpiryWorker>());
         return builder;
@@ -199,11 +203,7 @@ public static class ListingsEndpoints
         {
             query = query.Where(l => l.Status == s);
         }
-        if (page.After is { } after)
-        {
-            query = query.Where(l => l.CreatedAt < after.CreatedAt || (l.CreatedAt == after.CreatedAt && l.Id < after.Id));
-        }
-        var rows = await query.OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id).Take(page.Limit + 1)
+        var rows = await query.PageNewestFirst(page, l => l.CreatedAt, l => l.Id)
             .ProjectTo<ListingSummary>(c.Mapper.ConfigurationProvider).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => new Cursor(r.CreatedAt, r.Id)));
     }

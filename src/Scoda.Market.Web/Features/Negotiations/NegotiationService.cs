@@ -13,8 +13,10 @@ using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Negotiations;
 
@@ -23,6 +25,7 @@ namespace Scoda.Market.Web.Features.Negotiations;
 /// transaction, then announced through the realtime bus; a refused call throws <see cref="NegotiationException"/>
 /// and leaves the database as it was.
 /// </summary>
+[FeatureContract]
 public sealed partial class NegotiationService(
     MarketDbContext db, OrganizationAccess organizations, ListingFacts listings, DealService deals, StockLedger ledger, IRealtimeBus bus, RoomLocks locks,
     Notifier notifier, TimeProvider clock, IOptions<JsonOptions> json)
@@ -279,18 +282,13 @@ public sealed partial class NegotiationService(
         return (await ViewsAsync(caller, db.NegotiationRooms.Where(r => r.Id == roomId), access, ct)).Single();
     }
 
-    /// <summary>Rooms of the caller's organizations, newest activity first.</summary>
-    public async Task<IReadOnlyList<RoomResponse>> RoomsAsync(Caller caller, Side? role, (DateTimeOffset UpdatedAt, Guid Id)? after, int limit, CancellationToken ct)
+    /// <summary>Rooms of the caller's organizations, newest activity first: a page and one more room (the cursor is on UpdatedAt).</summary>
+    public async Task<IReadOnlyList<RoomResponse>> RoomsAsync(Caller caller, Side? role, PageRequest page, CancellationToken ct)
     {
         var mine = organizations.OrganizationsOf(caller.UserId);
         var query = db.NegotiationRooms.Where(r =>
             (role != Side.Seller && mine.Contains(r.BuyerOrganizationId)) || (role != Side.Buyer && mine.Contains(r.SellerOrganizationId)));
-        if (after is { } position)
-        {
-            query = query.Where(r => r.UpdatedAt < position.UpdatedAt || (r.UpdatedAt == position.UpdatedAt && r.Id < position.Id));
-        }
-        query = query.OrderByDescending(r => r.UpdatedAt).ThenByDescending(r => r.Id).Take(limit);
-        return await ViewsAsync(caller, query, null, ct);
+        return await ViewsAsync(caller, query.PageNewestFirst(page, r => r.UpdatedAt, r => r.Id), null, ct);
     }
 
     async Task<List<RoomResponse>> ViewsAsync(Caller caller, IQueryable<NegotiationRoom> rooms, RoomAccess? knownAccess, CancellationToken ct)

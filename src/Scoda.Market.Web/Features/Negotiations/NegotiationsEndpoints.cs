@@ -89,8 +89,7 @@ public static class NegotiationsEndpoints
         {
             return errors.ToProblem();
         }
-        var rooms = await negotiations.RoomsAsync(Caller.From(user.Principal), side,
-            page.After is { } after ? (after.CreatedAt, after.Id) : null, page.Limit + 1, ct);
+        var rooms = await negotiations.RoomsAsync(Caller.From(user.Principal), side, page, ct);
         return TypedResults.Ok(page.ToPage(rooms, r => new Cursor(r.UpdatedAt, r.Id)));
     }
 

@@ -36,11 +36,7 @@ public static class NotificationsEndpoints
             return errors.ToProblem();
         }
         var query = db.Notifications.AsNoTracking().Where(n => n.UserId == user.Id);
-        if (page.After is { } after)
-        {
-            query = query.Where(n => n.CreatedAt < after.CreatedAt || (n.CreatedAt == after.CreatedAt && n.Id < after.Id));
-        }
-        var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await query.PageNewestFirst(page, n => n.CreatedAt, n => n.Id).ToListAsync(ct);
         var unread = await db.Notifications.CountAsync(n => n.UserId == user.Id && n.ReadAt == null, ct);
         var result = page.ToPage(rows.Select(Notifier.ToResponse).ToList(), n => new Cursor(n.CreatedAt, n.Id));
         return TypedResults.Ok(new NotificationsPage(result.Items, result.NextCursor, unread));

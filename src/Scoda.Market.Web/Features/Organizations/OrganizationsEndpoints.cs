@@ -8,6 +8,7 @@ using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Outbox;
 using Scoda.Market.Web.Infrastructure.Problems;
 
 namespace Scoda.Market.Web.Features.Organizations;
@@ -19,6 +20,12 @@ public static class OrganizationsEndpoints
         builder.Services.AddScoped<OrganizationAccess>();
         builder.Services.AddScoped<IAuthorizationHandler, OrganizationRoleHandler>();
         builder.Services.AddAuthorizationBuilder().AddOrganizationPolicies();
+        // A seller's name and verification appear on every listing of theirs in search.
+        builder.Services.AddOutboxRule<Organization>((organization, entry) =>
+            entry.State == EntityState.Modified
+            && (entry.Property(nameof(Organization.VerificationStatus)).IsModified || entry.Property(nameof(Organization.Name)).IsModified)
+                ? new OutboxChange(OutboxTopics.Seller, organization.Id)
+                : null);
         return builder;
     }
 

@@ -137,11 +137,7 @@ public static class VerificationEndpoints
         }
 
         var query = db.Organizations.AsNoTracking().Where(o => o.VerificationStatus == wanted);
-        if (page.After is { } after)
-        {
-            query = query.Where(o => o.CreatedAt > after.CreatedAt || (o.CreatedAt == after.CreatedAt && o.Id > after.Id));
-        }
-        var rows = await query.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).Take(page.Limit + 1)
+        var rows = await query.PageOldestFirst(page, o => o.CreatedAt, o => o.Id)
             .ProjectTo<VerificationQueueItem>(mapper.ConfigurationProvider).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => new Cursor(r.CreatedAt, r.Id)));
     }

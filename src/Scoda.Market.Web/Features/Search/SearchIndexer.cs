@@ -3,6 +3,7 @@ using Scoda.Market.Search;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
 using Scoda.Market.Web.Infrastructure.Workers;
+using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.Web.Features.Search;
 

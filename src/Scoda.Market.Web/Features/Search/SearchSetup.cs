@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scoda.Market.Search;
 using Scoda.Market.Search.Embedded;
@@ -7,6 +6,7 @@ using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Storage;
+using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.Web.Features.Search;
 
@@ -49,8 +49,6 @@ public static class SearchSetup
             default:
                 throw new InvalidOperationException($"Unknown Search:Provider '{options.Provider}'. Use Embedded or Elasticsearch.");
         }
-        builder.Services.AddSingleton<SearchOutboxInterceptor>();
-        builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<SearchOutboxInterceptor>());
         builder.Services.AddScoped<ListingDocuments>();
         builder.Services.AddSingleton<SearchIndexer>();
         builder.Services.AddHostedService<SearchIndexBootstrap>();

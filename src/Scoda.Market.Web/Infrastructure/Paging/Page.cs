@@ -4,17 +4,17 @@ using System.Text;
 
 namespace Scoda.Market.Web.Infrastructure.Paging;
 
-/// <summary>A page of a list endpoint: <c>{ items, nextCursor }</c> (CONTRACT.md).</summary>
+/// <summary>A page of a list endpoint: <c>{ items, nextCursor }</c> (docs/CONTRACT.md).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>
-/// Keyset position after the last item of a page: its creation time and id. Keyset paging stays correct while rows
-/// are inserted, where offsets would skip or repeat items.
+/// Keyset position after the last item of a page: the time the list is ordered by (created, updated, recorded …, as
+/// the list says) and the id. Keyset paging stays correct while rows are inserted, where offsets would skip or repeat.
 /// </summary>
-public readonly record struct Cursor(DateTimeOffset CreatedAt, Guid Id)
+public readonly record struct Cursor(DateTimeOffset At, Guid Id)
 {
     public string Encode() =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{CreatedAt.UtcTicks}:{Id:N}")));
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{At.UtcTicks}:{Id:N}")));
 
     public static bool TryDecode(string? text, out Cursor? cursor)
     {
@@ -64,7 +64,7 @@ public sealed record PageRequest(Cursor? After, int Limit)
         return errors.IsValid;
     }
 
-    /// <summary>Builds the page from up to <see cref="Limit"/> + 1 rows fetched in (CreatedAt, Id) order.</summary>
+    /// <summary>Builds the page from up to <see cref="Limit"/> + 1 rows fetched in (time, id) order (<see cref="Keyset"/>).</summary>
     public Page<T> ToPage<T>(IReadOnlyList<T> rows, Func<T, Cursor> positionOf) =>
         rows.Count > Limit
             ? new Page<T>(rows.Take(Limit).ToList(), positionOf(rows[Limit - 1]).Encode())
