@@ -3,6 +3,7 @@ using Scoda.Market.Search;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.BuyRequests;
 
@@ -11,6 +12,7 @@ namespace Scoda.Market.Web.Features.BuyRequests;
 /// standing query; a listing as it is indexed is percolated against the stored queries. Each pair is scored, kept as a
 /// <see cref="Match"/>, and both sides are notified of new ones.
 /// </summary>
+[FeatureContract]
 public sealed class Matchmaker(MarketDbContext db, IListingIndex index, Notifier notifier, TimeProvider clock)
 {
     public const int InitialMatches = 100;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.FxRates;
 
@@ -8,6 +9,7 @@ namespace Scoda.Market.Web.Features.FxRates;
 public readonly record struct NormalizedPrice(decimal Usd, decimal Cny, string Unit);
 
 /// <summary>FX rates by currency (units per USD) and the one conversion every feature uses.</summary>
+[FeatureContract]
 public sealed class FxTable(IReadOnlyDictionary<string, decimal> perUsd)
 {
     public IReadOnlyDictionary<string, decimal> PerUsd { get; } = perUsd;

@@ -4,6 +4,7 @@ using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Listings;
 
@@ -17,6 +18,7 @@ public enum ListingStatus
 }
 
 /// <summary>Spec values by key, as invariant text (numbers are checked against the category schema on the way in).</summary>
+[FeatureContract]
 public sealed class SpecValues : Dictionary<string, string>
 {
     public SpecValues() : base(StringComparer.Ordinal) { }
@@ -24,6 +26,7 @@ public sealed class SpecValues : Dictionary<string, string>
     public SpecValues(IDictionary<string, string> values) : base(values, StringComparer.Ordinal) { }
 }
 
+[FeatureContract]
 public sealed class TextList : List<string>
 {
     public TextList() { }

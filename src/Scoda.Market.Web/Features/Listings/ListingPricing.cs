@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.FxRates;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Listings;
 
 /// <summary>Keeps each listing's normalized USD/CNY price per tonne (or m3) in step with its price and the FX rates.</summary>
+[FeatureContract]
 public static class ListingPricing
 {
     public static void Apply(Listing listing, FxTable rates)

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Listings;
 
@@ -13,6 +14,7 @@ public sealed record ListingFields(
     TextList PaymentTerms, string? Packaging, int LeadTimeDays, TextList Certificates, DateTimeOffset ValidUntil);
 
 /// <summary>The rules a listing must meet, shared by the JSON endpoints and the CSV import.</summary>
+[FeatureContract]
 public static partial class ListingRules
 {
     public static readonly FrozenSet<string> Packagings =

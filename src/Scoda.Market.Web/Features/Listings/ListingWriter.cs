@@ -1,10 +1,12 @@
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Taxonomy;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Listings;
 
 /// <summary>Turns validated fields into a stored listing: one place for the price history and normalized prices.</summary>
+[FeatureContract]
 public static class ListingWriter
 {
     public static async Task<Listing> CreateDraftAsync(

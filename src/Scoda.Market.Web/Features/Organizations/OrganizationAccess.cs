@@ -33,7 +33,7 @@ public enum Access
 }
 
 /// <summary>One of a user's memberships: the organization and the role there (composable into other features' queries).</summary>
-public sealed class MemberRole
+public sealed record MemberRole
 {
     public Guid OrganizationId { get; init; }
     public OrganizationRole Role { get; init; }

@@ -3,10 +3,12 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Taxonomy;
 
 /// <summary>Text in several languages, keyed by ISO 639-1 code (en, ru, zh, kk, uz).</summary>
+[FeatureContract]
 public sealed class LocalizedText : Dictionary<string, string>
 {
     public LocalizedText() : base(StringComparer.Ordinal) { }
@@ -24,6 +26,7 @@ public sealed record SpecField(
     public const string Enum = "enum";
 }
 
+[FeatureContract]
 public sealed class SpecSchema : List<SpecField>
 {
     public SpecSchema() { }
@@ -32,6 +35,7 @@ public sealed class SpecSchema : List<SpecField>
 }
 
 /// <summary>A node of the commodity taxonomy (Agriculture › Grains › Wheat). Leaves carry the HS code, unit and specs.</summary>
+[FeatureContract] // reference data: every feature reads commodities; only Taxonomy changes them
 public sealed class Category
 {
     public Guid Id { get; set; }

@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Taxonomy;
 
 /// <summary>Checks spec values against a category's schema. A value is a number or option in the schema's unit, or
 /// <c>{ "value": 12.5, "unit": "%" }</c> when the sender wants the unit checked.</summary>
+[FeatureContract]
 public static class SpecValidation
 {
     /// <summary>Returns the valid specs as invariant strings by key; adds a field error per problem.</summary>

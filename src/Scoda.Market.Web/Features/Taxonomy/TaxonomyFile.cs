@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Taxonomy;
 
@@ -10,6 +11,7 @@ namespace Scoda.Market.Web.Features.Taxonomy;
 /// start when its checksum differs from the one stored: categories are upserted by key, never deleted, because
 /// listings keep pointing at them.
 /// </summary>
+[FeatureContract]
 public sealed class TaxonomyFile : IReferenceData
 {
     sealed record Node(string Key, LocalizedText Name, string? HsCode, string? Unit, List<SpecField>? Specs, List<Node>? Children);
