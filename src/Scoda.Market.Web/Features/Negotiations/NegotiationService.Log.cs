@@ -1,18 +1,7 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Scoda.Market.Web.Data;
-using Scoda.Market.Web.Features.Accounts;
-using Scoda.Market.Web.Features.Deals;
-using Scoda.Market.Web.Features.Inventory;
-using Scoda.Market.Web.Features.Listings;
-using Scoda.Market.Web.Features.Notifications;
-using Scoda.Market.Web.Features.Organizations;
-using Scoda.Market.Web.Infrastructure.Auth;
-using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
 
