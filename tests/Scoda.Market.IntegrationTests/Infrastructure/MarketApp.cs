@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.Web.Data;
 
@@ -66,12 +68,59 @@ public sealed class MarketApp : WebApplicationFactory<Program>
         return await action(scope.ServiceProvider);
     }
 
-    /// <summary>A SignalR connection to the hub at <paramref name="path"/> over the test server's WebSocket, signed in as <paramref name="user"/>.</summary>
-    public async Task<HubClient> ConnectHubAsync(string path, TestUser user)
+    /// <summary>
+    /// A started connection of the official SignalR client to the hub at <paramref name="path"/>, signed in as
+    /// <paramref name="user"/>, over the test server's WebSockets.
+    /// </summary>
+    public Task<HubClient> ConnectHubAsync(string path, TestUser user) => ConnectHubWithTokenAsync(path, user.AccessToken);
+
+    /// <summary>
+    /// As <see cref="ConnectHubAsync(string, TestUser)"/> with any token (null: none), optionally skipping negotiation (so
+    /// the WebSocket request is the only one that carries the token) and reconnecting automatically with <paramref name="reconnect"/>.
+    /// </summary>
+    public async Task<HubClient> ConnectHubWithTokenAsync(string path, string? accessToken, bool skipNegotiation = false, IRetryPolicy? reconnect = null)
     {
-        var uri = new Uri(Server.BaseAddress, $"{path}?access_token={Uri.EscapeDataString(user.AccessToken)}");
-        var socket = await Server.CreateWebSocketClient().ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, CancellationToken.None);
-        return await HubClient.StartAsync(socket);
+        HubClient? client = null;
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(Server.BaseAddress, path), options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = skipNegotiation;
+            options.AccessTokenProvider = () => Task.FromResult(accessToken);
+            // Negotiation goes through the in-memory server; it carries the token as an Authorization header.
+            options.HttpMessageHandlerFactory = _ => Server.CreateHandler();
+            options.WebSocketFactory = async (context, ct) =>
+            {
+                var token = context.Options.AccessTokenProvider is { } provider ? await provider() : null;
+                var socket = await Server.CreateWebSocketClient().ConnectAsync(WithAccessToken(context.Uri, token), ct);
+                return client!.Track(socket);
+            };
+        });
+        if (reconnect is not null)
+        {
+            builder.WithAutomaticReconnect(reconnect);
+        }
+        client = new HubClient(builder.Build());
+        try
+        {
+            await client.Connection.StartAsync();
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+        return client;
+    }
+
+    /// <summary>A browser cannot set headers on a WebSocket request, so its SignalR client sends the token in the query; so do the tests.</summary>
+    static Uri WithAccessToken(Uri uri, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return uri;
+        }
+        var query = uri.Query.Length > 1 ? uri.Query[1..] + "&" : "";
+        return new UriBuilder(uri) { Query = $"{query}access_token={Uri.EscapeDataString(token)}" }.Uri;
     }
 
     public Task WithDbAsync(Func<MarketDbContext, Task> action) =>
