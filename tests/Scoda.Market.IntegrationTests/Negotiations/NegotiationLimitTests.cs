@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Microsoft.AspNetCore.SignalR;
 using Scoda.Market.IntegrationTests.Infrastructure;
 
 namespace Scoda.Market.IntegrationTests.Negotiations;
@@ -34,7 +35,7 @@ public sealed class NegotiationLimitTests : IAsyncLifetime
                 await buyer.InvokeAsync("SendMessage", room, $"flood-{i}", $"message {i}");
                 outcomes.Add("stored");
             }
-            catch (HubCallException ex)
+            catch (HubException ex)
             {
                 outcomes.Add(HubClient.CodeAndDetail(ex.Message));
             }
@@ -46,15 +47,6 @@ public sealed class NegotiationLimitTests : IAsyncLifetime
         (await Trade.RoomAsync(trade.Buyer, room)).GetProperty("lastSequence").GetInt64().Should().Be(2 + stored);
         // The limit is per user: the seller still gets through.
         await seller.InvokeAsync("JoinRoom", room, 0);
-    }
-
-    [Fact]
-    public async Task The_hub_refuses_a_connection_without_a_signed_in_user()
-    {
-        var hub = new UriBuilder(new Uri(_app.Server.BaseAddress, Trade.Hub)) { Scheme = "ws" }.Uri;
-        var connect = () => _app.Server.CreateWebSocketClient().ConnectAsync(hub, TestContext.Current.CancellationToken);
-
-        (await connect.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("401");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
@@ -421,7 +422,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
                 await buyer.InvokeAsync("AcceptOffer", o.Room, o.Offer);
                 return "won";
             }
-            catch (HubCallException ex)
+            catch (HubException ex)
             {
                 return HubClient.CodeAndDetail(ex.Message);
             }
