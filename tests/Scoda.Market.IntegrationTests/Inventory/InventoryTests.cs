@@ -23,11 +23,21 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
         return (seller, warehouse, listing);
     }
 
-    async Task<(TestUser User, Guid Organization)> BuyerAsync()
+    /// <summary>An importer; verified unless asked otherwise (only verified organizations may hold a seller's stock).</summary>
+    async Task<(TestUser User, Guid Organization)> BuyerAsync(bool verified = true)
     {
         var user = await App.SignUpAsync();
-        return (user, await new OrganizationBuilder().In("CN").OfKind("importer").CreateAsync(user));
+        var organization = await new OrganizationBuilder().In("CN").OfKind("importer").CreateAsync(user);
+        if (verified)
+        {
+            await App.VerifyOrganizationAsync(organization);
+        }
+        return (user, organization);
     }
+
+    /// <summary>POST a reservation with an <c>Idempotency-Key</c> (a new one unless given).</summary>
+    static Task<HttpResponseMessage> ReserveAsync(TestUser user, Guid listing, object body, string? idempotencyKey = null) =>
+        user.ReserveAsync(listing, body, idempotencyKey ?? Guid.NewGuid().ToString("N"));
 
     static object Reservation(Guid organizationId, Guid warehouseId, decimal tonnes, string unit = "t", double hours = 24) => new
     {
@@ -80,8 +90,8 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
     public async Task Shipping_more_than_is_available_is_a_conflict_and_changes_nothing()
     {
         var (seller, warehouse, listing) = await StockedAsync(100m);
-        var (buyer, buyerOrg) = await BuyerAsync();
-        (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 60m), Ct)).StatusCode.Should().Be(HttpStatusCode.Created);
+        // The seller's own hold: a buyer's is limited to a share of the stock, and 60 t is more.
+        (await ReserveAsync(seller.Owner, listing, Reservation(seller.OrganizationId, warehouse, 60m))).StatusCode.Should().Be(HttpStatusCode.Created);
 
         var ship = await seller.MoveAsync(warehouse, new { kind = "shipment", listingId = listing, lot = "KST-2026-001", quantity = new { value = 41, unit = "t" } });
 
@@ -97,21 +107,22 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
     [Fact]
     public async Task A_reservation_holds_stock_until_released_and_releases_once()
     {
-        var (_, warehouse, listing) = await StockedAsync(100m);
-        var (buyer, buyerOrg) = await BuyerAsync();
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        // The seller holds its own stock here: buyers may hold only a share, and this test needs more than available.
+        var (holder, holderOrg) = (seller.Owner, seller.OrganizationId);
 
-        var reserved = await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 30m), Ct);
+        var reserved = await ReserveAsync(holder, listing, Reservation(holderOrg, warehouse, 30m));
         reserved.StatusCode.Should().Be(HttpStatusCode.Created);
         var reservation = await reserved.ReadJsonAsync();
         reservation.GetProperty("status").GetString().Should().Be("active");
         (await AvailabilityAsync(listing)).GetProperty("available").GetDecimal().Should().Be(70m);
 
-        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 70.001m), Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await ReserveAsync(holder, listing, Reservation(holderOrg, warehouse, 70.001m))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
 
         var id = reservation.GetProperty("id").GetGuid();
-        var released = await buyer.Client.DeleteAsync($"/api/reservations/{id}", Ct);
+        var released = await holder.Client.DeleteAsync($"/api/reservations/{id}", Ct);
         (await released.ReadJsonAsync()).GetProperty("status").GetString().Should().Be("released");
-        await (await buyer.Client.DeleteAsync($"/api/reservations/{id}", Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await holder.Client.DeleteAsync($"/api/reservations/{id}", Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         (await AvailabilityAsync(listing)).GetProperty("available").GetDecimal().Should().Be(100m);
         await LedgerShouldMatchBalancesAsync(listing);
     }
@@ -121,7 +132,7 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
     {
         var (_, warehouse, listing) = await StockedAsync(100m);
         var (buyer, buyerOrg) = await BuyerAsync();
-        var id = (await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 40m), Ct)).ReadJsonAsync())
+        var id = (await (await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 20m))).ReadJsonAsync())
             .GetProperty("id").GetGuid();
         await App.WithDbAsync(db => db.Reservations.Where(r => r.Id == id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)), Ct));
@@ -137,8 +148,7 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
     public async Task Adjustments_need_a_reason_and_cannot_take_reserved_stock()
     {
         var (seller, warehouse, listing) = await StockedAsync(100m);
-        var (buyer, buyerOrg) = await BuyerAsync();
-        await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(buyerOrg, warehouse, 95m), Ct);
+        (await ReserveAsync(seller.Owner, listing, Reservation(seller.OrganizationId, warehouse, 95m))).StatusCode.Should().Be(HttpStatusCode.Created);
 
         (await (await seller.MoveAsync(warehouse, new { kind = "adjustment", listingId = listing, lot = "KST-2026-001", quantity = new { value = -1, unit = "t" } }))
             .ShouldBeValidationProblemAsync()).Keys.Should().Contain("reason");
@@ -220,8 +230,8 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 
         // A forged organizationId: the buyer tries to reserve in the name of another importer.
-        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(victimOrg, warehouse, 10m), Ct)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        var held = await victim.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", Reservation(victimOrg, warehouse, 10m), Ct);
+        await (await ReserveAsync(buyer, listing, Reservation(victimOrg, warehouse, 10m))).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        var held = await ReserveAsync(victim, listing, Reservation(victimOrg, warehouse, 10m));
         var heldId = (await held.ReadJsonAsync()).GetProperty("id").GetGuid();
         await (await buyer.Client.GetAsync($"/api/reservations/{heldId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await buyer.Client.DeleteAsync($"/api/reservations/{heldId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
@@ -266,8 +276,127 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
         await seller.ReceiveAsync(warehouse, draft, "D-1", 10m);
         var (buyer, buyerOrg) = await BuyerAsync();
 
-        await (await buyer.Client.PostAsJsonAsync($"/api/listings/{draft}/reservations", Reservation(buyerOrg, warehouse, 1m), Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await ReserveAsync(buyer, draft, Reservation(buyerOrg, warehouse, 1m))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await buyer.Client.GetAsync($"/api/listings/{draft}/availability", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task An_unverified_importer_cannot_hold_a_sellers_stock()
+    {
+        var (_, warehouse, listing) = await StockedAsync(99_000m);
+        var (squatter, squatterOrg) = await BuyerAsync(verified: false);
+
+        var refused = await ReserveAsync(squatter, listing, Reservation(squatterOrg, warehouse, 1m));
+
+        (await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden)).GetProperty("detail").GetString().Should().Contain("verified");
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(0m);
+        await App.VerifyOrganizationAsync(squatterOrg);
+        (await ReserveAsync(squatter, listing, Reservation(squatterOrg, warehouse, 1m))).StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task One_organization_holds_at_most_its_share_of_the_stock()
+    {
+        var (_, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var (other, otherOrg) = await BuyerAsync();
+
+        (await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 15m))).StatusCode.Should().Be(HttpStatusCode.Created);
+        var over = await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 5.001m));
+        var upToTheShare = await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 5m));
+        var others = await ReserveAsync(other, listing, Reservation(otherOrg, warehouse, 20m));
+
+        (await over.ShouldBeValidationProblemAsync())["quantity.value"].Single().Should().Contain("20 t").And.Contain("15 t");
+        upToTheShare.StatusCode.Should().Be(HttpStatusCode.Created);
+        others.StatusCode.Should().Be(HttpStatusCode.Created, "the share is per organization");
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(40m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task A_buyer_holds_stock_for_at_most_the_configured_time_and_the_seller_longer()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+
+        var tooLong = await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 1m, hours: 29 * 24));
+        var longest = await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 1m, hours: 71.9));
+        var sellersOwn = await ReserveAsync(seller.Owner, listing, Reservation(seller.OrganizationId, warehouse, 1m, hours: 29 * 24));
+
+        (await tooLong.ShouldBeValidationProblemAsync())["expiresAt"].Single().Should().Contain("72 hours");
+        longest.StatusCode.Should().Be(HttpStatusCode.Created);
+        sellersOwn.StatusCode.Should().Be(HttpStatusCode.Created);
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(2m);
+    }
+
+    [Fact]
+    public async Task A_retried_reservation_with_the_same_key_returns_the_first_and_holds_once()
+    {
+        var (_, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var (other, otherOrg) = await BuyerAsync();
+        var body = Reservation(buyerOrg, warehouse, 10m);
+        var key = $"order-{Guid.NewGuid():N}";
+
+        var first = await ReserveAsync(buyer, listing, body, key);
+        var retry = await ReserveAsync(buyer, listing, body, key);
+        var sameKeyOtherRequest = await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 11m), key);
+        var sameKeyOtherOrganization = await ReserveAsync(other, listing, Reservation(otherOrg, warehouse, 10m), key);
+
+        first.StatusCode.Should().Be(HttpStatusCode.Created);
+        retry.StatusCode.Should().Be(HttpStatusCode.OK);
+        var created = await first.ReadJsonAsync();
+        var replayed = await retry.ReadJsonAsync();
+        replayed.GetProperty("id").GetGuid().Should().Be(created.GetProperty("id").GetGuid());
+        replayed.GetProperty("quantity").GetProperty("value").GetDecimal().Should().Be(10m);
+        (await sameKeyOtherRequest.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("detail").GetString().Should().Contain("Idempotency-Key");
+        sameKeyOtherOrganization.StatusCode.Should().Be(HttpStatusCode.Created, "a key belongs to the organization that used it");
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(20m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_with_one_key_make_one_reservation()
+    {
+        var (_, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var body = Reservation(buyerOrg, warehouse, 4m);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ReserveAsync(buyer, listing, body, "double-click")));
+
+        responses.Select(r => r.StatusCode).Should().OnlyContain(s => s == HttpStatusCode.Created || s == HttpStatusCode.OK);
+        var ids = await Task.WhenAll(responses.Select(async r => (await r.ReadJsonAsync()).GetProperty("id").GetGuid()));
+        ids.Distinct().Should().ContainSingle();
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(4m);
+        await LedgerShouldMatchBalancesAsync(listing);
+    }
+
+    [Fact]
+    public async Task The_seller_lists_and_releases_holds_on_its_stock_and_nobody_else_sees_them()
+    {
+        var (seller, warehouse, listing) = await StockedAsync(100m);
+        var (buyer, buyerOrg) = await BuyerAsync();
+        var (outsider, _) = await BuyerAsync();
+        var held = (await (await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 12m))).ReadJsonAsync()).GetProperty("id").GetGuid();
+        var second = (await (await ReserveAsync(buyer, listing, Reservation(buyerOrg, warehouse, 3m))).ReadJsonAsync()).GetProperty("id").GetGuid();
+
+        var listed = await (await seller.Owner.Client.GetAsync($"/api/listings/{listing}/reservations?limit=1", Ct)).ReadJsonAsync();
+        var next = await (await seller.Owner.Client.GetAsync($"/api/listings/{listing}/reservations?limit=1&cursor={listed.GetProperty("nextCursor").GetString()}", Ct)).ReadJsonAsync();
+        await (await outsider.Client.GetAsync($"/api/listings/{listing}/reservations", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await buyer.Client.GetAsync($"/api/listings/{listing}/reservations", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await outsider.Client.DeleteAsync($"/api/reservations/{held}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var released = await seller.Owner.Client.DeleteAsync($"/api/reservations/{held}", Ct);
+        var active = await (await seller.Owner.Client.GetAsync($"/api/listings/{listing}/reservations?status=active", Ct)).ReadJsonAsync();
+
+        listed.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).Should().Equal(second);
+        next.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).Should().Equal(held);
+        next.GetProperty("items")[0].GetProperty("organizationId").GetGuid().Should().Be(buyerOrg);
+        (await released.ReadJsonAsync()).GetProperty("status").GetString().Should().Be("released");
+        active.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).Should().Equal(second);
+        (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(3m);
+        await (await seller.Owner.Client.GetAsync($"/api/listings/{listing}/reservations?status=squatted", Ct)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await seller.Owner.Client.GetAsync($"/api/listings/{listing}/reservations?limit=0", Ct)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await LedgerShouldMatchBalancesAsync(listing);
     }
 
     public static TheoryData<string, string> BadReservations => new()
@@ -276,6 +405,10 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
         { "quantity.unit", """{"value":1,"unit":"m3"}""" },
         { "expiresAt", "past" },
         { "expiresAt", "far" },
+        { "expiresAt", "longer than a buyer may hold" },
+        { "Idempotency-Key", "no key" },
+        { "Idempotency-Key", "a key with spaces" },
+        { "Idempotency-Key", "a key too long" },
         { "warehouseId", "unknown-warehouse" },
     };
 
@@ -286,15 +419,23 @@ public abstract class InventoryTests<TApp>(TApp fixture) where TApp : AppFixture
         var (_, warehouse, listing) = await StockedAsync(10m);
         var (buyer, buyerOrg) = await BuyerAsync();
         var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(Reservation(buyerOrg, warehouse, 1m)))!.AsObject();
+        string? key = null;
         switch (variant)
         {
             case "past": body["expiresAt"] = DateTimeOffset.UtcNow.AddMinutes(-5); break;
             case "far": body["expiresAt"] = DateTimeOffset.UtcNow.AddDays(45); break;
+            case "longer than a buyer may hold": body["expiresAt"] = DateTimeOffset.UtcNow.AddHours(73); break; // 72 h by default
+            case "no key": key = ""; break;
+            case "a key with spaces": key = "retry me please"; break;
+            case "a key too long": key = new string('k', 101); break;
             case "unknown-warehouse": body["warehouseId"] = Guid.NewGuid(); break;
             default: body["quantity"] = System.Text.Json.Nodes.JsonNode.Parse(variant); break;
         }
 
-        (await (await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", body, Ct)).ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
+        var response = key == ""
+            ? await buyer.Client.PostAsJsonAsync($"/api/listings/{listing}/reservations", body, Ct)
+            : await ReserveAsync(buyer, listing, body, key);
+        (await response.ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
         (await AvailabilityAsync(listing)).GetProperty("reserved").GetDecimal().Should().Be(0m);
     }
 }

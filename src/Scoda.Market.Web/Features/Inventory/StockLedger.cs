@@ -103,7 +103,7 @@ public sealed class StockLedger(MarketDbContext db, TimeProvider clock)
     /// has that much available. Joins the caller's transaction when there is one (a deal reserves as it is created).
     /// </summary>
     public async Task<Reservation?> ReserveAsync(Guid listingId, Guid warehouseId, string? lotNumber, decimal quantity, Guid organizationId,
-        DateTimeOffset expiresAt, Actor actor, CancellationToken ct)
+        DateTimeOffset expiresAt, Actor actor, CancellationToken ct, (string Key, string RequestHash)? idempotency = null)
     {
         await using var transaction = await BeginAsync(ct);
         var candidates = await db.StockLots.AsNoTracking()
@@ -124,7 +124,7 @@ public sealed class StockLedger(MarketDbContext db, TimeProvider clock)
             {
                 Id = Guid.CreateVersion7(now), ListingId = listingId, WarehouseId = warehouseId, LotId = lot.Id, OrganizationId = organizationId,
                 Quantity = quantity, Unit = lot.Unit, Status = ReservationStatus.Active, ExpiresAt = expiresAt, CreatedAt = now,
-                CreatedBy = actor.UserId ?? Guid.Empty,
+                CreatedBy = actor.UserId ?? Guid.Empty, IdempotencyKey = idempotency?.Key, RequestHash = idempotency?.RequestHash,
             };
             db.Reservations.Add(reservation);
             Record(lot, MovementKind.Reserve, 0, quantity, actor).ReservationId = reservation.Id;

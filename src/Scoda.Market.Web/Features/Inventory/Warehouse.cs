@@ -106,6 +106,12 @@ public sealed class Reservation
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public Guid CreatedBy { get; set; }
+
+    /// <summary>The client's <c>Idempotency-Key</c>, unique per organization: a retry gets this reservation back.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>SHA-256 of what was asked for under that key, so the same key with another request is told apart.</summary>
+    public string? RequestHash { get; set; }
 }
 
 sealed class WarehouseConfiguration : IEntityTypeConfiguration<Warehouse>
@@ -158,5 +164,8 @@ sealed class ReservationConfiguration : IEntityTypeConfiguration<Reservation>
         builder.HasOne<StockLot>().WithMany().HasForeignKey(r => r.LotId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(r => new { r.Status, r.ExpiresAt });
         builder.HasIndex(r => r.ListingId);
+        builder.Property(r => r.IdempotencyKey).HasMaxLength(ReservationsEndpoints.MaxIdempotencyKeyLength);
+        builder.Property(r => r.RequestHash).HasMaxLength(64);
+        builder.HasIndex(r => new { r.OrganizationId, r.IdempotencyKey }).IsUnique();
     }
 }

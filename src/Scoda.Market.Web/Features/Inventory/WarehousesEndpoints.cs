@@ -22,6 +22,7 @@ public static class WarehousesEndpoints
         // Every stock movement changes a listing's availability and warehouse countries in search.
         builder.Services.AddOutboxRule<StockMovement>((movement, entry) =>
             entry.State == EntityState.Added ? new OutboxChange(OutboxTopics.Listing, movement.ListingId) : null);
+        builder.Services.AddSingleton((builder.Configuration.GetSection(ReservationOptions.Section).Get<ReservationOptions>() ?? new ReservationOptions()).Validated());
         builder.Services.AddSingleton<ReservationExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReservationExpiryWorker>());
         return builder;

@@ -92,6 +92,10 @@ public sealed class OrganizationAccess(MarketDbContext db, CurrentUser user)
     public async Task<bool> IsMemberAsync(Guid organizationId, CancellationToken ct) =>
         CurrentUser.IdOf(user.Principal) is { } userId && await RoleAsync(userId, organizationId, ct) is not null;
 
+    /// <summary>Whether the organization's KYB verification stands (verified, not pending, rejected or withdrawn).</summary>
+    public Task<bool> IsVerifiedAsync(Guid organizationId, CancellationToken ct) =>
+        db.Organizations.AnyAsync(o => o.Id == organizationId && o.VerificationStatus == VerificationStatus.Verified, ct);
+
     /// <summary>Whether <paramref name="userId"/> may do <paramref name="action"/> for the organization.</summary>
     public async Task<bool> MayAsync(Guid userId, Guid organizationId, OrganizationAction action, CancellationToken ct) =>
         Permits(await RoleAsync(userId, organizationId, ct), action);
