@@ -5,16 +5,21 @@ using System.Text.Unicode;
 
 namespace Scoda.Market.Search.Elasticsearch;
 
-/// <summary>The one set of JSON settings for request bodies and documents (camelCase, as the mappings name fields).</summary>
+/// <summary>How the client's source serializer writes and reads our documents (camelCase, as the mappings name fields).</summary>
 internal static class ElasticsearchJson
 {
     /// <summary>
-    /// Web defaults (camelCase). Cyrillic and Chinese are written as UTF-8 instead of \u escapes, which keeps bulk
-    /// bodies small; HTML-sensitive characters are still escaped, which is valid JSON either way.
+    /// Web-style settings on the client's <c>DefaultSourceSerializer</c>. Cyrillic and Chinese are written as UTF-8
+    /// instead of \u escapes, which keeps bulk bodies small; HTML-sensitive characters are still escaped.
     /// </summary>
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    public static void Configure(JsonSerializerOptions options)
     {
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
-        Converters = { new JsonStringEnumConverter() },
-    };
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DictionaryKeyPolicy = null;
+        options.PropertyNameCaseInsensitive = true;
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        options.Converters.Add(new JsonStringEnumConverter());
+    }
 }

@@ -1,7 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Core.Bulk;
+using Elastic.Clients.Elasticsearch.Core.Reindex;
+using Elastic.Clients.Elasticsearch.Core.Search;
+using RegexOptions = System.Text.RegularExpressions.RegexOptions;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Transport;
+using Elastic.Transport.Extensions;
+using Elastic.Transport.Products.Elasticsearch;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,8 +31,6 @@ namespace Scoda.Market.Search.Elasticsearch;
 /// </summary>
 public sealed partial class ElasticsearchListingIndex : IListingIndex
 {
-    const string RefreshWaitFor = "wait_for";
-
     readonly ElasticsearchClient _client;
     readonly ElasticsearchOptions _options;
     readonly Synonyms _synonyms;
@@ -37,10 +43,12 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
 
     readonly bool _isBuilder;
 
+    /// <summary>A back end on the official client built by <see cref="ElasticsearchConnection.CreateClient"/>.</summary>
     public ElasticsearchListingIndex(
-        HttpClient http, ElasticsearchOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null, Synonyms? synonyms = null)
+        ElasticsearchOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null, Synonyms? synonyms = null,
+        Func<HttpMessageHandler>? primaryHandler = null)
         : this(
-            new ElasticsearchClient(http, Validated(options), loggers?.CreateLogger<ElasticsearchClient>()),
+            ElasticsearchConnection.CreateClient(Validated(options), loggers, primaryHandler, time),
             options,
             loggers?.CreateLogger<ElasticsearchListingIndex>(),
             time,
@@ -84,31 +92,31 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
 
     async Task EnsureAliasAsync(string alias, Func<string> newIndexName, CancellationToken ct)
     {
-        if (await _client.AliasExistsAsync(alias, ct))
+        if (await AliasExistsAsync(alias, ct))
         {
             return;
         }
         var index = newIndexName();
-        var body = ElasticsearchIndexDefinition.Create(_synonyms);
         // Index and alias are created in one call: the alias never points at a half-made index.
-        body["aliases"] = new JsonObject { [alias] = new JsonObject() };
-        await _client.CreateIndexAsync(index, body, ct);
+        await CreateIndexAsync(index, alias, ct);
         LogCreated(_logger, index, alias);
 
         // Two processes starting together may each have made a first generation behind the alias. Every one of them
         // keeps the generation with the smallest name and drops the others, so they agree without talking.
-        var behind = await _client.GetAliasIndicesAsync(alias, ct);
+        var behind = await AliasIndicesAsync(alias, ct);
         foreach (var extra in behind.Where(i => GenerationPattern(alias).IsMatch(i)).Order(StringComparer.Ordinal).Skip(1))
         {
             LogDroppedDuplicate(_logger, extra, alias);
-            await _client.DeleteIndexAsync(extra, ct);
+            await DeleteIndicesAsync([extra], ct);
         }
     }
 
     public async Task<IReadOnlyList<Guid>> UpsertAsync(IReadOnlyList<ListingDocument> documents, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var operations = documents.Select(d => BulkOperation.Index(d.Id.ToString(), ToIndexDocument(d, withSuggestions: true))).ToList();
+        var operations = documents
+            .Select(d => (IBulkOperation)new BulkIndexOperation<IndexedListing>(ToIndexDocument(d)) { Id = d.Id.ToString() })
+            .ToList();
         var failures = await WriteAsync(operations, ct);
         return failures.Select(f => Guid.Parse(f.Id)).Distinct().ToList();
     }
@@ -117,63 +125,68 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
     {
         ArgumentNullException.ThrowIfNull(ids);
         // A delete of a listing that is not indexed answers 404 not_found without an error: nothing to do.
-        var failures = await WriteAsync(ids.Select(id => BulkOperation.Delete(id.ToString())).ToList(), ct);
+        var failures = await WriteAsync(ids.Select(id => (IBulkOperation)new BulkDeleteOperation(id.ToString())).ToList(), ct);
         if (failures.Count > 0)
         {
             var first = failures[0];
-            throw new ElasticsearchException(first.Status, first.ErrorType, first.ErrorReason, $"bulk delete of {failures.Count} of {ids.Count} listings");
+            throw new ElasticsearchException(first.Status, first.ErrorType, first.Reason, $"bulk delete of {failures.Count} of {ids.Count} listings");
         }
     }
 
+    /// <summary>One bulk item that did not make it: its id, the item's (or the whole request's) status and error.</summary>
+    internal sealed record ItemFailure(string Id, int Status, string? ErrorType, string? Reason);
+
     /// <summary>
-    /// Sends the operations with <c>_bulk</c>, retrying only the items Elasticsearch rejected for load (429, 503,
-    /// es_rejected_execution_exception) with a doubling delay, up to <see cref="ElasticsearchOptions.MaxBulkAttempts"/>
-    /// tries in all. Returns the items that still failed; mapping and parsing errors fail at once.
+    /// Sends the operations with <c>_bulk</c>. A 200 answer may still hold failed items (<c>errors: true</c>): the items
+    /// Elasticsearch rejected for load (429, 503, es_rejected_execution_exception) are sent again, alone, with a
+    /// doubling delay, up to <see cref="ElasticsearchOptions.MaxBulkAttempts"/> tries in all; mapping and parsing errors
+    /// fail at once. Every item that still failed is returned (never dropped) for the caller to retry. Retrying the HTTP
+    /// request itself (refused connection, 429 for the whole request, 5xx) is the resilience handler's job; when even
+    /// that gave up on a whole-request 429/503, every item is reported failed.
     /// </summary>
-    async Task<List<BulkItemResult>> WriteAsync(IReadOnlyList<BulkOperation> operations, CancellationToken ct)
+    async Task<List<ItemFailure>> WriteAsync(IReadOnlyList<IBulkOperation> operations, CancellationToken ct)
     {
-        var failures = new List<BulkItemResult>();
+        var failures = new List<ItemFailure>();
         var pending = operations;
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
             var last = attempt >= _options.MaxBulkAttempts;
-            BulkResponse response;
-            try
+            var request = new BulkRequest(_target) { Operations = [.. pending] };
+            var response = await _client.BulkAsync(request, ct);
+            if (!response.IsValidResponse && !response.Errors)
             {
-                response = await _client.BulkAsync(_target, pending, refresh: null, ct);
-            }
-            catch (ElasticsearchException e) when (IsRetryable(e.Status, e.ErrorType))
-            {
-                if (last)
+                var error = Failure(response, "bulk write");
+                if (!IsRetryable(error.Status, error.ErrorType))
                 {
-                    // The whole request was turned away for load: every item is reported failed, for the caller to retry.
-                    failures.AddRange(pending.Select(p => new BulkItemResult(p.Action == BulkAction.Index ? "index" : "delete", p.Id, e.Status, null, e.ErrorType, e.Reason)));
-                    break;
+                    throw error;
                 }
-                await BackOffAsync(pending.Count, attempt, ct);
-                continue;
-            }
-            catch (HttpRequestException) when (!last)
-            {
-                await BackOffAsync(pending.Count, attempt, ct);
-                continue;
+                // The whole request was turned away for load even after the HTTP retries: every item is reported failed.
+                failures.AddRange(pending.Select(p => new ItemFailure(IdOf(p), error.Status, error.ErrorType, error.Reason)));
+                break;
             }
 
-            var retry = new List<BulkOperation>();
-            for (var i = 0; i < pending.Count && i < response.Items.Count; i++)
+            var items = response.Items.ToList();
+            var retry = new List<IBulkOperation>();
+            for (var i = 0; i < pending.Count; i++)
             {
-                var item = response.Items[i];
-                if (!item.Failed)
+                if (i >= items.Count)
+                {
+                    // Elasticsearch answers one item per operation; one it did not answer for is not known to be written.
+                    failures.Add(new ItemFailure(IdOf(pending[i]), 0, "missing_item", "the bulk answer had no item for this operation"));
+                    continue;
+                }
+                var item = items[i];
+                if (item.Error is null)
                 {
                     continue;
                 }
-                if (!last && IsRetryable(item.Status, item.ErrorType))
+                if (!last && IsRetryable(item.Status, item.Error.Type))
                 {
                     retry.Add(pending[i]);
                 }
                 else
                 {
-                    failures.Add(item);
+                    failures.Add(new ItemFailure(item.Id ?? IdOf(pending[i]), item.Status, item.Error.Type ?? "unknown", item.Error.Reason));
                 }
             }
             if (retry.Count > 0)
@@ -189,6 +202,12 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         }
         return failures;
     }
+
+    static string IdOf(IBulkOperation operation) => operation switch
+    {
+        BulkOperation o when o.Id is not null => o.Id.ToString(),
+        _ => "",
+    };
 
     static bool IsRetryable(int status, string? errorType) =>
         status is 429 or 503 || errorType is "es_rejected_execution_exception";
@@ -206,69 +225,52 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         var text = ListingQueryDsl.PrepareText(query.Text);
         var sort = ListingQueryDsl.EffectiveSort(query, text);
         var limit = Math.Clamp(query.Limit, 1, SearchLimits.MaxLimit);
-        using var response = await _client.SearchAsync(_target, ListingQueryDsl.Search(query), ct);
-        return ReadPage(response.RootElement, sort, limit, query.WithFacets && query.After is null);
+        var response = Ensure(await _client.SearchAsync<ListingDocument>(ListingQueryDsl.Search(_target, query), ct), "search");
+        return ReadPage(response, sort, limit, query.WithFacets && query.After is null);
     }
 
-    internal static SearchPage ReadPage(JsonElement root, ListingSort sort, int limit, bool withFacets)
+    static SearchPage ReadPage(SearchResponse<ListingDocument> response, ListingSort sort, int limit, bool withFacets)
     {
-        var hits = root.GetProperty("hits");
-        var total = hits.GetProperty("total");
-        var rows = hits.GetProperty("hits").EnumerateArray().ToList();
+        var rows = response.HitsMetadata.Hits.ToList();
         var page = rows.Take(limit).Select(ToHit).ToList();
         var next = rows.Count > limit ? CursorOf(sort, rows[limit - 1], page[^1].Document.Id) : null;
 
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
         if (withFacets)
         {
-            root.TryGetProperty("aggregations", out var aggregations);
             foreach (var facet in Facets.All)
             {
-                var counts = new List<FacetCount>();
-                if (aggregations.ValueKind == JsonValueKind.Object
-                    && aggregations.TryGetProperty(facet, out var aggregation)
-                    && aggregation.TryGetProperty("values", out var values))
-                {
-                    foreach (var bucket in values.GetProperty("buckets").EnumerateArray())
-                    {
-                        var key = bucket.GetProperty("key");
-                        counts.Add(new FacetCount(key.ValueKind == JsonValueKind.String ? key.GetString()! : key.GetRawText(), bucket.GetProperty("doc_count").GetInt64()));
-                    }
-                }
-                facets[facet] = counts;
+                var buckets = response.Aggregations?.GetFilter(facet)?.Aggregations?.GetStringTerms("values")?.Buckets ?? [];
+                facets[facet] = buckets.Select(b => new FacetCount(KeyOf(b.Key), b.DocCount)).ToList();
             }
         }
-        return new SearchPage(
-            total.GetProperty("value").GetInt64(),
-            total.TryGetProperty("relation", out var relation) && relation.GetString() == "gte",
-            page,
-            facets,
-            next);
+        var total = response.HitsMetadata.Total;
+        var (count, lowerBound) = total?.Value1 is { } hits
+            ? (hits.Value, hits.Relation == TotalHitsRelation.Gte)
+            : (total?.Value2 ?? rows.Count, false);
+        return new SearchPage(count, lowerBound, page, facets, next);
     }
 
-    static SearchHit ToHit(JsonElement hit)
+    static string KeyOf(FieldValue key) =>
+        key.TryGetString(out var text) ? text! : Convert.ToString(key.Value, CultureInfo.InvariantCulture) ?? "";
+
+    static SearchHit ToHit(Hit<ListingDocument> hit)
     {
-        var document = hit.GetProperty("_source").Deserialize<ListingDocument>(ElasticsearchJson.Options)
-            ?? throw new JsonException("A hit had an empty _source.");
-        var score = hit.TryGetProperty("_score", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : 0d;
+        var document = hit.Source ?? throw new JsonException("A hit had an empty _source.");
         var highlights = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (hit.TryGetProperty("highlight", out var highlight))
+        foreach (var (field, fragments) in hit.Highlight ?? new Dictionary<string, IReadOnlyCollection<string>>())
         {
-            foreach (var field in highlight.EnumerateObject())
-            {
-                highlights[field.Name] = string.Join(" … ", field.Value.EnumerateArray().Select(f => f.GetString()));
-            }
+            highlights[field] = string.Join(" … ", fragments);
         }
-        return new SearchHit(document, score, highlights);
+        return new SearchHit(document, hit.Score ?? 0d, highlights);
     }
 
     /// <summary>The last hit's sort values as a cursor: [score | price | publishedAt millis, id].</summary>
-    static SearchCursor CursorOf(ListingSort sort, JsonElement hit, Guid id)
+    static SearchCursor CursorOf(ListingSort sort, Hit<ListingDocument> hit, Guid id)
     {
-        var value = hit.GetProperty("sort")[0];
-        // Read from the JSON text, so the value goes back to Elasticsearch exactly as it came.
-        var number = value.ValueKind == JsonValueKind.Number
-            ? value.TryGetDecimal(out var exact) ? exact : (decimal)value.GetDouble()
+        var value = hit.Sort?.FirstOrDefault() ?? default;
+        var number = value.TryGetLong(out var whole) ? whole!.Value
+            : value.TryGetDouble(out var fraction) ? (decimal)fraction!.Value
             : 0m;
         return new SearchCursor(sort, number, id);
     }
@@ -285,46 +287,50 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
             text = text[..50];
         }
         var wanted = Math.Clamp(limit, 1, 20);
-        using var response = await _client.SearchAsync(_target, ListingQueryDsl.Suggest(text, wanted * 2), ct);
-        var options = response.RootElement.TryGetProperty("suggest", out var suggest) && suggest.TryGetProperty("names", out var names)
-            ? names.EnumerateArray().SelectMany(entry => entry.GetProperty("options").EnumerateArray()).Select(o => o.GetProperty("text").GetString()!)
-            : [];
-        return options.Distinct(StringComparer.OrdinalIgnoreCase).Take(wanted).ToList();
+        var response = Ensure(await _client.SearchAsync<ListingDocument>(ListingQueryDsl.Suggest(_target, text, wanted * 2), ct), "suggest");
+        var entries = response.Suggest?.GetCompletion("names") ?? [];
+        return entries.SelectMany(entry => entry.Options).Select(o => o.Text)
+            .Distinct(StringComparer.OrdinalIgnoreCase).Take(wanted).ToList();
     }
 
     public async Task StoreQueryAsync(StoredQuery query, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var body = new JsonObject
-        {
-            ["id"] = query.Id.ToString(),
-            ["query"] = ListingQueryDsl.StoredQuery(query.Query),
-            // Kept in _source only (the mapping does not index it): the request the query was made from.
-            ["listingQuery"] = JsonSerializer.SerializeToNode(query.Query with { After = null }, ElasticsearchJson.Options),
-        };
+        // The percolator query as the client's request serializer writes the typed query (the source serializer
+        // knows our documents, not the query DSL).
+        using var dsl = JsonDocument.Parse(_client.RequestResponseSerializer.SerializeToString(ListingQueryDsl.StoredQuery(query.Query)));
+        var document = new StoredQueryDocument(query.Id.ToString(), dsl.RootElement.Clone(), query.Query with { After = null });
         // wait_for: a listing indexed right after a buy request is posted must already meet it.
-        await _client.IndexDocumentAsync(_options.QueriesAlias, query.Id.ToString(), body, RefreshWaitFor, ct);
+        var request = new IndexRequest<StoredQueryDocument>(document, _options.QueriesAlias, query.Id.ToString()) { Refresh = Refresh.WaitFor };
+        Ensure(await _client.IndexAsync(request, ct), "store query");
     }
 
-    public async Task DeleteQueryAsync(Guid id, CancellationToken ct = default) =>
-        await _client.DeleteDocumentAsync(_options.QueriesAlias, id.ToString(), RefreshWaitFor, ct);
+    public async Task DeleteQueryAsync(Guid id, CancellationToken ct = default)
+    {
+        var response = await _client.DeleteAsync(new DeleteRequest(_options.QueriesAlias, id.ToString()) { Refresh = Refresh.WaitFor }, ct);
+        // {"result":"not_found",...} with 404 and no error: the index exists, the query does not; nothing to do.
+        if (response.ApiCallDetails.HttpStatusCode == 404 && response.ElasticsearchServerError?.Error is null)
+        {
+            return;
+        }
+        Ensure(response, "delete query");
+    }
 
     public async Task<IReadOnlyList<Guid>> PercolateAsync(ListingDocument document, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var source = ToIndexDocument(document, withSuggestions: false);
         var matches = new List<Guid>();
         string? after = null;
         while (true)
         {
-            using var response = await _client.SearchAsync(_options.QueriesAlias, ListingQueryDsl.Percolate((JsonObject)source.DeepClone(), after), ct);
-            var hits = response.RootElement.GetProperty("hits").GetProperty("hits").EnumerateArray().ToList();
-            matches.AddRange(hits.Select(h => Guid.Parse(h.GetProperty("_id").GetString()!)));
+            var response = Ensure(await _client.SearchAsync<JsonElement>(ListingQueryDsl.Percolate(_options.QueriesAlias, document, after), ct), "percolate");
+            var hits = response.HitsMetadata.Hits.ToList();
+            matches.AddRange(hits.Select(h => Guid.Parse(h.Id!)));
             if (hits.Count < ListingQueryDsl.PercolatePageSize)
             {
                 return matches;
             }
-            after = hits[^1].GetProperty("sort")[0].GetString();
+            after = hits[^1].Sort?.FirstOrDefault() is { } last && last.TryGetString(out var id) ? id : hits[^1].Id;
         }
     }
 
@@ -336,11 +342,11 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
             throw new InvalidOperationException("An index being rebuilt cannot itself be rebuilt.");
         }
         await EnsureCreatedAsync(ct);
-        var oldListings = await _client.GetAliasIndicesAsync(_options.Alias, ct);
-        var oldQueries = await _client.GetAliasIndicesAsync(_options.QueriesAlias, ct);
+        var oldListings = await AliasIndicesAsync(_options.Alias, ct);
+        var oldQueries = await AliasIndicesAsync(_options.QueriesAlias, ct);
 
         var listings = NewListingsIndexName();
-        await _client.CreateIndexAsync(listings, ElasticsearchIndexDefinition.Create(_synonyms), ct);
+        await CreateIndexAsync(listings, alias: null, ct);
         string? queries = null;
         var blocked = false;
         try
@@ -348,29 +354,29 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
             // The builder writes listings into the new index; stored queries still go to the live queries index.
             var builder = new ElasticsearchListingIndex(_client, _options, _logger, _time, _synonyms, _newGuid, listings, isBuilder: true);
             await fill(builder, ct);
-            await _client.RefreshAsync(listings, ct);
+            Ensure(await _client.Indices.RefreshAsync(new RefreshRequest(listings), ct), "refresh");
 
             // Stored queries move to a queries index made from the same definition. Writes to the old one are blocked
             // while they are copied: a buy request stored meanwhile fails and is retried by its caller, never lost.
             foreach (var index in oldQueries)
             {
-                await _client.PutSettingsAsync(index, WriteBlock(true), ct);
+                await WriteBlockAsync(index, true, ct);
             }
             blocked = true;
             queries = NewQueriesIndexName();
-            await _client.CreateIndexAsync(queries, ElasticsearchIndexDefinition.Create(_synonyms), ct);
+            await CreateIndexAsync(queries, alias: null, ct);
             foreach (var index in oldQueries)
             {
-                await _client.ReindexAsync(index, queries, ct);
+                await ReindexAsync(index, queries, ct);
             }
 
             // One atomic switch: readers see the complete old generation, then the complete new one.
-            var actions = new List<AliasAction>();
-            actions.AddRange(oldListings.Select(i => AliasAction.Remove(i, _options.Alias)));
-            actions.Add(AliasAction.Add(listings, _options.Alias));
-            actions.AddRange(oldQueries.Select(i => AliasAction.Remove(i, _options.QueriesAlias)));
-            actions.Add(AliasAction.Add(queries, _options.QueriesAlias));
-            await _client.UpdateAliasesAsync(actions, ct);
+            var actions = new List<IndexUpdateAliasesAction>();
+            actions.AddRange(oldListings.Select(i => Remove(i, _options.Alias)));
+            actions.Add(Add(listings, _options.Alias));
+            actions.AddRange(oldQueries.Select(i => Remove(i, _options.QueriesAlias)));
+            actions.Add(Add(queries, _options.QueriesAlias));
+            Ensure(await _client.Indices.UpdateAliasesAsync(new UpdateAliasesRequest { Actions = actions }, ct), "alias swap");
         }
         catch
         {
@@ -383,9 +389,13 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         var leftovers = oldListings.Concat(oldQueries).ToList();
         if (leftovers.Count > 0)
         {
-            await _client.DeleteIndexAsync(string.Join(",", leftovers), ct);
+            await DeleteIndicesAsync(leftovers, ct);
         }
     }
+
+    static IndexUpdateAliasesAction Add(string index, string alias) => new() { Add = new AddAction { Index = index, Alias = alias } };
+
+    static IndexUpdateAliasesAction Remove(string index, string alias) => new() { Remove = new RemoveAction { Index = index, Alias = alias } };
 
     /// <summary>Undoes a failed rebuild: the new indices go, the old queries index takes writes again.</summary>
     async Task AbandonAsync(string listings, string? queries, IReadOnlyList<string> blockedQueries)
@@ -393,74 +403,191 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         // Not cancellable: the caller's token may be what failed the rebuild, and the clean-up still has to run.
         foreach (var index in blockedQueries)
         {
-            await _client.PutSettingsAsync(index, WriteBlock(false), CancellationToken.None);
+            await WriteBlockAsync(index, false, CancellationToken.None);
         }
-        await _client.DeleteIndexAsync(queries is null ? listings : $"{listings},{queries}", CancellationToken.None);
+        await DeleteIndicesAsync(queries is null ? [listings] : [listings, queries], CancellationToken.None);
     }
 
-    static JsonObject WriteBlock(bool on) => new()
+    async Task WriteBlockAsync(string index, bool on, CancellationToken ct)
     {
-        ["index"] = new JsonObject { ["blocks"] = new JsonObject { ["write"] = on } },
-    };
+        var settings = new IndexSettings { Blocks = new IndexSettingBlocks { Write = on } };
+        Ensure(await _client.Indices.PutSettingsAsync(new PutIndicesSettingsRequest(index, settings), ct), "write block");
+    }
+
+    /// <summary><c>_reindex</c> of the stored queries, waiting for completion: every query is re-parsed against the new mapping.</summary>
+    async Task ReindexAsync(string source, string destination, CancellationToken ct)
+    {
+        var request = new ReindexRequest
+        {
+            Source = new Source { Indices = source },
+            Dest = new Destination { Index = destination },
+            WaitForCompletion = true,
+            Refresh = true,
+        };
+        var response = Ensure(await _client.ReindexAsync(request, ct), "reindex");
+        if (response.Failures?.FirstOrDefault() is { } first)
+        {
+            throw new ElasticsearchException(first.Status, first.Cause?.Type, first.Cause?.Reason, $"reindex of {source} into {destination}");
+        }
+    }
 
     public async Task<IndexStats> StatsAsync(CancellationToken ct = default)
     {
-        var behind = _isBuilder ? [_target] : await _client.GetAliasIndicesAsync(_options.Alias, ct);
+        var behind = _isBuilder ? [_target] : await AliasIndicesAsync(_options.Alias, ct);
         var name = behind.Count > 0 ? behind[0] : _target;
-        var documents = await _client.CountAsync(_target, ct);
-        var queries = await _client.CountAsync(_options.QueriesAlias, ct);
+        var documents = Ensure(await _client.CountAsync(new CountRequest(_target), ct), "count").Count;
+        var queries = Ensure(await _client.CountAsync(new CountRequest(_options.QueriesAlias), ct), "count").Count;
         return new IndexStats(Backend, name, documents, queries);
     }
 
     /// <summary>Makes every write so far visible to search and percolation (tests and bulk loads; searches are near real-time).</summary>
-    public Task RefreshAsync(CancellationToken ct = default) => _client.RefreshAsync($"{_target},{_options.QueriesAlias}", ct);
+    public async Task RefreshAsync(CancellationToken ct = default) =>
+        Ensure(await _client.Indices.RefreshAsync(new RefreshRequest(new[] { _target, _options.QueriesAlias }), ct), "refresh");
 
     /// <summary>Deletes every index generation of this prefix, listings and stored queries (tests, decommissioning).</summary>
     public async Task DropAsync(CancellationToken ct = default)
     {
-        var mine = (await _client.GetIndicesAsync($"{_options.IndexPrefix}-*", ct))
+        var response = Ensure(await _client.Indices.GetAliasAsync(new GetAliasRequest((Indices)$"{_options.IndexPrefix}-*"), ct), "list indices");
+        var mine = (response.Aliases?.Keys ?? [])
             .Where(i => GenerationPattern(_options.Alias).IsMatch(i) || GenerationPattern(_options.QueriesAlias).IsMatch(i))
             .ToList();
         if (mine.Count > 0)
         {
-            await _client.DeleteIndexAsync(string.Join(",", mine), ct);
+            await DeleteIndicesAsync(mine, ct);
         }
+    }
+
+    // ---- index management ----
+
+    async Task<bool> AliasExistsAsync(string alias, CancellationToken ct)
+    {
+        var response = await _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(alias), ct);
+        return response.ApiCallDetails.HttpStatusCode switch
+        {
+            200 => true,
+            404 => false,
+            _ => throw Failure(response, "alias check"),
+        };
+    }
+
+    /// <summary>The concrete indices behind an alias, in name order (none when the alias is missing).</summary>
+    async Task<IReadOnlyList<string>> AliasIndicesAsync(string alias, CancellationToken ct)
+    {
+        var response = await _client.Indices.GetAliasAsync(new GetAliasRequest((Names)alias), ct);
+        if (response.ApiCallDetails.HttpStatusCode == 404)
+        {
+            // {"error":"alias [x] missing","status":404}
+            return [];
+        }
+        return (Ensure(response, "alias lookup").Aliases?.Keys ?? []).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Deletes indices; false when there was no such index.</summary>
+    internal async Task<bool> DeleteIndicesAsync(IReadOnlyList<string> indices, CancellationToken ct)
+    {
+        var response = await _client.Indices.DeleteAsync(new DeleteIndexRequest(indices.ToArray()), ct);
+        if (response.ApiCallDetails.HttpStatusCode == 404 && response.ElasticsearchServerError?.Error?.Type == "index_not_found_exception")
+        {
+            return false;
+        }
+        Ensure(response, "index deletion");
+        return true;
+    }
+
+    /// <summary>
+    /// Creates an index from search-index/listings/index.json (with the shared synonyms), optionally with its alias.
+    /// </summary>
+    /// <remarks>
+    /// Sent through the client's transport as raw JSON, not as a typed CreateIndexRequest: the definition file is the
+    /// one source of the analyzers, mappings and percolator field for both back ends, and round-tripping it through
+    /// the typed IndexSettings/TypeMapping model would drop or reshape what the model does not know (the boolean
+    /// similarity, scaled_float options, dynamic templates) and make the file no longer what is sent. Auth, REST
+    /// compatibility headers, compression, timeouts and retries are the transport's as for every typed call.
+    /// </remarks>
+    async Task CreateIndexAsync(string index, string? alias, CancellationToken ct)
+    {
+        var body = ElasticsearchIndexDefinition.Create(_synonyms);
+        if (alias is not null)
+        {
+            body["aliases"] = new System.Text.Json.Nodes.JsonObject { [alias] = new System.Text.Json.Nodes.JsonObject() };
+        }
+        var path = $"/{Uri.EscapeDataString(index)}";
+        var response = await _client.Transport.RequestAsync<StringResponse>(Elastic.Transport.HttpMethod.PUT, path, PostData.String(body.ToJsonString()), ct);
+        var details = response.ApiCallDetails;
+        if (details.HasSuccessfulStatusCode)
+        {
+            return;
+        }
+        var error = details.HttpStatusCode is null ? null : ServerErrorOf(response.Body);
+        throw Log(new ElasticsearchException(details.HttpStatusCode ?? 0, error?.Type, error?.Reason ?? details.OriginalException?.Message, $"PUT {path}", details.OriginalException)
+        {
+            RootCauseTypes = error?.RootCause?.Select(c => c.Type).OfType<string>().ToList() ?? [],
+        });
+    }
+
+    static Error? ServerErrorOf(string? body)
+    {
+        if (string.IsNullOrEmpty(body))
+        {
+            return null;
+        }
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+        return ElasticsearchServerError.TryCreate(stream, out var error) ? error?.Error : null;
+    }
+
+    // ---- answers and errors ----
+
+    T Ensure<T>(T response, string what)
+        where T : ElasticsearchResponse =>
+        response.IsValidResponse ? response : throw Failure(response, what);
+
+    /// <summary>
+    /// What a refused or failed call becomes: the status with the error type, reason and root causes of
+    /// Elasticsearch's error body, or (nothing answered) the transport's exception inside.
+    /// </summary>
+    ElasticsearchException Failure(ElasticsearchResponse response, string what)
+    {
+        var details = response.ApiCallDetails;
+        var error = response.ElasticsearchServerError?.Error;
+        var request = details.Uri is null ? what : $"{details.HttpMethod} {details.Uri.AbsolutePath}";
+        var reason = error?.Reason ?? details.OriginalException?.Message;
+        return Log(new ElasticsearchException(details.HttpStatusCode ?? 0, error?.Type, reason, request, details.OriginalException)
+        {
+            RootCauseTypes = error?.RootCause?.Select(c => c.Type).OfType<string>().ToList() ?? [],
+        });
+    }
+
+    ElasticsearchException Log(ElasticsearchException error)
+    {
+        LogFailure(_logger, error.Request, error.Status, error.ErrorType ?? "(none)", error.Reason ?? "(none)");
+        return error;
     }
 
     // ---- documents and names ----
 
     /// <summary>
-    /// The document as indexed: the listing as System.Text.Json writes it (camelCase, the whole record, so a hit's
-    /// _source rebuilds it), plus the completion inputs (commodity names weigh most, then the named place).
+    /// The document as indexed: the listing as the client's source serializer writes it (camelCase, the whole record,
+    /// so a hit's _source rebuilds it), plus the completion inputs (commodity names weigh most, then the named place).
     /// </summary>
-    internal static JsonObject ToIndexDocument(ListingDocument listing, bool withSuggestions)
+    internal static IndexedListing ToIndexDocument(ListingDocument listing)
     {
-        var json = JsonSerializer.SerializeToNode(listing, ElasticsearchJson.Options)!.AsObject();
-        if (withSuggestions)
+        var suggestions = new List<CompletionInput>();
+        void Add(IEnumerable<string?> inputs, int weight)
         {
-            var suggestions = new JsonArray();
-            void Add(IEnumerable<string?> inputs, int weight)
+            var clean = inputs.Select(CleanInput).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+            if (clean.Length > 0)
             {
-                var clean = inputs.Select(CompletionInput).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
-                if (clean.Length > 0)
-                {
-                    suggestions.Add(new JsonObject
-                    {
-                        ["input"] = new JsonArray(clean.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-                        ["weight"] = weight,
-                    });
-                }
+                suggestions.Add(new CompletionInput(clean, weight));
             }
-            Add(listing.CategoryNames, 3);
-            Add([listing.NamedPlace], 2);
-            Add(listing.Title.Values.Append(listing.OriginRegion), 1);
-            json["suggest"] = suggestions;
         }
-        return json;
+        Add(listing.CategoryNames, 3);
+        Add([listing.NamedPlace], 2);
+        Add(listing.Title.Values.Append(listing.OriginRegion), 1);
+        return new IndexedListing(listing, suggestions);
     }
 
     /// <summary>Completion inputs may not hold control characters (\u0000, \u001E, \u001F are reserved).</summary>
-    static string CompletionInput(string? text) =>
+    static string CleanInput(string? text) =>
         string.Concat((text ?? "").Where(c => !char.IsControl(c))).Trim();
 
     string Stamp() => _time.GetUtcNow().UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
@@ -500,6 +627,9 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} bulk items failed in Elasticsearch: {Failures}")]
     static partial void LogItemsFailed(ILogger logger, int count, string failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Elasticsearch {Request} failed with {Status} {ErrorType}: {Reason}")]
+    static partial void LogFailure(ILogger logger, string request, int status, string errorType, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alias {Alias} switched from {Old} to {New}")]
     static partial void LogSwapped(ILogger logger, string alias, string old, string @new);

@@ -1,9 +1,12 @@
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Aggregations;
+using Elastic.Clients.Elasticsearch.Core.Search;
+using Elastic.Clients.Elasticsearch.QueryDsl;
 
 namespace Scoda.Market.Search.Elasticsearch;
 
 /// <summary>
-/// Turns a <see cref="ListingQuery"/> into Elasticsearch query DSL. The user's text only ever travels as the value of a
+/// Turns a <see cref="ListingQuery"/> into the official client's typed search requests and queries. The user's text only ever travels as the value of a
 /// <c>query</c> member of <c>match</c>/<c>multi_match</c>, which Elasticsearch analyzes as plain text: there is no
 /// query_string anywhere, so Lucene syntax (<c>" OR *:* AND -(</c>) is searched as the characters it is.
 /// </summary>
@@ -63,8 +66,8 @@ internal static class ListingQueryDsl
     public static ListingSort EffectiveSort(ListingQuery query, string? text) =>
         query.Sort == ListingSort.Relevance && text is null ? ListingSort.Newest : query.Sort;
 
-    /// <summary>The whole <c>_search</c> body for one page of results.</summary>
-    public static JsonObject Search(ListingQuery query)
+    /// <summary>The whole <c>_search</c> request for one page of results.</summary>
+    public static SearchRequest Search(string index, ListingQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var text = PrepareText(query.Text);
@@ -74,12 +77,13 @@ internal static class ListingQueryDsl
         var withFacets = query.WithFacets && query.After is null;
         var facetFilters = FacetFilters(query);
 
-        var body = new JsonObject
+        var request = new SearchRequest(index)
         {
             // One more than the page, so the page knows whether another follows.
-            ["size"] = limit + 1,
-            ["track_total_hits"] = SearchLimits.TrackTotalHits,
-            ["query"] = Query(query, text, facetFiltersInQuery: !withFacets, requirePrice: sort is ListingSort.PriceAsc or ListingSort.PriceDesc),
+            Size = limit + 1,
+            TrackTotalHits = SearchLimits.TrackTotalHits,
+            Query = Query(query, text, facetFiltersInQuery: !withFacets, requirePrice: sort is ListingSort.PriceAsc or ListingSort.PriceDesc),
+            Sort = Sort(sort),
         };
         if (withFacets)
         {
@@ -87,88 +91,94 @@ internal static class ListingQueryDsl
             // aggregation applies every facet filter except its own.
             if (facetFilters.Count > 0)
             {
-                body["post_filter"] = AllOf(facetFilters.Select(f => f.Filter));
+                request.PostFilter = AllOf(facetFilters.Select(f => f.Filter));
             }
-            var aggregations = new JsonObject();
+            var aggregations = new Dictionary<string, Aggregation>(StringComparer.Ordinal);
             foreach (var (facet, field) in FacetFields)
             {
-                aggregations[facet] = new JsonObject
+                aggregations[facet] = new Aggregation
                 {
-                    ["filter"] = AllOf(facetFilters.Where(f => f.Facet != facet).Select(f => f.Filter)),
-                    ["aggs"] = new JsonObject
+                    Filter = AllOf(facetFilters.Where(f => f.Facet != facet).Select(f => f.Filter)),
+                    Aggregations = new Dictionary<string, Aggregation>(StringComparer.Ordinal)
                     {
-                        ["values"] = new JsonObject { ["terms"] = new JsonObject { ["field"] = field, ["size"] = FacetSize } },
+                        ["values"] = new TermsAggregation { Field = field, Size = FacetSize },
                     },
                 };
             }
-            body["aggs"] = aggregations;
+            request.Aggregations = aggregations;
         }
-        body["sort"] = Sort(sort);
         if (query.After is { } after && after.Sort == sort)
         {
-            body["search_after"] = new JsonArray(
-                sort == ListingSort.Newest ? JsonValue.Create(decimal.ToInt64(after.Value)) : JsonValue.Create(after.Value),
-                JsonValue.Create(after.Id.ToString()));
+            request.SearchAfter =
+            [
+                sort == ListingSort.Newest ? FieldValue.Long(decimal.ToInt64(after.Value)) : FieldValue.Double((double)after.Value),
+                FieldValue.String(after.Id.ToString()),
+            ];
         }
         if (text is not null)
         {
-            body["highlight"] = new JsonObject
+            request.Highlight = new Highlight
             {
-                ["pre_tags"] = new JsonArray("<mark>"),
-                ["post_tags"] = new JsonArray("</mark>"),
-                ["encoder"] = "html",
-                ["fields"] = new JsonObject
-                {
-                    ["title.*"] = new JsonObject { ["number_of_fragments"] = 0 },
-                    ["description.*"] = new JsonObject { ["fragment_size"] = 160, ["number_of_fragments"] = 1 },
-                },
+                PreTags = ["<mark>"],
+                PostTags = ["</mark>"],
+                Encoder = HighlighterEncoder.Html,
+                Fields =
+                [
+                    new KeyValuePair<Field, HighlightField>("title.*", new HighlightField { NumberOfFragments = 0 }),
+                    new KeyValuePair<Field, HighlightField>("description.*", new HighlightField { FragmentSize = 160, NumberOfFragments = 1 }),
+                ],
             };
         }
-        return body;
+        return request;
     }
 
     /// <summary>
     /// A buy request's standing query as stored in the percolator field: the same query as a search's, with every
     /// filter applied (there are no facets to keep apart), and no sort, paging or aggregations.
     /// </summary>
-    public static JsonObject StoredQuery(ListingQuery query)
+    public static Query StoredQuery(ListingQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         return Query(query, PrepareText(query.Text), facetFiltersInQuery: true, requirePrice: false);
     }
 
     /// <summary>Completion suggestions from the <c>suggest</c> field; duplicates are skipped by Elasticsearch.</summary>
-    public static JsonObject Suggest(string prefix, int size) => new()
+    public static SearchRequest Suggest(string index, string prefix, int size) => new(index)
     {
-        ["size"] = 0,
-        ["_source"] = false,
-        ["track_total_hits"] = false,
-        ["suggest"] = new JsonObject
+        Size = 0,
+        Source = false,
+        TrackTotalHits = false,
+        Suggest = new Suggester
         {
-            ["names"] = new JsonObject
+            Suggesters = new Dictionary<string, FieldSuggester>(StringComparer.Ordinal)
             {
-                ["prefix"] = prefix,
-                ["completion"] = new JsonObject { ["field"] = "suggest", ["size"] = size, ["skip_duplicates"] = true },
+                ["names"] = new FieldSuggester
+                {
+                    Prefix = prefix,
+                    Completion = new CompletionSuggester { Field = "suggest", Size = size, SkipDuplicates = true },
+                },
             },
         },
     };
 
     /// <summary>One page of the stored queries that match a document, in id order (search_after the last id).</summary>
-    public static JsonObject Percolate(JsonObject document, string? afterId)
+    public static SearchRequest Percolate(string index, ListingDocument document, string? afterId)
     {
-        var body = new JsonObject
+        var request = new SearchRequest(index)
         {
-            ["size"] = PercolatePageSize,
-            ["_source"] = false,
-            ["track_total_hits"] = false,
-            ["query"] = new JsonObject { ["percolate"] = new JsonObject { ["field"] = "query", ["document"] = document } },
-            ["sort"] = new JsonArray(new JsonObject { ["id"] = new JsonObject { ["order"] = "asc" } }),
+            Size = PercolatePageSize,
+            Source = false,
+            TrackTotalHits = false,
+            // The listing goes as the client's source serializer writes it: exactly as an indexed listing, minus the
+            // completion inputs, which a percolator query never reads.
+            Query = new PercolateQuery { Field = "query", Document = document },
+            Sort = [Order("id", SortOrder.Asc)],
         };
         if (afterId is not null)
         {
-            body["search_after"] = new JsonArray(afterId);
+            request.SearchAfter = [FieldValue.String(afterId)];
         }
-        return body;
+        return request;
     }
 
     static readonly (string Facet, string Field)[] FacetFields =
@@ -182,17 +192,14 @@ internal static class ListingQueryDsl
 
     public static string FieldOf(string facet) => FacetFields.Single(f => f.Facet == facet).Field;
 
-    static List<(string Facet, JsonObject Filter)> FacetFilters(ListingQuery q)
+    static List<(string Facet, Query Filter)> FacetFilters(ListingQuery q)
     {
-        var filters = new List<(string, JsonObject)>();
+        var filters = new List<(string, Query)>();
         void Terms(string facet, IReadOnlyList<string> values)
         {
             if (values.Count > 0)
             {
-                filters.Add((facet, new JsonObject
-                {
-                    ["terms"] = new JsonObject { [FieldOf(facet)] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()) },
-                }));
+                filters.Add((facet, new TermsQuery { Field = FieldOf(facet), Terms = values.Select(FieldValue.String).ToArray() }));
             }
         }
         // A category matches at any depth: categoryPath holds the listing's category and all its ancestors.
@@ -204,62 +211,50 @@ internal static class ListingQueryDsl
         return filters;
     }
 
-    static JsonObject Query(ListingQuery q, string? text, bool facetFiltersInQuery, bool requirePrice)
+    static Query Query(ListingQuery q, string? text, bool facetFiltersInQuery, bool requirePrice)
     {
-        var filters = new JsonArray();
+        var filters = new List<Query>();
         if (!string.IsNullOrWhiteSpace(q.HsCodePrefix))
         {
-            filters.Add(new JsonObject { ["prefix"] = new JsonObject { ["hsCode"] = q.HsCodePrefix.Trim() } });
+            filters.Add(new PrefixQuery { Field = "hsCode", Value = q.HsCodePrefix.Trim() });
         }
         if (q.MinPriceUsd is not null || q.MaxPriceUsd is not null)
         {
-            var range = new JsonObject();
-            if (q.MinPriceUsd is { } min)
-            {
-                range["gte"] = min;
-            }
-            if (q.MaxPriceUsd is { } max)
-            {
-                range["lte"] = max;
-            }
-            filters.Add(new JsonObject { ["range"] = new JsonObject { ["priceUsd"] = range } });
+            filters.Add(new NumberRangeQuery { Field = "priceUsd", Gte = (double?)q.MinPriceUsd, Lte = (double?)q.MaxPriceUsd });
         }
         if (q.MinAvailable is { } available)
         {
-            filters.Add(new JsonObject { ["range"] = new JsonObject { ["available"] = new JsonObject { ["gte"] = available } } });
+            filters.Add(new NumberRangeQuery { Field = "available", Gte = (double)available });
         }
         if (q.VerifiedOnly)
         {
-            filters.Add(new JsonObject { ["term"] = new JsonObject { ["sellerVerified"] = true } });
+            filters.Add(new TermQuery { Field = "sellerVerified", Value = true });
         }
         if (requirePrice)
         {
             // A listing whose price cannot be normalized has no place in a price order (as in the embedded back end).
-            filters.Add(new JsonObject { ["exists"] = new JsonObject { ["field"] = "priceUsd" } });
+            filters.Add(new ExistsQuery { Field = "priceUsd" });
         }
         if (facetFiltersInQuery)
         {
-            foreach (var (_, filter) in FacetFilters(q))
-            {
-                filters.Add(filter);
-            }
+            filters.AddRange(FacetFilters(q).Select(f => f.Filter));
         }
 
         if (text is null && filters.Count == 0)
         {
-            return new JsonObject { ["match_all"] = new JsonObject() };
+            return new MatchAllQuery();
         }
-        var @bool = new JsonObject();
+        var @bool = new BoolQuery();
         if (text is not null)
         {
-            @bool["must"] = new JsonArray(TextClause(text));
-            @bool["should"] = RankClauses(text);
+            @bool.Must = [TextClause(text)];
+            @bool.Should = RankClauses(text);
         }
         if (filters.Count > 0)
         {
-            @bool["filter"] = filters;
+            @bool.Filter = filters;
         }
-        return new JsonObject { ["bool"] = @bool };
+        return @bool;
     }
 
     /// <summary>
@@ -267,34 +262,24 @@ internal static class ListingQueryDsl
     /// typo tolerance; Chinese bigrams are two characters, which AUTO fuzziness leaves exact), or every word as the
     /// beginning of a word of a title, commodity name or place (autocomplete, edge n-grams) while the user types.
     /// </summary>
-    static JsonObject TextClause(string text) => new()
+    static Query TextClause(string text) => new BoolQuery
     {
-        ["bool"] = new JsonObject
-        {
-            ["should"] = new JsonArray(
-                new JsonObject
-                {
-                    ["match"] = new JsonObject
-                    {
-                        ["allText"] = new JsonObject
-                        {
-                            ["query"] = text,
-                            ["operator"] = "and",
-                            ["fuzziness"] = Fuzziness,
-                            ["prefix_length"] = 1,
-                            ["max_expansions"] = MaxExpansions,
-                        },
-                    },
-                },
-                new JsonObject
-                {
-                    ["match"] = new JsonObject
-                    {
-                        ["autocomplete"] = new JsonObject { ["query"] = text, ["operator"] = "and" },
-                    },
-                }),
-            ["minimum_should_match"] = 1,
-        },
+        Should =
+        [
+            FuzzyMatch("allText", text),
+            new MatchQuery { Field = "autocomplete", Query = text, Operator = Operator.And },
+        ],
+        MinimumShouldMatch = 1,
+    };
+
+    static MatchQuery FuzzyMatch(string field, string text) => new()
+    {
+        Field = field,
+        Query = text,
+        Operator = Operator.And,
+        Fuzziness = Fuzziness,
+        PrefixLength = 1,
+        MaxExpansions = MaxExpansions,
     };
 
     /// <summary>
@@ -303,87 +288,38 @@ internal static class ListingQueryDsl
     /// typed phrase ranks higher still. Commodity names score a constant: categoryNames holds every language, so a
     /// synonym would otherwise match it once per language and outweigh the title.
     /// </summary>
-    static JsonArray RankClauses(string text) => new(
-        new JsonObject
+    static List<Query> RankClauses(string text) =>
+    [
+        new MultiMatchQuery
         {
-            ["multi_match"] = new JsonObject
-            {
-                ["query"] = text,
-                ["type"] = "best_fields",
-                ["fields"] = Strings(FuzzyRankFields),
-                ["fuzziness"] = Fuzziness,
-                ["prefix_length"] = 1,
-                ["max_expansions"] = MaxExpansions,
-            },
+            Query = text,
+            Type = TextQueryType.BestFields,
+            Fields = FuzzyRankFields,
+            Fuzziness = Fuzziness,
+            PrefixLength = 1,
+            MaxExpansions = MaxExpansions,
         },
-        new JsonObject
-        {
-            ["multi_match"] = new JsonObject
-            {
-                ["query"] = text,
-                ["type"] = "best_fields",
-                ["fields"] = Strings(HanRankFields),
-            },
-        },
-        new JsonObject
-        {
-            ["constant_score"] = new JsonObject
-            {
-                ["filter"] = new JsonObject
-                {
-                    ["match"] = new JsonObject
-                    {
-                        ["categoryNames"] = new JsonObject
-                        {
-                            ["query"] = text,
-                            ["operator"] = "and",
-                            ["fuzziness"] = Fuzziness,
-                            ["prefix_length"] = 1,
-                            ["max_expansions"] = MaxExpansions,
-                        },
-                    },
-                },
-                ["boost"] = CategoryBoost,
-            },
-        },
-        new JsonObject
-        {
-            ["multi_match"] = new JsonObject
-            {
-                ["query"] = text,
-                ["type"] = "phrase_prefix",
-                ["fields"] = Strings(PhrasePrefixFields),
-                ["max_expansions"] = MaxExpansions,
-            },
-        });
+        new MultiMatchQuery { Query = text, Type = TextQueryType.BestFields, Fields = HanRankFields },
+        new ConstantScoreQuery { Filter = FuzzyMatch("categoryNames", text), Boost = CategoryBoost },
+        new MultiMatchQuery { Query = text, Type = TextQueryType.PhrasePrefix, Fields = PhrasePrefixFields, MaxExpansions = MaxExpansions },
+    ];
 
-    static JsonArray Sort(ListingSort sort) => sort switch
+    static List<SortOptions> Sort(ListingSort sort) => sort switch
     {
-        ListingSort.Relevance => new JsonArray(Order("_score", "desc"), Order("id", "asc")),
-        ListingSort.PriceAsc => new JsonArray(Order("priceUsd", "asc", missingLast: true), Order("id", "asc")),
-        ListingSort.PriceDesc => new JsonArray(Order("priceUsd", "desc", missingLast: true), Order("id", "desc")),
-        _ => new JsonArray(Order("publishedAt", "desc"), Order("id", "desc")),
+        ListingSort.Relevance => [new SortOptions { Score = new ScoreSort { Order = SortOrder.Desc } }, Order("id", SortOrder.Asc)],
+        ListingSort.PriceAsc => [Order("priceUsd", SortOrder.Asc, missingLast: true), Order("id", SortOrder.Asc)],
+        ListingSort.PriceDesc => [Order("priceUsd", SortOrder.Desc, missingLast: true), Order("id", SortOrder.Desc)],
+        _ => [Order("publishedAt", SortOrder.Desc), Order("id", SortOrder.Desc)],
     };
 
-    static JsonObject Order(string field, string order, bool missingLast = false)
-    {
-        var spec = new JsonObject { ["order"] = order };
-        if (missingLast)
-        {
-            spec["missing"] = "_last";
-        }
-        return new JsonObject { [field] = spec };
-    }
+    static SortOptions Order(string field, SortOrder order, bool missingLast = false) =>
+        new FieldSort { Field = field, Order = order, Missing = missingLast ? "_last" : null };
 
-    static JsonObject AllOf(IEnumerable<JsonObject> filters)
+    static Query AllOf(IEnumerable<Query> filters)
     {
-        var list = filters.Select(f => (JsonNode?)f.DeepClone()).ToArray();
-        return list.Length == 0
-            ? new JsonObject { ["match_all"] = new JsonObject() }
-            : new JsonObject { ["bool"] = new JsonObject { ["filter"] = new JsonArray(list) } };
+        var list = filters.ToList();
+        return list.Count == 0 ? new MatchAllQuery() : new BoolQuery { Filter = list };
     }
-
-    static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     /// <summary>The first <paramref name="length"/> characters, never splitting a surrogate pair.</summary>
     static string Cut(string text, int length)
