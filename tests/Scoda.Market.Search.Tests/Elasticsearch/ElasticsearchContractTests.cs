@@ -3,7 +3,7 @@ using Scoda.Market.Search.Elasticsearch;
 namespace Scoda.Market.Search.Tests.Elasticsearch;
 
 /// <summary>
-/// The shared contract on a real Elasticsearch 8, when SCODA_TEST_ELASTICSEARCH_URL names one (optionally with
+/// The shared contract on a real Elasticsearch 9 through the official client, when SCODA_TEST_ELASTICSEARCH_URL names one (optionally with
 /// SCODA_TEST_ELASTICSEARCH_API_KEY); skipped otherwise. Every test gets its own index prefix and deletes its indices
 /// afterwards. See search-index/listings/README.md for running it with docker compose.
 /// </summary>
@@ -18,7 +18,6 @@ public sealed class ElasticsearchContractTests : SearchIndexContract, IAsyncDisp
     static int _reasonShown;
 
     readonly string _prefix = $"scoda-contract-{Guid.NewGuid():N}"[..26];
-    readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     readonly List<ElasticsearchListingIndex> _indexes = [];
 
     protected override Task<IListingIndex> CreateIndexAsync(string name)
@@ -33,8 +32,13 @@ public sealed class ElasticsearchContractTests : SearchIndexContract, IAsyncDisp
             }
             Assert.Skip(reason);
         }
-        var options = new ElasticsearchOptions(new Uri(Url), string.IsNullOrWhiteSpace(ApiKey) ? null : ApiKey, $"{_prefix}-{name.ToLowerInvariant()}");
-        var index = new ElasticsearchListingIndex(_http, options);
+        var options = new ElasticsearchOptions(new Uri(Url), string.IsNullOrWhiteSpace(ApiKey) ? null : ApiKey, $"{_prefix}-{name.ToLowerInvariant()}")
+        {
+            // A test cluster in a container can be slow to create indices.
+            RequestTimeout = TimeSpan.FromSeconds(60),
+            AttemptTimeout = TimeSpan.FromSeconds(30),
+        };
+        var index = new ElasticsearchListingIndex(options);
         _indexes.Add(index);
         return Task.FromResult<IListingIndex>(index);
     }
@@ -48,6 +52,5 @@ public sealed class ElasticsearchContractTests : SearchIndexContract, IAsyncDisp
         {
             await index.DropAsync(CancellationToken.None);
         }
-        _http.Dispose();
     }
 }

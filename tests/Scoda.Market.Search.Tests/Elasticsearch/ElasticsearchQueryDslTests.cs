@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Elastic.Transport.Extensions;
 using Scoda.Market.Search.Elasticsearch;
 
 namespace Scoda.Market.Search.Tests.Elasticsearch;
@@ -27,8 +28,7 @@ public sealed class ElasticsearchQueryDslTests
     public async Task User_text_travels_only_as_the_string_value_of_match_queries(string text)
     {
         var captured = new CapturingHandler();
-        using var http = new HttpClient(captured);
-        var index = new ElasticsearchListingIndex(http, new ElasticsearchOptions(new Uri("http://es.test:9200"), null, "scoda-test"));
+        var index = new ElasticsearchListingIndex(new ElasticsearchOptions(new Uri("http://es.test:9200"), null, "scoda-test"), primaryHandler: () => captured);
 
         await index.SearchAsync(new ListingQuery { Text = text, Origins = ["KZ"] }, Ct);
 
@@ -62,46 +62,46 @@ public sealed class ElasticsearchQueryDslTests
     [Fact]
     public void Each_facet_counts_with_every_filter_but_its_own()
     {
-        var body = ListingQueryDsl.Search(new ListingQuery { Origins = ["KZ"], Incoterms = ["DAP"], Categories = ["grains"] });
+        var body = Json(ListingQueryDsl.Search("scoda-test", new ListingQuery { Origins = ["KZ"], Incoterms = ["DAP"], Categories = ["grains"] }));
 
         body["post_filter"]!.ToJsonString().Should().Contain("originCountry").And.Contain("incoterm").And.Contain("categoryPath");
-        body["aggs"]!["origin"]!["filter"]!.ToJsonString().Should().NotContain("originCountry").And.Contain("incoterm").And.Contain("categoryPath");
-        body["aggs"]!["incoterm"]!["filter"]!.ToJsonString().Should().NotContain("\"incoterm\"").And.Contain("originCountry");
-        body["aggs"]!["category"]!["filter"]!.ToJsonString().Should().NotContain("categoryPath").And.Contain("originCountry");
-        body["aggs"]!["certificate"]!["filter"]!.ToJsonString().Should().Contain("originCountry").And.Contain("incoterm").And.Contain("categoryPath");
+        body["aggregations"]!["origin"]!["filter"]!.ToJsonString().Should().NotContain("originCountry").And.Contain("incoterm").And.Contain("categoryPath");
+        body["aggregations"]!["incoterm"]!["filter"]!.ToJsonString().Should().NotContain("\"incoterm\"").And.Contain("originCountry");
+        body["aggregations"]!["category"]!["filter"]!.ToJsonString().Should().NotContain("categoryPath").And.Contain("originCountry");
+        body["aggregations"]!["certificate"]!["filter"]!.ToJsonString().Should().Contain("originCountry").And.Contain("incoterm").And.Contain("categoryPath");
         body["query"]!.ToJsonString().Should().NotContain("originCountry", "facet filters narrow hits after the aggregations, in post_filter");
-        body["aggs"]!.AsObject().Select(a => a.Key).Should().Equal(Facets.All);
+        body["aggregations"]!.AsObject().Select(a => a.Key).Should().Equal(Facets.All);
     }
 
     [Fact]
     public void A_stored_query_applies_every_filter_and_has_no_paging_sorting_or_facets()
     {
-        var query = ListingQueryDsl.StoredQuery(new ListingQuery
+        var query = Json(ListingQueryDsl.StoredQuery(new ListingQuery
         {
             Text = "пшеница", Categories = ["grains"], HsCodePrefix = "1001", Origins = ["KZ"], Certificates = ["gafta"],
             MaxPriceUsd = 210, MinAvailable = 100, VerifiedOnly = true, Sort = ListingSort.PriceAsc,
             After = new SearchCursor(ListingSort.PriceAsc, 1, Guid.Empty),
-        });
+        }));
 
         var filters = query["bool"]!["filter"]!.AsArray().Select(f => f!.ToJsonString()).ToList();
         filters.Should().HaveCount(7);
-        filters.Should().Contain("""{"prefix":{"hsCode":"1001"}}""");
+        filters.Should().Contain("""{"prefix":{"hsCode":{"value":"1001"}}}""");
         filters.Should().Contain("""{"terms":{"categoryPath":["grains"]}}""");
         filters.Should().Contain("""{"terms":{"certificates":["gafta"]}}""");
         filters.Should().Contain("""{"range":{"priceUsd":{"lte":210}}}""");
         filters.Should().Contain("""{"range":{"available":{"gte":100}}}""");
-        filters.Should().Contain("""{"term":{"sellerVerified":true}}""");
-        Keys(query).Should().NotContain(["sort", "search_after", "aggs", "post_filter", "size", "exists"]);
+        filters.Should().Contain("""{"term":{"sellerVerified":{"value":true}}}""");
+        Keys(query).Should().NotContain(["sort", "search_after", "aggs", "aggregations", "post_filter", "size", "exists"]);
     }
 
     [Fact]
     public void Relevance_without_text_lists_newest_first_and_a_cursor_of_another_sort_is_ignored()
     {
-        var body = ListingQueryDsl.Search(new ListingQuery { After = new SearchCursor(ListingSort.PriceAsc, 10, Guid.Empty) });
+        var body = Json(ListingQueryDsl.Search("scoda-test", new ListingQuery { After = new SearchCursor(ListingSort.PriceAsc, 10, Guid.Empty) }));
 
         body["sort"]!.ToJsonString().Should().Be("""[{"publishedAt":{"order":"desc"}},{"id":{"order":"desc"}}]""");
-        body.ContainsKey("search_after").Should().BeFalse();
-        body.ContainsKey("highlight").Should().BeFalse();
+        body.AsObject().ContainsKey("search_after").Should().BeFalse();
+        body.AsObject().ContainsKey("highlight").Should().BeFalse();
         body["query"]!.ToJsonString().Should().Be("""{"match_all":{}}""");
     }
 
@@ -110,9 +110,9 @@ public sealed class ElasticsearchQueryDslTests
     {
         var id = Guid.Parse("11111111-1111-1111-1111-111111111111");
 
-        ListingQueryDsl.Search(new ListingQuery { After = new SearchCursor(ListingSort.Newest, 1_790_000_000_000m, id) })["search_after"]!
+        Json(ListingQueryDsl.Search("scoda-test", new ListingQuery { After = new SearchCursor(ListingSort.Newest, 1_790_000_000_000m, id) }))["search_after"]!
             .ToJsonString().Should().Be("""[1790000000000,"11111111-1111-1111-1111-111111111111"]""");
-        ListingQueryDsl.Search(new ListingQuery { Text = "wheat", After = new SearchCursor(ListingSort.Relevance, 10.5m, id) })["search_after"]!
+        Json(ListingQueryDsl.Search("scoda-test", new ListingQuery { Text = "wheat", After = new SearchCursor(ListingSort.Relevance, 10.5m, id) }))["search_after"]!
             .ToJsonString().Should().Be("""[10.5,"11111111-1111-1111-1111-111111111111"]""");
     }
 
@@ -121,11 +121,19 @@ public sealed class ElasticsearchQueryDslTests
     {
         var listing = new ListingDocumentBuilder().With(d => d with { NamedPlace = "Khor\u001Fgos\u0000", OriginRegion = null }).Build();
 
-        var document = ElasticsearchListingIndex.ToIndexDocument(listing, withSuggestions: true);
+        var document = JsonNode.Parse(Client.SourceSerializer.SerializeToString(ElasticsearchListingIndex.ToIndexDocument(listing)))!;
 
         document["suggest"]!.ToJsonString().Should().Contain("\"Khorgos\"").And.NotContain("\\u001F").And.NotContain("\\u0000");
-        ElasticsearchListingIndex.ToIndexDocument(listing, withSuggestions: false).ContainsKey("suggest").Should().BeFalse();
+        document["id"]!.GetValue<string>().Should().Be(listing.Id.ToString(), "the listing's own fields sit beside suggest");
+        Json(ListingQueryDsl.Percolate("scoda-test-queries", listing, null))["query"]!["percolate"]!["document"]!.AsObject()
+            .ContainsKey("suggest").Should().BeFalse("a percolated listing carries no completion inputs");
     }
+
+    static readonly Elastic.Clients.Elasticsearch.ElasticsearchClient Client =
+        ElasticsearchConnection.CreateClient(new ElasticsearchOptions(new Uri("http://es.test:9200"), null, "scoda-test"));
+
+    /// <summary>A typed request or query as the official client writes it.</summary>
+    static JsonNode Json<T>(T value) => JsonNode.Parse(Client.RequestResponseSerializer.SerializeToString(value))!;
 
     static IEnumerable<(string Path, string Value)> Strings(JsonNode? node, string path = "$")
     {
@@ -156,10 +164,19 @@ public sealed class ElasticsearchQueryDslTests
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            Body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            var bytes = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
+            if (request.Content.Headers.ContentEncoding.Contains("gzip"))
+            {
+                await using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                await gzip.CopyToAsync(plain, cancellationToken);
+                bytes = plain.ToArray();
+            }
+            Body = Encoding.UTF8.GetString(bytes);
             return new HttpResponseMessage(HttpStatusCode.OK)
             {
-                Content = new StringContent("""{"took":1,"timed_out":false,"hits":{"total":{"value":0,"relation":"eq"},"max_score":null,"hits":[]}}""", Encoding.UTF8),
+                Headers = { { "X-Elastic-Product", "Elasticsearch" } },
+                Content = new StringContent("""{"took":1,"timed_out":false,"hits":{"total":{"value":0,"relation":"eq"},"max_score":null,"hits":[]}}""", Encoding.UTF8, "application/vnd.elasticsearch+json"),
             };
         }
     }

@@ -220,7 +220,7 @@ public sealed class ElasticsearchRecordedExchangeTests
         error.RootCauseTypes.Should().Equal("index_not_found_exception");
         error.Message.Should().Contain("POST /scoda-test/_search").And.Contain("404 index_not_found_exception");
 
-        (await replay.Client.DeleteIndexAsync("scoda-test-20260101000000-deadbeef", Ct)).Should().BeFalse();
+        (await replay.Index.DeleteIndicesAsync(["scoda-test-20260101000000-deadbeef"], Ct)).Should().BeFalse();
         replay.Handler.ShouldHavePlayedEverything();
     }
 

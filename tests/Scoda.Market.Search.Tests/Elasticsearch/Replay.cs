@@ -14,14 +14,17 @@ public sealed class Replay : IDisposable
     /// <summary>The comment line must never reach Elasticsearch.</summary>
     public static readonly Synonyms TestSynonyms = Synonyms.Parse("# a comment, never sent\nwheat, пшеница, 小麦\n\nbarley, ячмень, 大麦\n");
 
-    readonly HttpClient _http;
-
-    public Replay(string scenario, string? apiKey = RecordedExchangeHandler.ApiKey)
+    public Replay(string scenario, string? apiKey = RecordedExchangeHandler.ApiKey, TimeProvider? httpTime = null)
     {
         Handler = new RecordedExchangeHandler(scenario, apiKey);
-        _http = new HttpClient(Handler);
-        Options = new ElasticsearchOptions(new Uri("http://es.test:9200"), apiKey, "scoda-test") { RetryDelay = TimeSpan.Zero };
-        Client = new ElasticsearchClient(_http, Options, new CapturingLogger<ElasticsearchClient>(Logs));
+        Options = new ElasticsearchOptions(new Uri("http://es.test:9200"), apiKey, "scoda-test")
+        {
+            RetryDelay = TimeSpan.Zero,
+            HttpRetryDelay = TimeSpan.FromMilliseconds(1),
+        };
+        // The fake is the primary handler: requests go through the official client, its transport and the
+        // resilience handler exactly as in production, and only the bytes stop here.
+        Client = ElasticsearchConnection.CreateClient(Options, new CapturingLoggerFactory(Logs), () => Handler, httpTime);
         var guids = 0;
         Index = new ElasticsearchListingIndex(Client, Options, new CapturingLogger<ElasticsearchListingIndex>(Logs), new FixedTime(Now), TestSynonyms,
             () => new Guid($"{++guids:x8}-0000-0000-0000-000000000000"));
@@ -31,17 +34,31 @@ public sealed class Replay : IDisposable
 
     public ElasticsearchOptions Options { get; }
 
-    public ElasticsearchClient Client { get; }
+    public Elastic.Clients.Elasticsearch.ElasticsearchClient Client { get; }
 
     public ElasticsearchListingIndex Index { get; }
 
     public List<string> Logs { get; } = [];
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => ((IDisposable)Client.ElasticsearchClientSettings).Dispose();
 
     sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+}
+
+/// <summary>Loggers for every category, all into one list.</summary>
+public sealed class CapturingLoggerFactory(List<string> lines) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger<object>(lines);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Scoda.Market.Search;
 using Scoda.Market.Search.Elasticsearch;
 
@@ -5,7 +6,10 @@ namespace Scoda.Market.Web.Features.Search;
 
 static class ElasticsearchSetup
 {
-    /// <summary>The named <see cref="HttpClient"/> the Elasticsearch back end talks through (tests swap its handler).</summary>
+    /// <summary>
+    /// The named HTTP client whose primary handler sends the official client's requests (tests swap it with
+    /// <c>AddHttpClient(name).ConfigurePrimaryHttpMessageHandler</c> to fake the cluster).
+    /// </summary>
     public const string HttpClientName = "elasticsearch";
 
     /// <summary>Registers the Elasticsearch back end (see Scoda.Market.Search/Elasticsearch).</summary>
@@ -16,12 +20,18 @@ static class ElasticsearchSetup
             throw new InvalidOperationException("Search:Provider is Elasticsearch but Search:Elasticsearch:Url is not an absolute URL.");
         }
         var options = new ElasticsearchOptions(url, string.IsNullOrWhiteSpace(settings.ApiKey) ? null : settings.ApiKey, settings.IndexPrefix);
-        // Searches answer users: a cluster that hangs must fail the request, not hold it for the default 100 s.
-        builder.Services.AddHttpClient(HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddSingleton<IListingIndex>(s => new ElasticsearchListingIndex(
-            s.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            options,
-            s.GetRequiredService<ILoggerFactory>(),
-            s.GetRequiredService<TimeProvider>()));
+        // The handler factory owns the sockets (and lets tests replace them); retries and timeouts are set up by
+        // ElasticsearchConnection around whatever handler this gives.
+        builder.Services.AddHttpClient(HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All });
+        builder.Services.AddSingleton<IListingIndex>(s =>
+        {
+            var handlers = s.GetRequiredService<IHttpMessageHandlerFactory>();
+            return new ElasticsearchListingIndex(
+                options,
+                s.GetRequiredService<ILoggerFactory>(),
+                s.GetRequiredService<TimeProvider>(),
+                primaryHandler: () => handlers.CreateHandler(HttpClientName));
+        });
     }
 }
