@@ -244,4 +244,31 @@ public sealed class ElasticsearchRecordedExchangeTests
             text.Should().NotContain(RecordedExchangeHandler.ApiKey).And.NotContain(secret);
         }
     }
+
+    [Fact]
+    public async Task A_429_is_retried_by_the_resilience_handler_after_the_delay_the_cluster_asked_for()
+    {
+        using var replay = new Replay("throttled");
+
+        var page = await replay.Index.SearchAsync(new ListingQuery { Limit = 10, WithFacets = false }, Ct);
+
+        page.Total.Should().Be(0);
+        replay.Handler.ShouldHavePlayedEverything();
+        // The configured first delay is 1 ms: 1000 ms can only come from the answer's Retry-After.
+        replay.Logs.Should().Contain(l => l.Contains("POST /scoda-test/_search got 429; retry 1 in 1000 ms", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bulk_still_throttled_after_the_http_retries_reports_every_listing_failed()
+    {
+        using var replay = new Replay("bulk-throttled", options: o => o with { MaxHttpRetries = 1 });
+
+        var ids = new[] { RecordedListings.Wheat().Id, Guid.Parse("44444444-4444-4444-4444-444444444444") };
+        var delete = () => replay.Index.DeleteAsync(ids, Ct);
+
+        var error = (await delete.Should().ThrowAsync<ElasticsearchException>()).Which;
+        error.Status.Should().Be(429);
+        error.Message.Should().Contain("bulk delete of 2 of 2 listings");
+        replay.Handler.ShouldHavePlayedEverything();
+    }
 }

@@ -14,7 +14,7 @@ public sealed class Replay : IDisposable
     /// <summary>The comment line must never reach Elasticsearch.</summary>
     public static readonly Synonyms TestSynonyms = Synonyms.Parse("# a comment, never sent\nwheat, пшеница, 小麦\n\nbarley, ячмень, 大麦\n");
 
-    public Replay(string scenario, string? apiKey = RecordedExchangeHandler.ApiKey, TimeProvider? httpTime = null)
+    public Replay(string scenario, string? apiKey = RecordedExchangeHandler.ApiKey, Func<ElasticsearchOptions, ElasticsearchOptions>? options = null)
     {
         Handler = new RecordedExchangeHandler(scenario, apiKey);
         Options = new ElasticsearchOptions(new Uri("http://es.test:9200"), apiKey, "scoda-test")
@@ -22,9 +22,10 @@ public sealed class Replay : IDisposable
             RetryDelay = TimeSpan.Zero,
             HttpRetryDelay = TimeSpan.FromMilliseconds(1),
         };
+        Options = options?.Invoke(Options) ?? Options;
         // The fake is the primary handler: requests go through the official client, its transport and the
         // resilience handler exactly as in production, and only the bytes stop here.
-        Client = ElasticsearchConnection.CreateClient(Options, new CapturingLoggerFactory(Logs), () => Handler, httpTime);
+        Client = ElasticsearchConnection.CreateClient(Options, new CapturingLoggerFactory(Logs), () => Handler);
         var guids = 0;
         Index = new ElasticsearchListingIndex(Client, Options, new CapturingLogger<ElasticsearchListingIndex>(Logs), new FixedTime(Now), TestSynonyms,
             () => new Guid($"{++guids:x8}-0000-0000-0000-000000000000"));
