@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider } from './i18n';
 import { AuthProvider } from './auth';
-import { App } from './App';
+import { App } from './app/App';
 import './styles.css';
 
 const root = document.getElementById('root');

@@ -1,4 +1,4 @@
-import type { OrganizationSelection } from '../organizations';
+import type { OrganizationSelection } from '../hooks/organizationSelection';
 import { useT } from '../i18n';
 import { Link } from '../router';
 

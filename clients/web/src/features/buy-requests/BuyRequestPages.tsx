@@ -1,0 +1,350 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, currencies, incoterms, request, type Category, type Decimal, type PriceValue, type QuantityValue } from '../../api';
+import { useAuth } from '../../auth';
+import { FieldError, invalidProps } from '../../components/FieldError';
+import { FormErrors } from '../../components/FormErrors';
+import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
+import { errorMessages } from '../../errors';
+import { formatDate, fromDateInput, localized, normalizeDecimalInput, toDateInput } from '../../format';
+import { useI18n } from '../../i18n';
+import { formatPrice, formatQuantity, unitsFor } from '../../labels';
+import { canTrade, useOrganizationSelection } from '../../hooks/organizationSelection';
+import { Link, navigate } from '../../router';
+import { findCategory, leavesOf, useCategories } from '../../taxonomy';
+import { usePageTitle } from '../../hooks/usePageTitle';
+import { NegotiateButton } from '../negotiations/NegotiationPages';
+
+type BuyRequest = {
+  id: string;
+  organizationId: string;
+  buyer: { id: string; name: string; verified: boolean };
+  category: { id: string; key: string; name: Record<string, string> };
+  quantity: QuantityValue;
+  targetPrice: PriceValue;
+  incoterm: string;
+  namedPlace: string;
+  deliveryBy: string;
+  note: string | null;
+  status: 'open' | 'closed';
+  matchCount: number;
+};
+type Match = {
+  listing: { id: string; title: Record<string, string>; price: PriceValue; seller: { id: string; name: string; verified: boolean }; incoterm: string; namedPlace: string };
+  score: number;
+  reasons: string[];
+};
+
+/** The organization's buy requests (RFQ). */
+export function BuyRequestsPage() {
+  const { t, lang, locale } = useI18n();
+  const selection = useOrganizationSelection();
+  const [items, setItems] = useState<BuyRequest[]>([]);
+  const [errors, setErrors] = useState<string[]>([]);
+  usePageTitle(t('rfq.title'));
+
+  useEffect(() => {
+    if (!selection.selectedId) return;
+    const controller = new AbortController();
+    request<{ items: BuyRequest[] }>('/api/buy-requests', { query: { organizationId: selection.selectedId, limit: 100 }, signal: controller.signal })
+      .then((page) => setItems(page.items))
+      .catch((e: unknown) => !(e instanceof DOMException) && setErrors(errorMessages(e, t)));
+    return () => controller.abort();
+  }, [selection.selectedId, t]);
+
+  if (selection.organizations.length === 0) return <NoOrganization />;
+  return (
+    <div>
+      <h1>{t('rfq.title')}</h1>
+      <OrganizationPicker selection={selection} />
+      <p>
+        <Link to="/buy-requests/new" className="button button-primary" data-testid="rfq-new">
+          {t('rfq.new')}
+        </Link>
+      </p>
+      <FormErrors messages={errors} />
+      <table className="table">
+        <tbody>
+          {items.map((r) => (
+            <tr key={r.id} data-testid="rfq-row" data-rfq-id={r.id}>
+              <td>
+                <Link to={`/buy-requests/${encodeURIComponent(r.id)}`}>{localized(r.category.name, lang)}</Link>
+              </td>
+              <td>{formatQuantity(r.quantity, locale, t)}</td>
+              <td>{formatPrice(r.targetPrice, locale, t)}</td>
+              <td>
+                {r.incoterm} {r.namedPlace}
+              </td>
+              <td>{formatDate(r.deliveryBy, locale)}</td>
+              <td>{t(r.status === 'open' ? 'rfq.open' : 'rfq.closed')}</td>
+              <td>{t('rfq.matchCount', { n: r.matchCount })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type Range = { min: string; max: string };
+
+/** A new buy request: the spec ranges come from the chosen commodity's schema. */
+export function BuyRequestFormPage() {
+  const { t, lang } = useI18n();
+  const { me } = useAuth();
+  const selection = useOrganizationSelection();
+  const { categories } = useCategories();
+  const [categoryId, setCategoryId] = useState('');
+  const [ranges, setRanges] = useState<Record<string, Range>>({});
+  const [quantity, setQuantity] = useState('');
+  const [quantityUnit, setQuantityUnit] = useState('t');
+  const [price, setPrice] = useState('');
+  const [currency, setCurrency] = useState('USD');
+  const [priceUnit, setPriceUnit] = useState('t');
+  const [incoterm, setIncoterm] = useState('DAP');
+  const [place, setPlace] = useState('');
+  const [deliverBy, setDeliverBy] = useState(toDateInput(new Date(Date.now() + 60 * 86_400_000).toISOString()));
+  const [note, setNote] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [messages, setMessages] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  usePageTitle(t('rfq.new'));
+
+  const category: Category | undefined = categories ? findCategory(categories, categoryId) : undefined;
+  const units = unitsFor(category?.unit);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setFieldErrors({});
+    setMessages([]);
+    const specRanges: Record<string, { min?: Decimal; max?: Decimal }> = {};
+    for (const [key, r] of Object.entries(ranges)) {
+      if (r.min || r.max) specRanges[key] = { ...(r.min ? { min: normalizeDecimalInput(r.min) } : {}), ...(r.max ? { max: normalizeDecimalInput(r.max) } : {}) };
+    }
+    try {
+      const created = await request<BuyRequest>('/api/buy-requests', {
+        method: 'POST',
+        body: {
+          organizationId: selection.selectedId,
+          categoryId: categoryId || null,
+          specRanges,
+          quantity: { value: normalizeDecimalInput(quantity) || null, unit: quantityUnit },
+          targetPrice: { amount: normalizeDecimalInput(price) || null, currency, unit: priceUnit },
+          incoterm,
+          namedPlace: place,
+          deliveryBy: fromDateInput(deliverBy),
+          note: note || null,
+        },
+      });
+      navigate(`/buy-requests/${encodeURIComponent(created.id)}`);
+    } catch (error) {
+      if (error instanceof ApiError) setFieldErrors(error.errors);
+      setMessages(errorMessages(error, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (selection.organizations.length === 0) return <NoOrganization />;
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <h1>{t('rfq.new')}</h1>
+      <OrganizationPicker selection={selection} />
+      {!canTrade(me, selection.selectedId) && <p className="notice notice-info">{t('editor.readOnly')}</p>}
+      <FormErrors messages={messages} />
+      <div className="field">
+        <label htmlFor="rfq-category">{t('editor.category')}</label>
+        <select id="rfq-category" data-testid="rfq-category" value={categoryId} onChange={(e) => { setCategoryId(e.target.value); setRanges({}); }} {...invalidProps('categoryId', fieldErrors)}>
+          <option value="">—</option>
+          {categories && leavesOf(categories).map(({ leaf }) => (
+            <option key={leaf.id} value={leaf.id} data-key={leaf.key}>
+              {localized(leaf.name, lang)} (HS {leaf.hsCode})
+            </option>
+          ))}
+        </select>
+        <FieldError path="categoryId" errors={fieldErrors} />
+      </div>
+      {category?.specSchema?.filter((s) => s.type === 'number').map((s) => (
+        <div className="field" key={s.key}>
+          <label>
+            {localized(s.label, lang)} ({s.unit}) <span className="muted">{s.min}–{s.max}</span>
+          </label>
+          <div className="field-row">
+            <input data-testid={`rfq-spec-${s.key}-min`} inputMode="decimal" placeholder="min" value={ranges[s.key]?.min ?? ''} onChange={(e) => setRanges({ ...ranges, [s.key]: { min: e.target.value, max: ranges[s.key]?.max ?? '' } })} />
+            <input data-testid={`rfq-spec-${s.key}-max`} inputMode="decimal" placeholder="max" value={ranges[s.key]?.max ?? ''} onChange={(e) => setRanges({ ...ranges, [s.key]: { min: ranges[s.key]?.min ?? '', max: e.target.value } })} />
+          </div>
+          <FieldError path={`specRanges.${s.key}`} errors={fieldErrors} />
+        </div>
+      ))}
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="rfq-quantity">{t('rfq.quantity')}</label>
+          <input id="rfq-quantity" data-testid="rfq-quantity" inputMode="decimal" value={quantity} onChange={(e) => setQuantity(e.target.value)} {...invalidProps('quantity.value', fieldErrors)} />
+          <select data-testid="rfq-quantity-unit" aria-label={t('editor.unit')} value={quantityUnit} onChange={(e) => setQuantityUnit(e.target.value)}>
+            {units.map((u) => (
+              <option key={u}>{u}</option>
+            ))}
+          </select>
+          <FieldError path="quantity.value" errors={fieldErrors} />
+          <FieldError path="quantity.unit" errors={fieldErrors} />
+        </div>
+        <div className="field">
+          <label htmlFor="rfq-price">{t('rfq.targetPrice')}</label>
+          <input id="rfq-price" data-testid="rfq-price" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} {...invalidProps('targetPrice.amount', fieldErrors)} />
+          <select data-testid="rfq-currency" aria-label={t('search.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)}>
+            {currencies.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+          <select data-testid="rfq-price-unit" aria-label={t('editor.unit')} value={priceUnit} onChange={(e) => setPriceUnit(e.target.value)}>
+            {units.map((u) => (
+              <option key={u}>{u}</option>
+            ))}
+          </select>
+          <FieldError path="targetPrice.amount" errors={fieldErrors} />
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="rfq-incoterm">Incoterms 2020</label>
+          <select id="rfq-incoterm" data-testid="rfq-incoterm" value={incoterm} onChange={(e) => setIncoterm(e.target.value)}>
+            {incoterms.map((i) => (
+              <option key={i}>{i}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rfq-place">{t('rfq.place')}</label>
+          <input id="rfq-place" data-testid="rfq-place" value={place} onChange={(e) => setPlace(e.target.value)} {...invalidProps('namedPlace', fieldErrors)} />
+          <FieldError path="namedPlace" errors={fieldErrors} />
+        </div>
+        <div className="field">
+          <label htmlFor="rfq-deliver-by">{t('rfq.deliverBy')}</label>
+          <input id="rfq-deliver-by" type="date" data-testid="rfq-deliver-by" value={deliverBy} onChange={(e) => setDeliverBy(e.target.value)} />
+          <FieldError path="deliveryBy" errors={fieldErrors} />
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="rfq-note">{t('rfq.note')}</label>
+        <textarea id="rfq-note" data-testid="rfq-note" value={note} onChange={(e) => setNote(e.target.value)} />
+      </div>
+      <button type="submit" className="button button-primary" data-testid="rfq-save" disabled={busy}>
+        {t('rfq.save')}
+      </button>
+    </form>
+  );
+}
+
+/** One buy request and the listings that match it, best first, with the reasons. */
+export function BuyRequestPage({ id }: { id: string }) {
+  const { t, lang, locale } = useI18n();
+  const [buyRequest, setBuyRequest] = useState<BuyRequest | null>(null);
+  const [matches, setMatches] = useState<Match[]>([]);
+  const [errors, setErrors] = useState<string[]>([]);
+  usePageTitle(t('rfq.title'));
+
+  async function load() {
+    try {
+      setBuyRequest(await request<BuyRequest>(`/api/buy-requests/${encodeURIComponent(id)}`));
+      setMatches(await request<Match[]>(`/api/buy-requests/${encodeURIComponent(id)}/matches`));
+    } catch (e) {
+      setErrors(errorMessages(e, t));
+    }
+  }
+
+  useEffect(() => {
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+
+  async function close() {
+    try {
+      setBuyRequest(await request<BuyRequest>(`/api/buy-requests/${encodeURIComponent(id)}/close`, { method: 'POST' }));
+    } catch (e) {
+      setErrors(errorMessages(e, t));
+    }
+  }
+
+  return (
+    <div>
+      <FormErrors messages={errors} />
+      {buyRequest && (
+        <section className="panel">
+          <h1 data-testid="rfq-title">
+            {localized(buyRequest.category.name, lang)} · {formatQuantity(buyRequest.quantity, locale, t)}
+          </h1>
+          <p>
+            {t('rfq.targetPrice')}: {formatPrice(buyRequest.targetPrice, locale, t)} · {buyRequest.incoterm} {buyRequest.namedPlace} · {t('rfq.deliverBy')}{' '}
+            {formatDate(buyRequest.deliveryBy, locale)} · {t(buyRequest.status === 'open' ? 'rfq.open' : 'rfq.closed')}
+          </p>
+          {buyRequest.status === 'open' && (
+            <button type="button" className="button" data-testid="rfq-close" onClick={() => void close()}>
+              {t('rfq.close')}
+            </button>
+          )}
+        </section>
+      )}
+      <h2>{t('rfq.matches')}</h2>
+      {matches.length === 0 && <p className="muted">{t('rfq.noMatches')}</p>}
+      {matches.map((m) => (
+        <article key={m.listing.id} className="panel" data-testid="match-row" data-listing-id={m.listing.id}>
+          <h3>
+            <Link to={`/listings/${encodeURIComponent(m.listing.id)}`}>{localized(m.listing.title, lang)}</Link>{' '}
+            <span className="badge" data-testid="match-score">
+              {m.score}/100
+            </span>
+          </h3>
+          <p className="muted">
+            {formatPrice(m.listing.price, locale, t)} · {m.listing.incoterm} {m.listing.namedPlace} · {m.listing.seller.name}
+          </p>
+          <ul>
+            {m.reasons.map((r) => (
+              <li key={r} data-testid="match-reason">
+                {r}
+              </li>
+            ))}
+          </ul>
+          {buyRequest?.status === 'open' && (
+            <NegotiateButton listingId={m.listing.id} sellerId={m.listing.seller.id} buyRequestId={id} buyerOrganizationId={buyRequest.organizationId} />
+          )}
+        </article>
+      ))}
+    </div>
+  );
+}
+
+type ListingMatch = {
+  buyRequest: { id: string; buyer: { name: string; verified: boolean }; quantity: QuantityValue; targetPrice: PriceValue; incoterm: string; namedPlace: string; deliveryBy: string };
+  score: number;
+  reasons: string[];
+};
+
+/** For the seller's members: buy requests that match this listing. Others get a 404 and see nothing. */
+export function ListingMatchesPanel({ listingId }: { listingId: string }) {
+  const { t, locale } = useI18n();
+  const [matches, setMatches] = useState<ListingMatch[] | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    request<ListingMatch[]>(`/api/listings/${encodeURIComponent(listingId)}/matches`, { signal: controller.signal })
+      .then(setMatches)
+      .catch(() => setMatches(null));
+    return () => controller.abort();
+  }, [listingId]);
+
+  if (matches === null) return null;
+  return (
+    <section className="panel" data-testid="listing-matches">
+      <h2>{t('rfq.sellerMatches')}</h2>
+      {matches.length === 0 && <p className="muted">{t('rfq.noSellerMatches')}</p>}
+      {matches.map((m) => (
+        <div key={m.buyRequest.id} data-testid="listing-match-row" className="match-row">
+          <strong>{m.buyRequest.buyer.name}</strong> · {formatQuantity(m.buyRequest.quantity, locale, t)} · {formatPrice(m.buyRequest.targetPrice, locale, t)} ·{' '}
+          {m.buyRequest.incoterm} {m.buyRequest.namedPlace} · {t('rfq.deliverBy')} {formatDate(m.buyRequest.deliveryBy, locale)}{' '}
+          <span className="badge">{m.score}/100</span>
+          <div className="muted">{m.reasons.join(' · ')}</div>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { ApiError, type OrgKind, type OrganizationInput } from '../../../api';
+import { countryOptions } from '../../../countries';
+import { errorMessages } from '../../../errors';
+import { useI18n, type MessageKey } from '../../../i18n';
+import { FormErrors } from '../../../components/FormErrors';
+
+const kinds: { value: OrgKind; label: MessageKey }[] = [
+  { value: 'exporter', label: 'org.kind.exporter' },
+  { value: 'importer', label: 'org.kind.importer' },
+  { value: 'both', label: 'org.kind.both' },
+];
+
+type Field = keyof OrganizationInput;
+
+type Props = {
+  initial?: OrganizationInput;
+  submitLabel: string;
+  /** Called with the trimmed input; a thrown ApiError is shown in the form. */
+  onSubmit: (input: OrganizationInput) => Promise<void>;
+  onCancel?: () => void;
+};
+
+/** Create/edit form of an organization (the same body for POST and PUT). */
+export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: Props) {
+  const { t, locale } = useI18n();
+  const [name, setName] = useState(initial?.name ?? '');
+  const [countryCode, setCountryCode] = useState(initial?.countryCode ?? '');
+  const [kind, setKind] = useState<OrgKind>(initial?.kind ?? 'exporter');
+  const [registrationNumber, setRegistrationNumber] = useState(initial?.registrationNumber ?? '');
+  const [errors, setErrors] = useState<string[]>([]);
+  const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+
+  const countries = useMemo(() => countryOptions(locale), [locale]);
+  const labels: Record<Field, string> = {
+    name: t('org.field.name'),
+    countryCode: t('org.field.country'),
+    kind: t('org.field.kind'),
+    registrationNumber: t('org.field.registration'),
+  };
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const input: OrganizationInput = {
+      name: name.trim(),
+      countryCode,
+      kind,
+      registrationNumber: registrationNumber.trim(),
+    };
+    const problems: string[] = [];
+    const bad = new Set<string>();
+    if (!input.name) {
+      problems.push(t('org.error.nameRequired'));
+      bad.add('name');
+    }
+    if (!input.countryCode) {
+      problems.push(t('org.error.countryRequired'));
+      bad.add('countryCode');
+    }
+    if (!input.registrationNumber) {
+      problems.push(t('org.error.registrationRequired'));
+      bad.add('registrationNumber');
+    }
+    setErrors(problems);
+    setInvalid(bad);
+    if (problems.length) return;
+
+    setBusy(true);
+    try {
+      await onSubmit(input);
+    } catch (err) {
+      setErrors(errorMessages(err, t, labels));
+      setInvalid(new Set(err instanceof ApiError ? Object.keys(err.errors) : []));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const aria = (field: Field) => (invalid.has(field) ? { 'aria-invalid': true as const } : {});
+
+  return (
+    <form className="panel form" onSubmit={submit} noValidate>
+      <FormErrors messages={errors} />
+      <div className="field">
+        <label htmlFor="org-name">{labels.name}</label>
+        <input
+          id="org-name"
+          data-testid="org-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+          autoComplete="organization"
+          required
+          {...aria('name')}
+        />
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="org-country">{labels.countryCode}</label>
+          <select
+            id="org-country"
+            data-testid="org-country"
+            value={countryCode}
+            onChange={(e) => setCountryCode(e.target.value)}
+            required
+            {...aria('countryCode')}
+          >
+            <option value="">{t('org.field.countryPlaceholder')}</option>
+            {countries.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="org-kind">{labels.kind}</label>
+          <select
+            id="org-kind"
+            data-testid="org-kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as OrgKind)}
+            {...aria('kind')}
+          >
+            {kinds.map((k) => (
+              <option key={k.value} value={k.value}>
+                {t(k.label)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="org-registration">{labels.registrationNumber}</label>
+        <input
+          id="org-registration"
+          data-testid="org-registration"
+          value={registrationNumber}
+          onChange={(e) => setRegistrationNumber(e.target.value)}
+          maxLength={64}
+          aria-describedby="org-registration-hint"
+          required
+          {...aria('registrationNumber')}
+        />
+        <p className="hint" id="org-registration-hint">
+          {t('org.field.registrationHint')}
+        </p>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" data-testid="org-submit" disabled={busy}>
+          {busy ? t('auth.working') : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+            {t('org.cancel')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

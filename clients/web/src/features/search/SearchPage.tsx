@@ -1,0 +1,247 @@
+import { useEffect, useRef, useState } from 'react';
+import { request, type Decimal, type PriceValue, type QuantityValue } from '../../api';
+import { FormErrors } from '../../components/FormErrors';
+import { countryName } from '../../countries';
+import { errorMessages } from '../../errors';
+import { formatDecimalFixed, localized } from '../../format';
+import { useI18n, type MessageKey } from '../../i18n';
+import { formatPrice, formatQuantity } from '../../labels';
+import { Link, navigate, useLocation } from '../../router';
+import { usePageTitle } from '../../hooks/usePageTitle';
+
+type FacetValue = { key: string; label: string; count: number };
+type SearchItem = {
+  id: string;
+  title: Record<string, string>;
+  snippet: string | null;
+  price: PriceValue;
+  normalizedPrice: { usd: { amount: Decimal; unit: string }; cny: { amount: Decimal; unit: string } } | null;
+  quantity: QuantityValue;
+  available: QuantityValue;
+  originCountry: string;
+  incoterm: string;
+  namedPlace: string;
+  seller: { id: string; name: string; verified: boolean };
+};
+type SearchResult = {
+  total: number;
+  totalIsLowerBound: boolean;
+  items: SearchItem[];
+  facets: Partial<Record<FacetName, FacetValue[]>>;
+  nextCursor: string | null;
+};
+
+const facetNames = ['category', 'origin', 'incoterm', 'warehouseCountry', 'certificate'] as const;
+type FacetName = (typeof facetNames)[number];
+const sorts = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
+const sortKeys: Record<(typeof sorts)[number], MessageKey> = {
+  relevance: 'search.sort.relevance',
+  price_asc: 'search.sort.priceAsc',
+  price_desc: 'search.sort.priceDesc',
+  newest: 'search.sort.newest',
+};
+const currencies = ['USD', 'CNY', 'RUB', 'KZT', 'UZS', 'EUR'];
+
+/** The search page: its state lives in the URL query string, so a search can be shared and reloaded. */
+export function SearchPage() {
+  const { t, lang, locale } = useI18n();
+  const { query } = useLocation();
+  const [text, setText] = useState(query.get('q') ?? '');
+  const [suggestions, setSuggestions] = useState<string[]>([]);
+  const [result, setResult] = useState<SearchResult | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [loading, setLoading] = useState(false);
+  const sentinel = useRef<HTMLDivElement | null>(null);
+  usePageTitle(t('search.title'));
+
+  const queryString = query.toString();
+
+  /** Writes one change into the URL; the effect below runs the search. */
+  function update(change: (p: URLSearchParams) => void) {
+    const next = new URLSearchParams(queryString);
+    change(next);
+    next.delete('cursor');
+    navigate(`/search${next.toString() ? `?${next.toString()}` : ''}`, { replace: true });
+  }
+
+  async function run(params: URLSearchParams, append: boolean, signal?: AbortSignal) {
+    setLoading(true);
+    setErrors([]);
+    params.set('lang', lang);
+    try {
+      const page = await request<SearchResult>(`/api/search/listings?${params.toString()}`, { signal });
+      setResult((previous) =>
+        append && previous ? { ...previous, items: [...previous.items, ...page.items], nextCursor: page.nextCursor } : page,
+      );
+    } catch (e) {
+      if (!(e instanceof DOMException && e.name === 'AbortError')) setErrors(errorMessages(e, t));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void run(new URLSearchParams(queryString), false, controller.signal);
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryString, lang]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const timer = window.setTimeout(async () => {
+      if (text.trim().length < 2) return setSuggestions([]);
+      try {
+        setSuggestions(await request<string[]>('/api/search/suggest', { query: { q: text }, signal: controller.signal }));
+      } catch {
+        setSuggestions([]);
+      }
+    }, 200);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [text]);
+
+  function loadMore() {
+    if (!result?.nextCursor || loading) return;
+    const params = new URLSearchParams(queryString);
+    params.set('cursor', result.nextCursor);
+    void run(params, true);
+  }
+
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node || !result?.nextCursor) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore());
+    observer.observe(node);
+    return () => observer.disconnect();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [result?.nextCursor, loading]);
+
+  const selected = (facet: FacetName) => query.getAll(facet);
+  const toggle = (facet: FacetName, key: string) =>
+    update((p) => {
+      const values = p.getAll(facet);
+      p.delete(facet);
+      for (const v of values.includes(key) ? values.filter((v) => v !== key) : [...values, key]) p.append(facet, v);
+    });
+  const setParam = (name: string, value: string) => update((p) => (value ? p.set(name, value) : p.delete(name)));
+
+  const facetLabel = (facet: FacetName, value: FacetValue) =>
+    facet === 'origin' || facet === 'warehouseCountry' ? countryName(value.key, locale) : value.label;
+
+  return (
+    <div className="search-page">
+      <h1>{t('search.title')}</h1>
+      <form
+        className="search-bar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setParam('q', text.trim());
+        }}
+      >
+        <input
+          type="search"
+          data-testid="search-input"
+          list="search-suggestions"
+          value={text}
+          placeholder={t('search.placeholder')}
+          onChange={(e) => setText(e.target.value)}
+          aria-label={t('search.title')}
+        />
+        <datalist id="search-suggestions">
+          {suggestions.map((s) => (
+            <option key={s} value={s} data-testid="search-suggestion" />
+          ))}
+        </datalist>
+        <button type="submit" className="button button-primary" data-testid="search-submit">
+          {t('search.submit')}
+        </button>
+        <select data-testid="search-sort" aria-label={t('search.sort')} value={query.get('sort') ?? 'relevance'} onChange={(e) => setParam('sort', e.target.value === 'relevance' ? '' : e.target.value)}>
+          {sorts.map((s) => (
+            <option key={s} value={s}>
+              {t(sortKeys[s])}
+            </option>
+          ))}
+        </select>
+      </form>
+      <FormErrors messages={errors} />
+      <div className="search-layout">
+        <aside className="search-facets">
+          <label className="checkbox">
+            <input type="checkbox" data-testid="search-verified" checked={query.get('verifiedOnly') === 'true'} onChange={(e) => setParam('verifiedOnly', e.target.checked ? 'true' : '')} />
+            {t('search.verifiedOnly')}
+          </label>
+          <div className="field-row">
+            <input data-testid="search-min-price" inputMode="decimal" placeholder={t('search.minPrice')} defaultValue={query.get('minPrice') ?? ''} onBlur={(e) => setParam('minPrice', e.target.value.trim())} />
+            <input data-testid="search-max-price" inputMode="decimal" placeholder={t('search.maxPrice')} defaultValue={query.get('maxPrice') ?? ''} onBlur={(e) => setParam('maxPrice', e.target.value.trim())} />
+            <select data-testid="search-currency" aria-label={t('search.currency')} value={query.get('priceCurrency') ?? 'USD'} onChange={(e) => setParam('priceCurrency', e.target.value === 'USD' ? '' : e.target.value)}>
+              {currencies.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          </div>
+          {facetNames.map((facet) => {
+            const values = result?.facets[facet] ?? [];
+            if (values.length === 0 && selected(facet).length === 0) return null;
+            return (
+              <fieldset key={facet} className="facet" data-testid={`facet-${facet}`}>
+                <legend>{t(`search.facet.${facet}` as MessageKey)}</legend>
+                {values.map((v) => (
+                  <label key={v.key} className="checkbox" data-testid="facet-option" data-facet={facet} data-key={v.key}>
+                    <input type="checkbox" checked={selected(facet).includes(v.key)} onChange={() => toggle(facet, v.key)} />
+                    {facetLabel(facet, v)} <span className="muted">({v.count})</span>
+                  </label>
+                ))}
+              </fieldset>
+            );
+          })}
+        </aside>
+        <section className="search-results">
+          {result && (
+            <p data-testid="search-total" data-total={result.total} className="muted">
+              {t(result.totalIsLowerBound ? 'search.totalMore' : 'search.total', { n: result.total.toLocaleString(locale) })}
+            </p>
+          )}
+          {result && result.items.length === 0 && !loading && (
+            <p className="panel muted" data-testid="search-empty">
+              {t('search.empty')}
+            </p>
+          )}
+          {result?.items.map((item) => (
+            <article key={item.id} className="panel search-result" data-testid="search-result" data-listing-id={item.id}>
+              <h2>
+                <Link to={`/listings/${encodeURIComponent(item.id)}`}>{localized(item.title, lang)}</Link>
+              </h2>
+              {item.snippet && (
+                // The server HTML-escapes the text and adds only <mark> around the words that matched.
+                <p className="snippet" data-testid="search-snippet" dangerouslySetInnerHTML={{ __html: item.snippet }} />
+              )}
+              <p>
+                <strong>{formatPrice(item.price, locale, t)}</strong>
+                {item.normalizedPrice && (
+                  <span className="muted">
+                    {' '}
+                    ≈ {formatDecimalFixed(item.normalizedPrice.usd.amount, 2, locale)} USD · {formatDecimalFixed(item.normalizedPrice.cny.amount, 2, locale)} CNY / {item.normalizedPrice.usd.unit}
+                  </span>
+                )}
+              </p>
+              <p className="muted">
+                {formatQuantity(item.quantity, locale, t)} · {t('search.available', { q: formatQuantity(item.available, locale, t) })} · {item.incoterm} {item.namedPlace} ·{' '}
+                {countryName(item.originCountry, locale)} · {t('search.seller')}: {item.seller.name}
+                {item.seller.verified && <span className="badge badge-success"> {t('search.verified')}</span>}
+              </p>
+            </article>
+          ))}
+          <div ref={sentinel} />
+          {result?.nextCursor && (
+            <button type="button" className="button" data-testid="search-load-more" onClick={loadMore} disabled={loading}>
+              {t('search.loadMore')}
+            </button>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
