@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, currencies, incoterms, request, type Category, type Decimal, type PriceValue, type QuantityValue } from '../../api';
+import { api, ApiError, currencies, incoterms, type BuyRequest, type BuyRequestMatch as Match, type Category, type Decimal, type ListingMatch } from '../../api';
 import { useAuth } from '../../auth';
 import { FieldError, invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
@@ -14,26 +14,6 @@ import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { NegotiateButton } from '../negotiations/NegotiationPages';
 
-type BuyRequest = {
-  id: string;
-  organizationId: string;
-  buyer: { id: string; name: string; verified: boolean };
-  category: { id: string; key: string; name: Record<string, string> };
-  quantity: QuantityValue;
-  targetPrice: PriceValue;
-  incoterm: string;
-  namedPlace: string;
-  deliveryBy: string;
-  note: string | null;
-  status: 'open' | 'closed';
-  matchCount: number;
-};
-type Match = {
-  listing: { id: string; title: Record<string, string>; price: PriceValue; seller: { id: string; name: string; verified: boolean }; incoterm: string; namedPlace: string };
-  score: number;
-  reasons: string[];
-};
-
 /** The organization's buy requests (RFQ). */
 export function BuyRequestsPage() {
   const { t, lang, locale } = useI18n();
@@ -45,7 +25,7 @@ export function BuyRequestsPage() {
   useEffect(() => {
     if (!selection.selectedId) return;
     const controller = new AbortController();
-    request<{ items: BuyRequest[] }>('/api/buy-requests', { query: { organizationId: selection.selectedId, limit: 100 }, signal: controller.signal })
+    api.buyRequests(selection.selectedId, 100, controller.signal)
       .then((page) => setItems(page.items))
       .catch((e: unknown) => !(e instanceof DOMException) && setErrors(errorMessages(e, t)));
     return () => controller.abort();
@@ -122,9 +102,7 @@ export function BuyRequestFormPage() {
       if (r.min || r.max) specRanges[key] = { ...(r.min ? { min: normalizeDecimalInput(r.min) } : {}), ...(r.max ? { max: normalizeDecimalInput(r.max) } : {}) };
     }
     try {
-      const created = await request<BuyRequest>('/api/buy-requests', {
-        method: 'POST',
-        body: {
+      const created = await api.createBuyRequest({
           organizationId: selection.selectedId,
           categoryId: categoryId || null,
           specRanges,
@@ -134,7 +112,6 @@ export function BuyRequestFormPage() {
           namedPlace: place,
           deliveryBy: fromDateInput(deliverBy),
           note: note || null,
-        },
       });
       navigate(`/buy-requests/${encodeURIComponent(created.id)}`);
     } catch (error) {
@@ -245,8 +222,8 @@ export function BuyRequestPage({ id }: { id: string }) {
 
   async function load() {
     try {
-      setBuyRequest(await request<BuyRequest>(`/api/buy-requests/${encodeURIComponent(id)}`));
-      setMatches(await request<Match[]>(`/api/buy-requests/${encodeURIComponent(id)}/matches`));
+      setBuyRequest(await api.buyRequest(id));
+      setMatches(await api.buyRequestMatches(id));
     } catch (e) {
       setErrors(errorMessages(e, t));
     }
@@ -259,7 +236,7 @@ export function BuyRequestPage({ id }: { id: string }) {
 
   async function close() {
     try {
-      setBuyRequest(await request<BuyRequest>(`/api/buy-requests/${encodeURIComponent(id)}/close`, { method: 'POST' }));
+      setBuyRequest(await api.closeBuyRequest(id));
     } catch (e) {
       setErrors(errorMessages(e, t));
     }
@@ -313,12 +290,6 @@ export function BuyRequestPage({ id }: { id: string }) {
   );
 }
 
-type ListingMatch = {
-  buyRequest: { id: string; buyer: { name: string; verified: boolean }; quantity: QuantityValue; targetPrice: PriceValue; incoterm: string; namedPlace: string; deliveryBy: string };
-  score: number;
-  reasons: string[];
-};
-
 /** For the seller's members: buy requests that match this listing. Others get a 404 and see nothing. */
 export function ListingMatchesPanel({ listingId }: { listingId: string }) {
   const { t, locale } = useI18n();
@@ -326,7 +297,7 @@ export function ListingMatchesPanel({ listingId }: { listingId: string }) {
 
   useEffect(() => {
     const controller = new AbortController();
-    request<ListingMatch[]>(`/api/listings/${encodeURIComponent(listingId)}/matches`, { signal: controller.signal })
+    api.listingMatches(listingId, controller.signal)
       .then(setMatches)
       .catch(() => setMatches(null));
     return () => controller.abort();

@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
-import { request } from '../../api';
+import { api, type Notification } from '../../api';
 import { formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { createHubConnection } from '../../hooks/realtime';
 import { navigate } from '../../router';
 
-type Notification = { id: string; kind: string; title: string; body: string; link: string; createdAt: string; readAt: string | null };
 
 /** Unread notifications of the signed-in user: loaded once, then pushed live over /hubs/notifications. */
 export function NotificationBell() {
@@ -16,7 +15,7 @@ export function NotificationBell() {
 
   useEffect(() => {
     let live = true;
-    request<{ items: Notification[]; unread: number }>('/api/notifications', { query: { limit: 20 } })
+    api.notifications(20)
       .then((page) => {
         if (!live) return;
         setItems(page.items);
@@ -40,7 +39,7 @@ export function NotificationBell() {
     if (!n.readAt) {
       setUnread((u) => Math.max(0, u - 1));
       setItems((previous) => previous.map((x) => (x.id === n.id ? { ...x, readAt: new Date().toISOString() } : x)));
-      await request(`/api/notifications/${encodeURIComponent(n.id)}/read`, { method: 'POST' }).catch(() => undefined);
+      await api.markNotificationRead(n.id).catch(() => undefined);
     }
     navigate(n.link);
   }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { request, type Decimal, type PriceValue, type QuantityValue } from '../../api';
+import { api, searchFacetNames as facetNames, type FacetValue, type SearchFacetName, type SearchResult } from '../../api';
 import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
@@ -9,30 +9,7 @@ import { formatPrice, formatQuantity } from '../../labels';
 import { Link, navigate, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 
-type FacetValue = { key: string; label: string; count: number };
-type SearchItem = {
-  id: string;
-  title: Record<string, string>;
-  snippet: string | null;
-  price: PriceValue;
-  normalizedPrice: { usd: { amount: Decimal; unit: string }; cny: { amount: Decimal; unit: string } } | null;
-  quantity: QuantityValue;
-  available: QuantityValue;
-  originCountry: string;
-  incoterm: string;
-  namedPlace: string;
-  seller: { id: string; name: string; verified: boolean };
-};
-type SearchResult = {
-  total: number;
-  totalIsLowerBound: boolean;
-  items: SearchItem[];
-  facets: Partial<Record<FacetName, FacetValue[]>>;
-  nextCursor: string | null;
-};
-
-const facetNames = ['category', 'origin', 'incoterm', 'warehouseCountry', 'certificate'] as const;
-type FacetName = (typeof facetNames)[number];
+type FacetName = SearchFacetName;
 const sorts = ['relevance', 'price_asc', 'price_desc', 'newest'] as const;
 const sortKeys: Record<(typeof sorts)[number], MessageKey> = {
   relevance: 'search.sort.relevance',
@@ -69,7 +46,7 @@ export function SearchPage() {
     setErrors([]);
     params.set('lang', lang);
     try {
-      const page = await request<SearchResult>(`/api/search/listings?${params.toString()}`, { signal });
+      const page = await api.searchListings(params, signal);
       setResult((previous) =>
         append && previous ? { ...previous, items: [...previous.items, ...page.items], nextCursor: page.nextCursor } : page,
       );
@@ -92,7 +69,7 @@ export function SearchPage() {
     const timer = window.setTimeout(async () => {
       if (text.trim().length < 2) return setSuggestions([]);
       try {
-        setSuggestions(await request<string[]>('/api/search/suggest', { query: { q: text }, signal: controller.signal }));
+        setSuggestions(await api.suggest(text, controller.signal));
       } catch {
         setSuggestions([]);
       }

@@ -1,0 +1,19 @@
+import { request } from './client';
+import type { MyOrganization } from './organizations';
+
+export type Me = {
+  id: string;
+  email: string;
+  emailConfirmed: boolean;
+  roles: string[];
+  organizations: MyOrganization[];
+};
+
+export const accountsApi = {
+  register: (email: string, password: string) =>
+    request<void>('/api/auth/register', { method: 'POST', body: { email, password } }),
+  login: (email: string, password: string) =>
+    request<void>('/api/auth/login', { method: 'POST', query: { useCookies: true }, body: { email, password } }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', body: {} }),
+  me: (signal?: AbortSignal) => request<Me>('/api/me', { signal }),
+};

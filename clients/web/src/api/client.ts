@@ -1,0 +1,121 @@
+// The single HTTP client of the web app. Same origin, cookie authentication,
+// JSON in and out, RFC 9457 problem details turned into ApiError.
+
+export type ProblemDetails = {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  instance?: string;
+  errors?: Record<string, string[]>;
+};
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  /** Error messages by key (an Identity error code or a camelCase field name). */
+  readonly errors: Record<string, string[]>;
+
+  constructor(status: number, problem: ProblemDetails) {
+    const title = problem.title ?? `HTTP ${status}`;
+    super(problem.detail ? `${title}: ${problem.detail}` : title);
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = title;
+    this.detail = problem.detail;
+    this.errors = normalizeErrors(problem.errors);
+  }
+
+  /** True when the request never got an HTTP answer (offline, server down). */
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+function normalizeErrors(errors: ProblemDetails['errors']): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!errors || typeof errors !== 'object') return out;
+  for (const [rawKey, value] of Object.entries(errors)) {
+    // "$.countryCode", "CountryCode" and "countryCode" all mean the same field.
+    let key = rawKey.startsWith('$.') ? rawKey.slice(2) : rawKey;
+    if (/^[A-Z][a-z]/.test(key) && !isIdentityCode(key)) key = key[0]!.toLowerCase() + key.slice(1);
+    const messages = Array.isArray(value) ? value.map(String) : [String(value)];
+    out[key] = [...(out[key] ?? []), ...messages];
+  }
+  return out;
+}
+
+// ASP.NET Core Identity error codes are PascalCase and must stay as they are.
+const identityCodePattern =
+  /^(Password|Duplicate|Invalid|UserAlready|UserLockout|LoginAlready|ConcurrencyFailure|DefaultError|RecoveryCode)/;
+function isIdentityCode(key: string): boolean {
+  return identityCodePattern.test(key);
+}
+
+type RequestOptions = {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** A plain object is sent as JSON; FormData is sent as multipart/form-data. */
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  signal?: AbortSignal;
+};
+
+/**
+ * JSON.parse reviver: where the engine passes the number's source text (JSON.parse source text access) and the
+ * binary double would not print back as the server wrote it ("245.50", 18 significant digits), the text is kept
+ * instead, so money and quantities are shown exactly as sent. Elsewhere numbers stay numbers.
+ */
+function keepDecimalText(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && typeof context?.source === 'string' && String(value) !== context.source) {
+    return context.source;
+  }
+  return value;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', body, query, signal } = options;
+  let url = path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    }
+    const qs = params.toString();
+    if (qs) url += (url.includes('?') ? '&' : '?') + qs;
+  }
+
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) {
+    payload = body; // the browser sets the multipart boundary
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, body: payload, credentials: 'same-origin', signal });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, { title: 'Network error', detail: e instanceof Error ? e.message : String(e) });
+  }
+
+  const text = await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text, keepDecimalText);
+    } catch {
+      data = undefined;
+    }
+  }
+
+  if (!response.ok) {
+    const problem: ProblemDetails =
+      data && typeof data === 'object' ? (data as ProblemDetails) : { title: response.statusText || undefined };
+    throw new ApiError(response.status, { ...problem, status: problem.status ?? response.status });
+  }
+  return data as T;
+}
