@@ -1,5 +1,8 @@
+/** Messages by API path ("price.amount"): the server's problem details or the form's own checks. */
+export type FieldErrors = Readonly<Record<string, readonly string[]>>;
+
 /** The server's (or the form's own) messages for one field, next to it; `path` is the API's JSON path. */
-export function FieldError({ path, errors }: { path: string; errors: Readonly<Record<string, readonly string[]>> }) {
+export function FieldError({ path, errors }: { path: string; errors: FieldErrors }) {
   const messages = errors[path];
   if (!messages?.length) return null;
   return (
@@ -14,7 +17,7 @@ export function fieldErrorId(path: string): string {
 }
 
 /** aria attributes of an input whose field has errors. */
-export function invalidProps(path: string, errors: Readonly<Record<string, readonly string[]>>) {
+export function invalidProps(path: string, errors: FieldErrors) {
   return errors[path]?.length
     ? { 'aria-invalid': true as const, 'aria-describedby': fieldErrorId(path) }
     : {};

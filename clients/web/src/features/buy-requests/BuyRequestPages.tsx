@@ -12,7 +12,7 @@ import { canTrade, useOrganizationSelection } from '../../hooks/organizationSele
 import { Link, navigate } from '../../router';
 import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
-import { NegotiateButton } from '../negotiations/NegotiationPages';
+import { NegotiateButton } from '../negotiations';
 
 /** The organization's buy requests (RFQ). */
 export function BuyRequestsPage() {

@@ -8,7 +8,10 @@ import { useI18n, type MessageKey } from '../../i18n';
 import { formatPrice, formatQuantity } from '../../labels';
 import { Link, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
-import { RoleFilter, Terms, usePagedList, useSpecLabel } from '../negotiations/NegotiationPages';
+import { RoleFilter, roleOf } from '../../components/RoleFilter';
+import { Terms } from '../../components/TermSheet';
+import { usePagedList } from '../../hooks/usePagedList';
+import { useSpecLabel } from '../../hooks/useSpecLabel';
 
 const statusKeys: Record<string, MessageKey> = {
   agreed: 'deal.status.agreed',
@@ -34,8 +37,7 @@ function DealStatusBadge({ status }: { status: string }) {
 export function DealsPage() {
   const { t, lang, locale } = useI18n();
   const { query } = useLocation();
-  const roleParam = query.get('role');
-  const role = roleParam === 'buyer' || roleParam === 'seller' ? roleParam : null;
+  const role = roleOf(query.get('role'));
   const list = usePagedList((cursor, signal) => api.deals({ role, cursor, limit: 50 }, signal), role ?? 'all');
   usePageTitle(t('deal.title'));
 

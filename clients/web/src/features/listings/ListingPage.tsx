@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import { ListingMatchesPanel } from '../buy-requests/BuyRequestPages';
 import {
   ApiError,
   api,
@@ -29,7 +28,8 @@ import {
   warehouseKindLabel,
 } from '../../labels';
 import { canTrade } from '../../hooks/organizationSelection';
-import { NegotiateButton } from '../negotiations/NegotiationPages';
+import { ListingMatchesPanel } from '../buy-requests';
+import { NegotiateButton } from '../negotiations';
 import { Link } from '../../router';
 import { findCategory, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
