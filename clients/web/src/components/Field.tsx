@@ -1,4 +1,4 @@
-import { cloneElement, isValidElement, type InputHTMLAttributes, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, isValidElement, type InputHTMLAttributes, type ReactElement, type ReactNode, type Ref } from 'react';
 import { FieldError, fieldErrorId, type FieldErrors } from './FieldError';
 
 type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'children'> & {
@@ -18,6 +18,8 @@ type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'children'> & {
    * <input>. */
   children?: ReactNode;
   'data-testid'?: string;
+  /** The plain <input>'s ref (file inputs are cleared through it). */
+  ref?: Ref<HTMLInputElement>;
 };
 
 /** One form field: label, control, the server's (or the form's) errors for it, and a hint. */

@@ -1,6 +1,7 @@
 import type { OrganizationSelection } from '../hooks/organizationSelection';
 import { useT } from '../i18n';
 import { Link } from '../router';
+import { Field } from './Field';
 
 /** The organization select of the listings and warehouse pages (shown when the user has more than one). */
 export function OrganizationPicker({ selection }: { selection: OrganizationSelection }) {
@@ -8,8 +9,7 @@ export function OrganizationPicker({ selection }: { selection: OrganizationSelec
   const { organizations, selectedId, select } = selection;
   if (organizations.length < 2 || !selectedId) return null;
   return (
-    <div className="field field-inline org-selector">
-      <label htmlFor="org-select">{t('org.select')}</label>
+    <Field id="org-select" label={t('org.select')} className="field-inline org-selector">
       <select id="org-select" data-testid="org-select" value={selectedId} onChange={(e) => select(e.target.value)}>
         {organizations.map((o) => (
           <option key={o.id} value={o.id}>
@@ -17,7 +17,7 @@ export function OrganizationPicker({ selection }: { selection: OrganizationSelec
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 

@@ -6,6 +6,7 @@ import { signInErrorMessages } from '../../errors';
 import { useT } from '../../i18n';
 import { Link, navigate, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 /**
  * Where to go after signing in: a safe local `next`; else the admin queue for staff
@@ -53,31 +54,27 @@ export function SignInPage() {
       {me && <p className="notice notice-info">{t('auth.signIn.alreadySignedIn', { email: me.email })}</p>}
       <form className="panel form" onSubmit={submit} noValidate>
         <FormErrors messages={errors} />
-        <div className="field">
-          <label htmlFor="signin-email">{t('auth.email')}</label>
-          <input
-            id="signin-email"
-            type="email"
-            autoComplete="username"
-            data-testid="signin-email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            autoFocus
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="signin-password">{t('auth.password')}</label>
-          <input
-            id="signin-password"
-            type="password"
-            autoComplete="current-password"
-            data-testid="signin-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        </div>
+        <Field
+          id="signin-email"
+          label={t('auth.email')}
+          type="email"
+          autoComplete="username"
+          data-testid="signin-email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          autoFocus
+        />
+        <Field
+          id="signin-password"
+          label={t('auth.password')}
+          type="password"
+          autoComplete="current-password"
+          data-testid="signin-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
         <div className="form-actions">
           <button type="submit" className="button button-primary" data-testid="signin-submit" disabled={busy}>
             {busy ? t('auth.working') : t('auth.signIn.submit')}

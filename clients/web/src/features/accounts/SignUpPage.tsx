@@ -6,6 +6,7 @@ import { errorMessages, signInErrorMessages, signInFailure } from '../../errors'
 import { useI18n, type Language, type MessageKey, type Translate } from '../../i18n';
 import { Link, navigate } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 // ASP.NET Core Identity error codes that have a translation of their own.
 const identityCodes = new Set([
@@ -106,48 +107,39 @@ export function SignUpPage() {
       <h1>{t('auth.signUp.title')}</h1>
       <form className="panel form" onSubmit={submit} noValidate>
         <FormErrors messages={errors} />
-        <div className="field">
-          <label htmlFor="signup-email">{t('auth.email')}</label>
-          <input
-            id="signup-email"
-            type="email"
-            autoComplete="username"
-            data-testid="signup-email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            autoFocus
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="signup-password">{t('auth.password')}</label>
-          <input
-            id="signup-password"
-            type="password"
-            autoComplete="new-password"
-            data-testid="signup-password"
-            aria-describedby="signup-password-hint"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-          <p className="hint" id="signup-password-hint">
-            {t('auth.passwordHint')}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor="signup-confirm">{t('auth.confirmPassword')}</label>
-          <input
-            id="signup-confirm"
-            type="password"
-            autoComplete="new-password"
-            data-testid="signup-confirm"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            aria-invalid={confirm !== '' && confirm !== password ? true : undefined}
-            required
-          />
-        </div>
+        <Field
+          id="signup-email"
+          label={t('auth.email')}
+          type="email"
+          autoComplete="username"
+          data-testid="signup-email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          autoFocus
+        />
+        <Field
+          id="signup-password"
+          label={t('auth.password')}
+          hint={t('auth.passwordHint')}
+          type="password"
+          autoComplete="new-password"
+          data-testid="signup-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <Field
+          id="signup-confirm"
+          label={t('auth.confirmPassword')}
+          type="password"
+          autoComplete="new-password"
+          data-testid="signup-confirm"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          aria-invalid={confirm !== '' && confirm !== password ? true : undefined}
+          required
+        />
         <div className="form-actions">
           <button type="submit" className="button button-primary" data-testid="signup-submit" disabled={busy}>
             {busy ? t('auth.working') : t('auth.signUp.submit')}

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 const statuses: { value: VerificationStatus; label: MessageKey }[] = [
   { value: 'pending', label: 'status.pending' },
@@ -82,8 +83,7 @@ function VerificationQueue() {
       <h1>{t('admin.title')}</h1>
       <p className="lead">{t('admin.intro')}</p>
       <div className="page-toolbar">
-        <div className="field field-inline">
-          <label htmlFor="admin-status">{t('admin.filter')}</label>
+        <Field id="admin-status" label={t('admin.filter')} className="field-inline">
           <select
             id="admin-status"
             data-testid="admin-status"
@@ -99,7 +99,7 @@ function VerificationQueue() {
               </option>
             ))}
           </select>
-        </div>
+        </Field>
         <button
           type="button"
           className="button button-small"

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, currencies, incoterms, type BuyRequest, type BuyRequestMatch as Match, type Category, type Decimal, type ListingMatch } from '../../api';
 import { useAuth } from '../../auth';
-import { FieldError, invalidProps } from '../../components/FieldError';
+import { invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { errorMessages } from '../../errors';
@@ -13,6 +13,8 @@ import { Link, navigate } from '../../router';
 import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { NegotiateButton } from '../negotiations';
+import { AmountField } from '../../components/AmountField';
+import { Field } from '../../components/Field';
 
 /** The organization's buy requests (RFQ). */
 export function BuyRequestsPage() {
@@ -129,9 +131,8 @@ export function BuyRequestFormPage() {
       <OrganizationPicker selection={selection} />
       {!canTrade(me, selection.selectedId) && <p className="notice notice-info">{t('editor.readOnly')}</p>}
       <FormErrors messages={messages} />
-      <div className="field">
-        <label htmlFor="rfq-category">{t('editor.category')}</label>
-        <select id="rfq-category" data-testid="rfq-category" value={categoryId} onChange={(e) => { setCategoryId(e.target.value); setRanges({}); }} {...invalidProps('categoryId', fieldErrors)}>
+      <Field id="rfq-category" label={t('editor.category')} path="categoryId" errors={fieldErrors}>
+        <select id="rfq-category" data-testid="rfq-category" value={categoryId} onChange={(e) => { setCategoryId(e.target.value); setRanges({}); }}>
           <option value="">—</option>
           {categories && leavesOf(categories).map(({ leaf }) => (
             <option key={leaf.id} value={leaf.id} data-key={leaf.key}>
@@ -139,34 +140,41 @@ export function BuyRequestFormPage() {
             </option>
           ))}
         </select>
-        <FieldError path="categoryId" errors={fieldErrors} />
-      </div>
+      </Field>
       {category?.specSchema?.filter((s) => s.type === 'number').map((s) => (
-        <div className="field" key={s.key}>
-          <label>
-            {localized(s.label, lang)} ({s.unit}) <span className="muted">{s.min}–{s.max}</span>
-          </label>
+        <Field
+          key={s.key}
+          id={`rfq-spec-${s.key}-min`}
+          label={
+            <>
+              {localized(s.label, lang)} ({s.unit}) <span className="muted">{s.min}–{s.max}</span>
+            </>
+          }
+          path={`specRanges.${s.key}`}
+          errors={fieldErrors}
+        >
           <div className="field-row">
-            <input data-testid={`rfq-spec-${s.key}-min`} inputMode="decimal" placeholder="min" value={ranges[s.key]?.min ?? ''} onChange={(e) => setRanges({ ...ranges, [s.key]: { min: e.target.value, max: ranges[s.key]?.max ?? '' } })} />
+            <input id={`rfq-spec-${s.key}-min`} data-testid={`rfq-spec-${s.key}-min`} inputMode="decimal" placeholder="min" value={ranges[s.key]?.min ?? ''} onChange={(e) => setRanges({ ...ranges, [s.key]: { min: e.target.value, max: ranges[s.key]?.max ?? '' } })} />
             <input data-testid={`rfq-spec-${s.key}-max`} inputMode="decimal" placeholder="max" value={ranges[s.key]?.max ?? ''} onChange={(e) => setRanges({ ...ranges, [s.key]: { min: ranges[s.key]?.min ?? '', max: e.target.value } })} />
           </div>
-          <FieldError path={`specRanges.${s.key}`} errors={fieldErrors} />
-        </div>
+        </Field>
       ))}
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="rfq-quantity">{t('rfq.quantity')}</label>
-          <input id="rfq-quantity" data-testid="rfq-quantity" inputMode="decimal" value={quantity} onChange={(e) => setQuantity(e.target.value)} {...invalidProps('quantity.value', fieldErrors)} />
-          <select data-testid="rfq-quantity-unit" aria-label={t('editor.unit')} value={quantityUnit} onChange={(e) => setQuantityUnit(e.target.value)}>
-            {units.map((u) => (
-              <option key={u}>{u}</option>
-            ))}
-          </select>
-          <FieldError path="quantity.value" errors={fieldErrors} />
-          <FieldError path="quantity.unit" errors={fieldErrors} />
-        </div>
-        <div className="field">
-          <label htmlFor="rfq-price">{t('rfq.targetPrice')}</label>
+        <AmountField
+          id="rfq-quantity"
+          label={t('rfq.quantity')}
+          value={quantity}
+          onValue={setQuantity}
+          unit={quantityUnit}
+          onUnit={setQuantityUnit}
+          units={units}
+          unitText={t('editor.unit')}
+          valuePath="quantity.value"
+          unitPath="quantity.unit"
+          errors={fieldErrors}
+        />
+        <Field id="rfq-price" label={t('rfq.targetPrice')} path={['targetPrice.amount', 'targetPrice.currency', 'targetPrice.unit']} errors={fieldErrors}>
+          <div className="input-group">
           <input id="rfq-price" data-testid="rfq-price" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} {...invalidProps('targetPrice.amount', fieldErrors)} />
           <select data-testid="rfq-currency" aria-label={t('search.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)}>
             {currencies.map((c) => (
@@ -178,33 +186,40 @@ export function BuyRequestFormPage() {
               <option key={u}>{u}</option>
             ))}
           </select>
-          <FieldError path="targetPrice.amount" errors={fieldErrors} />
-        </div>
+          </div>
+        </Field>
       </div>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="rfq-incoterm">Incoterms 2020</label>
+        <Field id="rfq-incoterm" label="Incoterms 2020">
           <select id="rfq-incoterm" data-testid="rfq-incoterm" value={incoterm} onChange={(e) => setIncoterm(e.target.value)}>
             {incoterms.map((i) => (
               <option key={i}>{i}</option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor="rfq-place">{t('rfq.place')}</label>
-          <input id="rfq-place" data-testid="rfq-place" value={place} onChange={(e) => setPlace(e.target.value)} {...invalidProps('namedPlace', fieldErrors)} />
-          <FieldError path="namedPlace" errors={fieldErrors} />
-        </div>
-        <div className="field">
-          <label htmlFor="rfq-deliver-by">{t('rfq.deliverBy')}</label>
-          <input id="rfq-deliver-by" type="date" data-testid="rfq-deliver-by" value={deliverBy} onChange={(e) => setDeliverBy(e.target.value)} />
-          <FieldError path="deliveryBy" errors={fieldErrors} />
-        </div>
+        </Field>
+        <Field
+          id="rfq-place"
+          label={t('rfq.place')}
+          path="namedPlace"
+          errors={fieldErrors}
+          data-testid="rfq-place"
+          value={place}
+          onChange={(e) => setPlace(e.target.value)}
+        />
+        <Field
+          id="rfq-deliver-by"
+          label={t('rfq.deliverBy')}
+          path="deliveryBy"
+          errors={fieldErrors}
+          type="date"
+          data-testid="rfq-deliver-by"
+          value={deliverBy}
+          onChange={(e) => setDeliverBy(e.target.value)}
+        />
       </div>
-      <div className="field">
-        <label htmlFor="rfq-note">{t('rfq.note')}</label>
+      <Field id="rfq-note" label={t('rfq.note')} path="note" errors={fieldErrors}>
         <textarea id="rfq-note" data-testid="rfq-note" value={note} onChange={(e) => setNote(e.target.value)} />
-      </div>
+      </Field>
       <button type="submit" className="button button-primary" data-testid="rfq-save" disabled={busy}>
         {t('rfq.save')}
       </button>

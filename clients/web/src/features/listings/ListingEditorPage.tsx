@@ -14,6 +14,7 @@ import {
   type SpecField,
 } from '../../api';
 import { useAuth } from '../../auth';
+import { AmountField } from '../../components/AmountField';
 import { FieldError, invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
@@ -33,6 +34,7 @@ import { canTrade, useOrganizationSelection } from '../../hooks/organizationSele
 import { Link, navigate } from '../../router';
 import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 const textLanguages: readonly Language[] = ['en', 'ru', 'zh'];
 type Texts = Record<Language, string>;
@@ -388,8 +390,19 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
       <section className="panel">
         <h2>{t('editor.section.commodity')}</h2>
         {categoriesError ? <FormErrors messages={[t('editor.categoriesFailed'), ...errorMessages(categoriesError, t)]} /> : null}
-        <div className="field">
-          <label htmlFor="listing-category">{t('editor.category')}</label>
+        <Field
+          id="listing-category"
+          label={t('editor.category')}
+          path="categoryId"
+          errors={err}
+          hint={
+            category && (
+              <span data-testid="listing-category-info">
+                {t('editor.categoryInfo', { code: category.hsCode ?? '', unit: unitLabel(category.unit, t) })}
+              </span>
+            )
+          }
+        >
           <select
             id="listing-category"
             data-testid="listing-category"
@@ -397,7 +410,6 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
             onChange={(e) => chooseCategory(e.target.value)}
             disabled={!categories}
             required
-            {...invalidProps('categoryId', err)}
           >
             <option value="">{categories ? t('editor.categoryPlaceholder') : t('app.loading')}</option>
             {form.categoryId && categories && !category && <option value={form.categoryId}>{form.categoryId}</option>}
@@ -411,29 +423,21 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
               </optgroup>
             ))}
           </select>
-          <FieldError path="categoryId" errors={err} />
-          {category && (
-            <p className="hint" data-testid="listing-category-info">
-              {t('editor.categoryInfo', { code: category.hsCode ?? '', unit: unitLabel(category.unit, t) })}
-            </p>
-          )}
-        </div>
+        </Field>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor="listing-hscode">{t('editor.hsCode')}</label>
-            <input
-              id="listing-hscode"
-              data-testid="listing-hscode"
-              inputMode="numeric"
-              value={form.hsCode}
-              placeholder={category?.hsCode ?? ''}
-              onChange={(e) => set('hsCode', e.target.value)}
-              maxLength={12}
-              {...invalidProps('hsCode', err)}
-            />
-            <FieldError path="hsCode" errors={err} />
-            <p className="hint">{t('editor.hsCodeHint', { code: category?.hsCode ?? '—' })}</p>
-          </div>
+          <Field
+            id="listing-hscode"
+            label={t('editor.hsCode')}
+            path="hsCode"
+            errors={err}
+            hint={t('editor.hsCodeHint', { code: category?.hsCode ?? '—' })}
+            data-testid="listing-hscode"
+            inputMode="numeric"
+            value={form.hsCode}
+            placeholder={category?.hsCode ?? ''}
+            onChange={(e) => set('hsCode', e.target.value)}
+            maxLength={12}
+          />
         </div>
       </section>
 
@@ -442,21 +446,23 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
         <p className="hint">{t('editor.textsHint')}</p>
         <div className="field-row field-row-3">
           {textLanguages.map((l) => (
-            <div className="field" key={l}>
-              <label htmlFor={`listing-title-${l}`}>
-                {t('editor.title')} <span className="lang-tag">{languageLabel[l]}</span>
-              </label>
-              <input
-                id={`listing-title-${l}`}
-                data-testid={`listing-title-${l}`}
-                lang={l === 'zh' ? 'zh-CN' : l}
-                value={form.title[l]}
-                maxLength={200}
-                onChange={(e) => set('title', { ...form.title, [l]: e.target.value })}
-                {...invalidProps(err[`title.${l}`] ? `title.${l}` : 'title', err)}
-              />
-              <FieldError path={`title.${l}`} errors={err} />
-            </div>
+            <Field
+              key={l}
+              id={`listing-title-${l}`}
+              label={
+                <>
+                  {t('editor.title')} <span className="lang-tag">{languageLabel[l]}</span>
+                </>
+              }
+              path={`title.${l}`}
+              invalid={!!err[`title.${l}`]?.length || !!err['title']?.length}
+              errors={err}
+              data-testid={`listing-title-${l}`}
+              lang={l === 'zh' ? 'zh-CN' : l}
+              value={form.title[l]}
+              maxLength={200}
+              onChange={(e) => set('title', { ...form.title, [l]: e.target.value })}
+            />
           ))}
         </div>
         {titleErrors && <FieldError path="title" errors={err} />}
@@ -532,15 +538,13 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
       <section className="panel">
         <h2>{t('editor.section.origin')}</h2>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor="listing-origin">{t('editor.origin')}</label>
+          <Field id="listing-origin" label={t('editor.origin')} path="originCountry" errors={err}>
             <select
               id="listing-origin"
               data-testid="listing-origin"
               value={form.originCountry}
               onChange={(e) => set('originCountry', e.target.value)}
               required
-              {...invalidProps('originCountry', err)}
             >
               <option value="">{t('org.field.countryPlaceholder')}</option>
               {countries.map((c) => (
@@ -549,28 +553,25 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
                 </option>
               ))}
             </select>
-            <FieldError path="originCountry" errors={err} />
-          </div>
-          <div className="field">
-            <label htmlFor="listing-region">{t('editor.region')}</label>
-            <input
-              id="listing-region"
-              data-testid="listing-region"
-              value={form.originRegion}
-              maxLength={100}
-              placeholder={t('editor.regionPlaceholder')}
-              onChange={(e) => set('originRegion', e.target.value)}
-              {...invalidProps('originRegion', err)}
-            />
-            <FieldError path="originRegion" errors={err} />
-          </div>
+          </Field>
+          <Field
+            id="listing-region"
+            label={t('editor.region')}
+            path="originRegion"
+            errors={err}
+            data-testid="listing-region"
+            value={form.originRegion}
+            maxLength={100}
+            placeholder={t('editor.regionPlaceholder')}
+            onChange={(e) => set('originRegion', e.target.value)}
+          />
         </div>
       </section>
 
       <section className="panel">
         <h2>{t('editor.section.volume')}</h2>
         <div className="field-row">
-          <AmountWithUnit
+          <AmountField
             id="listing-quantity"
             label={t('editor.quantity')}
             hint={t('editor.decimalsHint', { n: 3 })}
@@ -581,10 +582,10 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
             units={units}
             valuePath="quantity.value"
             unitPath="quantity.unit"
+            paths={['quantity']}
             errors={err}
-            t={t}
           />
-          <AmountWithUnit
+          <AmountField
             id="listing-minorder"
             label={t('editor.minOrder')}
             hint={t('editor.decimalsHint', { n: 3 })}
@@ -595,14 +596,17 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
             units={units}
             valuePath="minOrder.value"
             unitPath="minOrder.unit"
+            paths={['minOrder']}
             errors={err}
-            t={t}
           />
         </div>
-        <FieldError path="quantity" errors={err} />
-        <FieldError path="minOrder" errors={err} />
-        <div className="field">
-          <label htmlFor="listing-price">{t('editor.price')}</label>
+        <Field
+          id="listing-price"
+          label={t('editor.price')}
+          path={['price.amount', 'price.currency', 'price.unit', 'price']}
+          errors={err}
+          hint={t('editor.decimalsHint', { n: 4 })}
+        >
           <div className="input-group">
             <input
               id="listing-price"
@@ -651,25 +655,18 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
               ))}
             </select>
           </div>
-          <FieldError path="price.amount" errors={err} />
-          <FieldError path="price.currency" errors={err} />
-          <FieldError path="price.unit" errors={err} />
-          <FieldError path="price" errors={err} />
-          <p className="hint">{t('editor.decimalsHint', { n: 4 })}</p>
-        </div>
+        </Field>
       </section>
 
       <section className="panel">
         <h2>{t('editor.section.terms')}</h2>
         <div className="field-row field-row-3">
-          <div className="field">
-            <label htmlFor="listing-incoterm">{t('editor.incoterm')}</label>
+          <Field id="listing-incoterm" label={t('editor.incoterm')} path="incoterm" errors={err}>
             <select
               id="listing-incoterm"
               data-testid="listing-incoterm"
               value={form.incoterm}
               onChange={(e) => set('incoterm', e.target.value)}
-              {...invalidProps('incoterm', err)}
             >
               <option value="">{t('editor.selectPlaceholder')}</option>
               {incoterms.map((i) => (
@@ -678,29 +675,24 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
                 </option>
               ))}
             </select>
-            <FieldError path="incoterm" errors={err} />
-          </div>
-          <div className="field">
-            <label htmlFor="listing-place">{t('editor.place')}</label>
-            <input
-              id="listing-place"
-              data-testid="listing-place"
-              value={form.namedPlace}
-              maxLength={120}
-              placeholder={t('editor.placePlaceholder')}
-              onChange={(e) => set('namedPlace', e.target.value)}
-              {...invalidProps('namedPlace', err)}
-            />
-            <FieldError path="namedPlace" errors={err} />
-          </div>
-          <div className="field">
-            <label htmlFor="listing-mode">{t('editor.mode')}</label>
+          </Field>
+          <Field
+            id="listing-place"
+            label={t('editor.place')}
+            path="namedPlace"
+            errors={err}
+            data-testid="listing-place"
+            value={form.namedPlace}
+            maxLength={120}
+            placeholder={t('editor.placePlaceholder')}
+            onChange={(e) => set('namedPlace', e.target.value)}
+          />
+          <Field id="listing-mode" label={t('editor.mode')} path="deliveryMode" errors={err}>
             <select
               id="listing-mode"
               data-testid="listing-mode"
               value={form.deliveryMode}
               onChange={(e) => set('deliveryMode', e.target.value)}
-              {...invalidProps('deliveryMode', err)}
             >
               <option value="">{t('editor.selectPlaceholder')}</option>
               {deliveryModes.map((m) => (
@@ -709,8 +701,7 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
                 </option>
               ))}
             </select>
-            <FieldError path="deliveryMode" errors={err} />
-          </div>
+          </Field>
         </div>
         {seaOnlyMismatch && (
           <p className="notice notice-warning field-notice" role="status" data-testid="listing-incoterm-hint">
@@ -742,14 +733,12 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
         </fieldset>
 
         <div className="field-row field-row-3">
-          <div className="field">
-            <label htmlFor="listing-packaging">{t('editor.packaging')}</label>
+          <Field id="listing-packaging" label={t('editor.packaging')} path="packaging" errors={err}>
             <select
               id="listing-packaging"
               data-testid="listing-packaging"
               value={form.packaging}
               onChange={(e) => set('packaging', e.target.value)}
-              {...invalidProps('packaging', err)}
             >
               <option value="">{t('packaging.none')}</option>
               {packagings.map((p) => (
@@ -758,48 +747,41 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
                 </option>
               ))}
             </select>
-            <FieldError path="packaging" errors={err} />
-          </div>
-          <div className="field">
-            <label htmlFor="listing-lead-time">{t('editor.leadTime')}</label>
-            <input
-              id="listing-lead-time"
-              data-testid="listing-lead-time"
-              inputMode="numeric"
-              value={form.leadTimeDays}
-              onChange={(e) => set('leadTimeDays', e.target.value)}
-              {...invalidProps('leadTimeDays', err)}
-            />
-            <FieldError path="leadTimeDays" errors={err} />
-          </div>
-          <div className="field">
-            <label htmlFor="listing-valid-until">{t('editor.validUntil')}</label>
-            <input
-              id="listing-valid-until"
-              data-testid="listing-valid-until"
-              type="date"
-              value={form.validUntil}
-              min={inDays(0)}
-              onChange={(e) => set('validUntil', e.target.value)}
-              {...invalidProps('validUntil', err)}
-            />
-            <FieldError path="validUntil" errors={err} />
-            <p className="hint">{t('editor.validUntilHint')}</p>
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor="listing-certificates">{t('editor.certificates')}</label>
-          <input
-            id="listing-certificates"
-            data-testid="listing-certificates"
-            value={form.certificates}
-            placeholder={t('editor.certificatesPlaceholder')}
-            onChange={(e) => set('certificates', e.target.value)}
-            {...invalidProps('certificates', err)}
+          </Field>
+          <Field
+            id="listing-lead-time"
+            label={t('editor.leadTime')}
+            path="leadTimeDays"
+            errors={err}
+            data-testid="listing-lead-time"
+            inputMode="numeric"
+            value={form.leadTimeDays}
+            onChange={(e) => set('leadTimeDays', e.target.value)}
           />
-          <FieldError path="certificates" errors={err} />
-          <p className="hint">{t('editor.certificatesHint')}</p>
+          <Field
+            id="listing-valid-until"
+            label={t('editor.validUntil')}
+            path="validUntil"
+            errors={err}
+            hint={t('editor.validUntilHint')}
+            data-testid="listing-valid-until"
+            type="date"
+            value={form.validUntil}
+            min={inDays(0)}
+            onChange={(e) => set('validUntil', e.target.value)}
+          />
         </div>
+        <Field
+          id="listing-certificates"
+          label={t('editor.certificates')}
+          path="certificates"
+          errors={err}
+          hint={t('editor.certificatesHint')}
+          data-testid="listing-certificates"
+          value={form.certificates}
+          placeholder={t('editor.certificatesPlaceholder')}
+          onChange={(e) => set('certificates', e.target.value)}
+        />
       </section>
 
       <div className="form-actions">
@@ -830,60 +812,6 @@ function summary(problems: FieldErrors, labels: Record<string, string>): string[
   return out;
 }
 
-type AmountProps = {
-  id: string;
-  label: string;
-  hint: string;
-  value: string;
-  onValue: (v: string) => void;
-  unit: string;
-  onUnit: (u: string) => void;
-  units: string[];
-  valuePath: string;
-  unitPath: string;
-  errors: FieldErrors;
-  t: Translate;
-};
-
-function AmountWithUnit({ id, label, hint, value, onValue, unit, onUnit, units, valuePath, unitPath, errors, t }: AmountProps) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <div className="input-group">
-        <input
-          id={id}
-          data-testid={id}
-          inputMode="decimal"
-          autoComplete="off"
-          value={value}
-          onChange={(e) => onValue(e.target.value)}
-          {...invalidProps(valuePath, errors)}
-        />
-        <label className="visually-hidden" htmlFor={`${id}-unit`}>
-          {`${label} (${t('editor.unit')})`}
-        </label>
-        <select
-          id={`${id}-unit`}
-          data-testid={`${id}-unit`}
-          className="input-group-select"
-          value={unit}
-          onChange={(e) => onUnit(e.target.value)}
-          {...invalidProps(unitPath, errors)}
-        >
-          {withCurrent(units, unit).map((u) => (
-            <option key={u} value={u}>
-              {unitLabel(u, t)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <FieldError path={valuePath} errors={errors} />
-      <FieldError path={unitPath} errors={errors} />
-      <p className="hint">{hint}</p>
-    </div>
-  );
-}
-
 type SpecInputProps = {
   field: SpecField;
   value: string;
@@ -909,27 +837,26 @@ function SpecInput({ field, value, onChange, errors, lang, t }: SpecInputProps) 
         : hasMax
           ? t('editor.max', { max: decimalText(field.max) })
           : '';
-  const hintId = `${id}-hint`;
   return (
-    <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {field.required && (
-          <span className="required-mark" title={t('editor.required')}>
-            {' '}
-            *<span className="visually-hidden">{t('editor.required')}</span>
-          </span>
-        )}
-      </label>
+    <Field
+      id={id}
+      label={
+        <>
+          {label}
+          {field.required && (
+            <span className="required-mark" title={t('editor.required')}>
+              {' '}
+              *<span className="visually-hidden">{t('editor.required')}</span>
+            </span>
+          )}
+        </>
+      }
+      path={path}
+      errors={errors}
+      hint={range ? `${range}${unit ? ` ${unit}` : ''}` : undefined}
+    >
       {field.type === 'enum' ? (
-        <select
-          id={id}
-          data-testid={id}
-          value={value}
-          required={field.required}
-          onChange={(e) => onChange(e.target.value)}
-          {...invalidProps(path, errors)}
-        >
+        <select id={id} data-testid={id} value={value} required={field.required} onChange={(e) => onChange(e.target.value)}>
           <option value="">{t('editor.selectPlaceholder')}</option>
           {value && !(field.options ?? []).includes(value) && <option value={value}>{value}</option>}
           {(field.options ?? []).map((o) => (
@@ -947,7 +874,7 @@ function SpecInput({ field, value, onChange, errors, lang, t }: SpecInputProps) 
             autoComplete="off"
             value={value}
             required={field.required}
-            aria-describedby={hintId}
+            aria-describedby={range ? `${id}-hint` : undefined}
             onChange={(e) => onChange(e.target.value)}
             {...invalidProps(path, errors)}
           />
@@ -958,13 +885,6 @@ function SpecInput({ field, value, onChange, errors, lang, t }: SpecInputProps) 
           )}
         </div>
       )}
-      <FieldError path={path} errors={errors} />
-      {range && (
-        <p className="hint" id={hintId}>
-          {range}
-          {unit ? ` ${unit}` : ''}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }

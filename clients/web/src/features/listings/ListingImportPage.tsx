@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n';
 import { canTrade, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 const maxBytes = 5 * 1024 * 1024;
 
@@ -71,24 +72,19 @@ export function ListingImportPage() {
 
       <form className="panel form" onSubmit={submit} noValidate>
         <FormErrors messages={errors} />
-        <div className="field">
-          <label htmlFor="import-file">{t('import.file')}</label>
-          <input
-            ref={input}
-            id="import-file"
-            data-testid="import-file"
-            type="file"
-            accept=".csv,text/csv"
-            aria-describedby="import-file-hint"
-            onChange={(e) => {
-              setFile(e.target.files?.[0] ?? null);
-              setErrors([]);
-            }}
-          />
-          <p className="hint" id="import-file-hint">
-            {t('import.fileHint')}
-          </p>
-        </div>
+        <Field
+          id="import-file"
+          label={t('import.file')}
+          hint={t('import.fileHint')}
+          ref={input}
+          data-testid="import-file"
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setErrors([]);
+          }}
+        />
         <div className="form-actions">
           <button type="submit" className="button button-primary" data-testid="import-submit" disabled={busy}>
             {busy ? t('auth.working') : t('import.submit')}

@@ -33,6 +33,7 @@ import { NegotiateButton } from '../negotiations';
 import { Link } from '../../router';
 import { findCategory, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 const photoTypes = new Set(['image/jpeg', 'image/png']);
 const documentTypes = new Set(['application/pdf', 'image/jpeg', 'image/png']);
@@ -546,8 +547,7 @@ function UploadFiles({ listing, onUploaded }: { listing: Listing; onUploaded: (l
         </p>
       )}
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="listing-files-kind">{t('upload.kind')}</label>
+        <Field id="listing-files-kind" label={t('upload.kind')}>
           <select
             id="listing-files-kind"
             data-testid="listing-files-kind"
@@ -561,27 +561,22 @@ function UploadFiles({ listing, onUploaded }: { listing: Listing; onUploaded: (l
             <option value="photo">{t('upload.kind.photo')}</option>
             <option value="document">{t('upload.kind.document')}</option>
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor="listing-files-input">{t('upload.files')}</label>
-          <input
-            ref={input}
-            id="listing-files-input"
-            data-testid="listing-files-input"
-            type="file"
-            multiple
-            accept={
-              kind === 'photo'
-                ? '.jpg,.jpeg,.png,image/jpeg,image/png'
-                : '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png'
-            }
-            onChange={pick}
-            aria-describedby="listing-files-hint"
-          />
-          <p className="hint" id="listing-files-hint">
-            {kind === 'photo' ? t('upload.hint.photo') : t('upload.hint.document')}
-          </p>
-        </div>
+        </Field>
+        <Field
+          id="listing-files-input"
+          label={t('upload.files')}
+          hint={kind === 'photo' ? t('upload.hint.photo') : t('upload.hint.document')}
+          ref={input}
+          data-testid="listing-files-input"
+          type="file"
+          multiple
+          accept={
+            kind === 'photo'
+              ? '.jpg,.jpeg,.png,image/jpeg,image/png'
+              : '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png'
+          }
+          onChange={pick}
+        />
       </div>
       <div className="form-actions">
         <button type="submit" className="button" data-testid="listing-files-submit" disabled={busy}>

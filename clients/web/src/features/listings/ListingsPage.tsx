@@ -12,6 +12,7 @@ import { formatPrice, formatQuantity, listingStatusLabel } from '../../labels';
 import { canTrade, rememberOrganization, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link, navigate, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 const pageSize = 20;
 
@@ -91,8 +92,7 @@ export function ListingsPage() {
       <div className="page-toolbar">
         <div className="toolbar-group">
           <OrganizationPicker selection={selection} />
-          <div className="field field-inline">
-            <label htmlFor="listings-status">{t('listings.filter')}</label>
+          <Field id="listings-status" label={t('listings.filter')} className="field-inline">
             <select
               id="listings-status"
               data-testid="listings-status"
@@ -106,7 +106,7 @@ export function ListingsPage() {
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
         </div>
         {trader && (
           <div className="toolbar-group">

@@ -13,6 +13,7 @@ import { lastOrganization, rememberOrganization } from '../../hooks/organization
 import { Link, navigate } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { CreateOrganizationPage } from './CreateOrganizationPage';
+import { Field } from '../../components/Field';
 
 const kindKey: Record<OrgKind, MessageKey> = {
   exporter: 'org.kind.exporter',
@@ -66,8 +67,7 @@ export function OrganizationPage({ id }: { id?: string }) {
 
   const selector =
     mine.length > 1 ? (
-      <div className="field field-inline org-selector">
-        <label htmlFor="org-select">{t('org.select')}</label>
+      <Field id="org-select" label={t('org.select')} className="field-inline org-selector">
         <select
           id="org-select"
           data-testid="org-select"
@@ -81,7 +81,7 @@ export function OrganizationPage({ id }: { id?: string }) {
             </option>
           ))}
         </select>
-      </div>
+      </Field>
     ) : null;
 
   return (

@@ -12,7 +12,6 @@ import {
   type Warehouse,
 } from '../../api';
 import { useAuth } from '../../auth';
-import { FieldError, invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
@@ -22,6 +21,8 @@ import { formatAmountUnit, listingStatusLabel, movementKindLabel, unitLabel, uni
 import { canTrade } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { AmountField } from '../../components/AmountField';
+import { Field } from '../../components/Field';
 
 const ledgerPageSize = 20;
 
@@ -429,14 +430,12 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
         </p>
       )}
       <div className="field-row field-row-3">
-        <div className="field">
-          <label htmlFor="movement-kind">{labels.kind}</label>
+        <Field id="movement-kind" label={labels.kind} path="kind" errors={err}>
           <select
             id="movement-kind"
             data-testid="movement-kind"
             value={kind}
             onChange={(e) => setKind(e.target.value as MovementInputKind)}
-            {...invalidProps('kind', err)}
           >
             {movementInputKinds.map((k) => (
               <option key={k} value={k}>
@@ -444,16 +443,13 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
               </option>
             ))}
           </select>
-          <FieldError path="kind" errors={err} />
-        </div>
-        <div className="field field-span-2">
-          <label htmlFor="movement-listing">{labels.listingId}</label>
+        </Field>
+        <Field id="movement-listing" label={labels.listingId} path="listingId" errors={err} className="field-span-2">
           <select
             id="movement-listing"
             data-testid="movement-listing"
             value={listingId}
             onChange={(e) => chooseListing(e.target.value)}
-            {...invalidProps('listingId', err)}
           >
             <option value="">{t('warehouse.field.listingPlaceholder')}</option>
             {listings.map((l) => (
@@ -462,78 +458,53 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
               </option>
             ))}
           </select>
-          <FieldError path="listingId" errors={err} />
-        </div>
+        </Field>
       </div>
       <div className="field-row field-row-3">
-        <div className="field">
-          <label htmlFor="movement-lot">{labels.lot}</label>
-          <input
-            id="movement-lot"
-            data-testid="movement-lot"
-            value={lot}
-            maxLength={64}
-            list="movement-lots"
-            autoComplete="off"
-            onChange={(e) => setLot(e.target.value)}
-            {...invalidProps('lot', err)}
-          />
-          <datalist id="movement-lots">
-            {lots.map((l) => (
-              <option key={l} value={l} />
-            ))}
-          </datalist>
-          <FieldError path="lot" errors={err} />
-          <p className="hint">{kind === 'receipt' ? t('warehouse.field.lotHintReceipt') : t('warehouse.field.lotHint')}</p>
-        </div>
-        <div className="field field-span-2">
-          <label htmlFor="movement-quantity">{labels.quantity}</label>
-          <div className="input-group">
-            <input
-              id="movement-quantity"
-              data-testid="movement-quantity"
-              inputMode="decimal"
-              autoComplete="off"
-              value={quantity}
-              onChange={(e) => setQuantity(e.target.value)}
-              {...invalidProps('quantity.value', err)}
-            />
-            <label className="visually-hidden" htmlFor="movement-unit">
-              {labels['quantity.unit']}
-            </label>
-            <select
-              id="movement-unit"
-              data-testid="movement-unit"
-              className="input-group-select"
-              value={unit}
-              onChange={(e) => setUnit(e.target.value)}
-              {...invalidProps('quantity.unit', err)}
-            >
-              {(units.includes(unit) ? units : [...units, unit]).map((u) => (
-                <option key={u} value={u}>
-                  {unitLabel(u, t)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <FieldError path="quantity.value" errors={err} />
-          <FieldError path="quantity.unit" errors={err} />
-          <FieldError path="quantity" errors={err} />
-          <p className="hint">
-            {kind === 'adjustment' ? t('warehouse.field.quantityHintAdjustment') : t('editor.decimalsHint', { n: 3 })}
-          </p>
-        </div>
+        <Field
+          id="movement-lot"
+          label={labels.lot}
+          path="lot"
+          errors={err}
+          hint={kind === 'receipt' ? t('warehouse.field.lotHintReceipt') : t('warehouse.field.lotHint')}
+          data-testid="movement-lot"
+          value={lot}
+          maxLength={64}
+          list="movement-lots"
+          autoComplete="off"
+          onChange={(e) => setLot(e.target.value)}
+        />
+        <datalist id="movement-lots">
+          {lots.map((l) => (
+            <option key={l} value={l} />
+          ))}
+        </datalist>
+        <AmountField
+          id="movement-quantity"
+          label={labels.quantity ?? ''}
+          hint={kind === 'adjustment' ? t('warehouse.field.quantityHintAdjustment') : t('editor.decimalsHint', { n: 3 })}
+          value={quantity}
+          onValue={setQuantity}
+          unit={unit}
+          onUnit={setUnit}
+          units={units}
+          unitText={labels['quantity.unit']}
+          valuePath="quantity.value"
+          unitPath="quantity.unit"
+          paths={['quantity']}
+          errors={err}
+          className="field-span-2"
+        />
       </div>
       {kind === 'transfer' && (
-        <div className="field">
-          <label htmlFor="movement-to">{labels.toWarehouseId}</label>
-          <select
-            id="movement-to"
-            data-testid="movement-to"
-            value={toWarehouseId}
-            onChange={(e) => setToWarehouseId(e.target.value)}
-            {...invalidProps('toWarehouseId', err)}
-          >
+        <Field
+          id="movement-to"
+          label={labels.toWarehouseId}
+          path="toWarehouseId"
+          errors={err}
+          hint={siblings.length === 0 ? t('warehouse.field.noOther') : undefined}
+        >
+          <select id="movement-to" data-testid="movement-to" value={toWarehouseId} onChange={(e) => setToWarehouseId(e.target.value)}>
             <option value="">{t('warehouse.field.toPlaceholder')}</option>
             {siblings.map((w) => (
               <option key={w.id} value={w.id}>
@@ -541,54 +512,48 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
               </option>
             ))}
           </select>
-          <FieldError path="toWarehouseId" errors={err} />
-          {siblings.length === 0 && <p className="hint">{t('warehouse.field.noOther')}</p>}
-        </div>
+        </Field>
       )}
       {kind === 'adjustment' && (
-        <div className="field">
-          <label htmlFor="movement-reason">
-            {labels.reason}
-            <span className="required-mark"> *</span>
-          </label>
-          <input
-            id="movement-reason"
-            data-testid="movement-reason"
-            value={reason}
-            maxLength={200}
-            placeholder={t('warehouse.field.reasonPlaceholder')}
-            onChange={(e) => setReason(e.target.value)}
-            {...invalidProps('reason', err)}
-          />
-          <FieldError path="reason" errors={err} />
-        </div>
+        <Field
+          id="movement-reason"
+          label={
+            <>
+              {labels.reason}
+              <span className="required-mark"> *</span>
+            </>
+          }
+          path="reason"
+          errors={err}
+          data-testid="movement-reason"
+          value={reason}
+          maxLength={200}
+          placeholder={t('warehouse.field.reasonPlaceholder')}
+          onChange={(e) => setReason(e.target.value)}
+        />
       )}
       {kind === 'receipt' && (
-        <div className="field">
-          <label htmlFor="movement-certificate">{labels.qualityCertificate}</label>
-          <input
-            id="movement-certificate"
-            data-testid="movement-certificate"
-            value={certificate}
-            maxLength={120}
-            onChange={(e) => setCertificate(e.target.value)}
-            {...invalidProps('qualityCertificate', err)}
-          />
-          <FieldError path="qualityCertificate" errors={err} />
-        </div>
-      )}
-      <div className="field">
-        <label htmlFor="movement-note">{labels.note}</label>
-        <input
-          id="movement-note"
-          data-testid="movement-note"
-          value={note}
-          maxLength={500}
-          onChange={(e) => setNote(e.target.value)}
-          {...invalidProps('note', err)}
+        <Field
+          id="movement-certificate"
+          label={labels.qualityCertificate}
+          path="qualityCertificate"
+          errors={err}
+          data-testid="movement-certificate"
+          value={certificate}
+          maxLength={120}
+          onChange={(e) => setCertificate(e.target.value)}
         />
-        <FieldError path="note" errors={err} />
-      </div>
+      )}
+      <Field
+        id="movement-note"
+        label={labels.note}
+        path="note"
+        errors={err}
+        data-testid="movement-note"
+        value={note}
+        maxLength={500}
+        onChange={(e) => setNote(e.target.value)}
+      />
       <div className="form-actions">
         <button type="submit" className="button button-primary" data-testid="movement-submit" disabled={busy}>
           {busy ? t('auth.working') : t('warehouse.submit')}

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, api, warehouseKinds, type Warehouse, type WarehouseKind } from '../../api';
 import { useAuth } from '../../auth';
-import { FieldError, invalidProps } from '../../components/FieldError';
+import { FieldError } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { countryName, countryOptions } from '../../countries';
@@ -12,6 +12,7 @@ import { warehouseKindLabel } from '../../labels';
 import { canTrade, rememberOrganization, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
+import { Field } from '../../components/Field';
 
 /** The selected organization's warehouses and a form to add one. */
 export function WarehousesPage() {
@@ -200,28 +201,24 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
   return (
     <form className="form" onSubmit={submit} noValidate data-testid="warehouse-form">
       <FormErrors messages={messages} />
-      <div className="field">
-        <label htmlFor="warehouse-name">{labels.name}</label>
-        <input
-          id="warehouse-name"
-          data-testid="warehouse-name"
-          value={name}
-          maxLength={120}
-          onChange={(e) => setName(e.target.value)}
-          required
-          {...invalidProps('name', err)}
-        />
-        <FieldError path="name" errors={err} />
-      </div>
+      <Field
+        id="warehouse-name"
+        label={labels.name}
+        path="name"
+        errors={err}
+        data-testid="warehouse-name"
+        value={name}
+        maxLength={120}
+        onChange={(e) => setName(e.target.value)}
+        required
+      />
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="warehouse-kind">{labels.kind}</label>
+        <Field id="warehouse-kind" label={labels.kind} path="kind" errors={err}>
           <select
             id="warehouse-kind"
             data-testid="warehouse-kind"
             value={kind}
             onChange={(e) => setKind(e.target.value as WarehouseKind)}
-            {...invalidProps('kind', err)}
           >
             {warehouseKinds.map((k) => (
               <option key={k} value={k}>
@@ -229,17 +226,14 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
               </option>
             ))}
           </select>
-          <FieldError path="kind" errors={err} />
-        </div>
-        <div className="field">
-          <label htmlFor="warehouse-country">{labels.countryCode}</label>
+        </Field>
+        <Field id="warehouse-country" label={labels.countryCode} path="countryCode" errors={err}>
           <select
             id="warehouse-country"
             data-testid="warehouse-country"
             value={countryCode}
             onChange={(e) => setCountryCode(e.target.value)}
             required
-            {...invalidProps('countryCode', err)}
           >
             <option value="">{t('org.field.countryPlaceholder')}</option>
             {countries.map((c) => (
@@ -248,49 +242,42 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
               </option>
             ))}
           </select>
-          <FieldError path="countryCode" errors={err} />
-        </div>
+        </Field>
       </div>
-      <div className="field">
-        <label htmlFor="warehouse-city">{labels.city}</label>
-        <input
-          id="warehouse-city"
-          data-testid="warehouse-city"
-          value={city}
-          maxLength={80}
-          onChange={(e) => setCity(e.target.value)}
-          required
-          {...invalidProps('city', err)}
-        />
-        <FieldError path="city" errors={err} />
-      </div>
+      <Field
+        id="warehouse-city"
+        label={labels.city}
+        path="city"
+        errors={err}
+        data-testid="warehouse-city"
+        value={city}
+        maxLength={80}
+        onChange={(e) => setCity(e.target.value)}
+        required
+      />
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="warehouse-lat">{labels['location.lat']}</label>
-          <input
-            id="warehouse-lat"
-            data-testid="warehouse-lat"
-            inputMode="decimal"
-            value={lat}
-            placeholder="36.0671"
-            onChange={(e) => setLat(e.target.value)}
-            {...invalidProps('location.lat', err)}
-          />
-          <FieldError path="location.lat" errors={err} />
-        </div>
-        <div className="field">
-          <label htmlFor="warehouse-lon">{labels['location.lon']}</label>
-          <input
-            id="warehouse-lon"
-            data-testid="warehouse-lon"
-            inputMode="decimal"
-            value={lon}
-            placeholder="120.3826"
-            onChange={(e) => setLon(e.target.value)}
-            {...invalidProps('location.lon', err)}
-          />
-          <FieldError path="location.lon" errors={err} />
-        </div>
+        <Field
+          id="warehouse-lat"
+          label={labels['location.lat']}
+          path="location.lat"
+          errors={err}
+          data-testid="warehouse-lat"
+          inputMode="decimal"
+          value={lat}
+          placeholder="36.0671"
+          onChange={(e) => setLat(e.target.value)}
+        />
+        <Field
+          id="warehouse-lon"
+          label={labels['location.lon']}
+          path="location.lon"
+          errors={err}
+          data-testid="warehouse-lon"
+          inputMode="decimal"
+          value={lon}
+          placeholder="120.3826"
+          onChange={(e) => setLon(e.target.value)}
+        />
       </div>
       <FieldError path="location" errors={err} />
       <p className="hint">{t('warehouses.field.locationHint')}</p>

@@ -4,6 +4,7 @@ import { countryOptions } from '../../../countries';
 import { errorMessages } from '../../../errors';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { FormErrors } from '../../../components/FormErrors';
+import { Field } from '../../../components/Field';
 
 const kinds: { value: OrgKind; label: MessageKey }[] = [
   { value: 'exporter', label: 'org.kind.exporter' },
@@ -82,22 +83,19 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
   return (
     <form className="panel form" onSubmit={submit} noValidate>
       <FormErrors messages={errors} />
-      <div className="field">
-        <label htmlFor="org-name">{labels.name}</label>
-        <input
-          id="org-name"
-          data-testid="org-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={200}
-          autoComplete="organization"
-          required
-          {...aria('name')}
-        />
-      </div>
+      <Field
+        id="org-name"
+        label={labels.name}
+        data-testid="org-name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        maxLength={200}
+        autoComplete="organization"
+        required
+        invalid={invalid.has('name')}
+      />
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="org-country">{labels.countryCode}</label>
+        <Field id="org-country" label={labels.countryCode}>
           <select
             id="org-country"
             data-testid="org-country"
@@ -113,9 +111,8 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
               </option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor="org-kind">{labels.kind}</label>
+        </Field>
+        <Field id="org-kind" label={labels.kind}>
           <select
             id="org-kind"
             data-testid="org-kind"
@@ -129,24 +126,19 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
               </option>
             ))}
           </select>
-        </div>
+        </Field>
       </div>
-      <div className="field">
-        <label htmlFor="org-registration">{labels.registrationNumber}</label>
-        <input
-          id="org-registration"
-          data-testid="org-registration"
-          value={registrationNumber}
-          onChange={(e) => setRegistrationNumber(e.target.value)}
-          maxLength={64}
-          aria-describedby="org-registration-hint"
-          required
-          {...aria('registrationNumber')}
-        />
-        <p className="hint" id="org-registration-hint">
-          {t('org.field.registrationHint')}
-        </p>
-      </div>
+      <Field
+        id="org-registration"
+        label={labels.registrationNumber}
+        hint={t('org.field.registrationHint')}
+        data-testid="org-registration"
+        value={registrationNumber}
+        onChange={(e) => setRegistrationNumber(e.target.value)}
+        maxLength={64}
+        required
+        invalid={invalid.has('registrationNumber')}
+      />
       <div className="form-actions">
         <button type="submit" className="button button-primary" data-testid="org-submit" disabled={busy}>
           {busy ? t('auth.working') : submitLabel}

@@ -2,6 +2,7 @@ import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, type Organization } from '../../../api';
 import { errorMessages } from '../../../errors';
 import { useI18n, type Translate } from '../../../i18n';
+import { Field } from '../../../components/Field';
 import { FormErrors } from '../../../components/FormErrors';
 
 export const maxDocumentBytes = 10 * 1024 * 1024;
@@ -73,37 +74,31 @@ export function VerificationForm({ organizationId, onSent }: Props) {
       <h3>{t('verify.requestTitle')}</h3>
       <p className="muted">{t('verify.intro')}</p>
       <FormErrors messages={errors} />
-      <div className="field">
-        <label htmlFor="verification-files">{t('verify.files')}</label>
-        <input
-          ref={fileInput}
-          id="verification-files"
-          type="file"
-          multiple
-          accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-          data-testid="verification-files"
-          aria-describedby="verification-files-hint"
-          onChange={pick}
-        />
-        <p className="hint" id="verification-files-hint">
-          {t('verify.filesHint')}
-        </p>
-        {files.length > 0 && (
-          <div className="file-list">
-            <p className="muted">{t('verify.selected', { n: files.length })}</p>
-            <ul>
-              {files.map((f, i) => (
-                <li key={`${f.name}-${i}`}>
-                  <span className="file-name">{f.name}</span>{' '}
-                  <span className="muted">{formatSize(f.size, locale)}</span>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="verification-note">{t('verify.note')}</label>
+      <Field
+        id="verification-files"
+        label={t('verify.files')}
+        hint={t('verify.filesHint')}
+        ref={fileInput}
+        type="file"
+        multiple
+        accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+        data-testid="verification-files"
+        onChange={pick}
+      />
+      {files.length > 0 && (
+        <div className="file-list">
+          <p className="muted">{t('verify.selected', { n: files.length })}</p>
+          <ul>
+            {files.map((f, i) => (
+              <li key={`${f.name}-${i}`}>
+                <span className="file-name">{f.name}</span>{' '}
+                <span className="muted">{formatSize(f.size, locale)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Field id="verification-note" label={t('verify.note')}>
         <textarea
           id="verification-note"
           data-testid="verification-note"
@@ -112,7 +107,7 @@ export function VerificationForm({ organizationId, onSent }: Props) {
           value={note}
           onChange={(e) => setNote(e.target.value)}
         />
-      </div>
+      </Field>
       <div className="form-actions">
         <button type="submit" className="button button-primary" data-testid="verification-submit" disabled={busy}>
           {busy ? t('auth.working') : t('verify.submit')}
