@@ -1,4 +1,9 @@
-import type { Decimal, LocalizedText } from './api';
+// The one place where the app writes numbers, money, quantities, sizes and dates for a locale.
+// Decimals from the API (money, quantities) are shown exactly as sent: grouped with the separators that
+// Intl.NumberFormat gives for the locale, never passed through a double. Unit names come from the dictionaries.
+import type { Decimal, LocalizedText, Money, PriceValue, QuantityValue } from './api';
+import type { Translate } from './i18n';
+import { unitLabel } from './labels';
 
 /** A date-time from the API (ISO 8601) in the user's language; '' when absent or invalid. */
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
@@ -16,8 +21,7 @@ export function formatDate(iso: string | null | undefined, locale: string): stri
 }
 
 // ---------- Decimals (money, quantities) ----------
-// The API's decimals are shown exactly as sent: these helpers work on the text, never through Number().
-
+// These helpers work on the decimal's text, never through Number().
 
 /** The decimal's plain text ("245.5", "-12.345"); exponent forms a double may print are expanded. */
 export function decimalText(value: Decimal | null | undefined): string {
@@ -157,4 +161,44 @@ export function fromDateInput(value: string): string | null {
   if (!m) return null;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 23, 59, 59);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+// ---------- Amounts with their units ----------
+
+/** "12,345.678 t" — the value exactly as sent, grouped for the locale. */
+export function formatQuantity(q: QuantityValue | null | undefined, locale: string, t: Translate): string {
+  if (!q) return '';
+  return `${formatDecimal(q.value, locale)} ${unitLabel(q.unit, t)}`;
+}
+
+export function formatAmountUnit(value: Decimal, unit: string, locale: string, t: Translate): string {
+  return `${formatDecimal(value, locale)} ${unitLabel(unit, t)}`;
+}
+
+/** "245.5 USD/t" — the amount exactly as sent. */
+export function formatPrice(p: PriceValue | null | undefined, locale: string, t: Translate): string {
+  if (!p) return '';
+  return `${formatDecimal(p.amount, locale)} ${p.currency}/${unitLabel(p.unit, t)}`;
+}
+
+/** "144,900 USD" — a total or a deal's value, exactly as sent. */
+export function formatMoney(m: Money | null | undefined, locale: string): string {
+  if (!m) return '';
+  return `${formatDecimal(m.amount, locale)} ${m.currency}`;
+}
+
+/** A count (results, items) with the locale's grouping. */
+export function formatCount(n: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(n);
+}
+
+/** A file's size in kB or MB, as the locale writes units ("1.5 MB", "1,5 МБ"). */
+export function formatFileSize(bytes: number, locale: string): string {
+  const mb = bytes >= 1024 * 1024;
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: mb ? 'megabyte' : 'kilobyte',
+    unitDisplay: 'short',
+    maximumFractionDigits: 1,
+  }).format(mb ? bytes / (1024 * 1024) : Math.max(1, Math.round(bytes / 1024)));
 }

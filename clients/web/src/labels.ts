@@ -1,6 +1,5 @@
-// Translated names of the API's codes (statuses, units, terms) and display of quantities and prices.
-import { quantityUnits, type Decimal, type ListingStatus, type PriceValue, type QuantityValue } from './api';
-import { formatDecimal } from './format';
+// Translated names of the API's codes (statuses, units, terms, modes); format.ts writes amounts with them.
+import { quantityUnits, type ListingStatus } from './api';
 import type { MessageKey, Translate } from './i18n';
 
 const unitKeys: Record<string, MessageKey> = { t: 'unit.t', kg: 'unit.kg', m3: 'unit.m3' };
@@ -77,22 +76,6 @@ export const termLabel = (code: string | null | undefined, t: Translate) => labe
 export const packagingLabel = (p: string | null | undefined, t: Translate) => label(packagingKeys, p, t);
 export const warehouseKindLabel = (k: string | null | undefined, t: Translate) => label(warehouseKindKeys, k, t);
 export const movementKindLabel = (k: string | null | undefined, t: Translate) => label(movementKindKeys, k, t);
-
-/** "12,345.678 t" — the value exactly as sent, grouped for the locale. */
-export function formatQuantity(q: QuantityValue | null | undefined, locale: string, t: Translate): string {
-  if (!q) return '';
-  return `${formatDecimal(q.value, locale)} ${unitLabel(q.unit, t)}`;
-}
-
-export function formatAmountUnit(value: Decimal, unit: string, locale: string, t: Translate): string {
-  return `${formatDecimal(value, locale)} ${unitLabel(unit, t)}`;
-}
-
-/** "245.5 USD/t" — the amount exactly as sent. */
-export function formatPrice(p: PriceValue | null | undefined, locale: string, t: Translate): string {
-  if (!p) return '';
-  return `${formatDecimal(p.amount, locale)} ${p.currency}/${unitLabel(p.unit, t)}`;
-}
 
 /** The units a commodity counted in `unit` may be quoted in: tonnes and kilograms convert, timber is m3 only. */
 export function unitsFor(unit: string | null | undefined): string[] {

@@ -1,7 +1,7 @@
 import type { TermSheet } from '../api';
-import { decimalText, formatDate } from '../format';
+import { decimalText, formatDate, formatPrice, formatQuantity } from '../format';
 import type { Translate } from '../i18n';
-import { formatPrice, formatQuantity, modeLabel, termLabel } from '../labels';
+import { modeLabel, termLabel } from '../labels';
 
 /** What a page knows to name things: warehouses by id, spec keys by the category's schema. */
 export type TermNames = { warehouse: (id: string) => string; spec: (key: string) => string };

@@ -3,9 +3,8 @@ import { api, type Deal } from '../../api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { FormErrors } from '../../components/FormErrors';
 import { errorMessages } from '../../errors';
-import { formatDateTime, formatDecimal, localized } from '../../format';
+import { formatDateTime, formatMoney, formatPrice, formatQuantity, localized } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
-import { formatPrice, formatQuantity } from '../../labels';
 import { Link, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { RoleFilter, roleOf } from '../../components/RoleFilter';
@@ -90,7 +89,7 @@ export function DealsPage() {
                     <td className="num">{formatQuantity(d.terms.quantity, locale, t)}</td>
                     <td className="num">{formatPrice(d.terms.price, locale, t)}</td>
                     <td className="num">
-                      {formatDecimal(d.total.amount, locale)} {d.total.currency}
+                      {formatMoney(d.total, locale)}
                     </td>
                     <td>
                       <DealStatusBadge status={d.status} />
@@ -174,7 +173,7 @@ export function DealPage({ id }: { id: string }) {
             <dd>{formatDateTime(deal.createdAt, locale)}</dd>
             <dt>{t('deal.total')}</dt>
             <dd className="strong" data-testid="deal-total">
-              {formatDecimal(deal.total.amount, locale)} {deal.total.currency}
+              {formatMoney(deal.total, locale)}
             </dd>
             <dt>{t('deal.reservation')}</dt>
             <dd data-testid="deal-reservation">

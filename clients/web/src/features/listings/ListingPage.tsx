@@ -15,18 +15,9 @@ import { FormErrors } from '../../components/FormErrors';
 import { ListingStatusBadge } from './components/ListingStatusBadge';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
-import { decimalText, formatDate, formatDateTime, formatDecimalFixed, localized } from '../../format';
+import { decimalText, formatAmountUnit, formatDate, formatDateTime, formatDecimalFixed, formatFileSize, formatPrice, formatQuantity, localized } from '../../format';
 import { useI18n, type MessageKey, type Translate } from '../../i18n';
-import {
-  formatAmountUnit,
-  formatPrice,
-  formatQuantity,
-  modeLabel,
-  packagingLabel,
-  termLabel,
-  unitLabel,
-  warehouseKindLabel,
-} from '../../labels';
+import { modeLabel, packagingLabel, termLabel, unitLabel, warehouseKindLabel } from '../../labels';
 import { canTrade } from '../../hooks/organizationSelection';
 import { ListingMatchesPanel } from '../buy-requests';
 import { NegotiateButton } from '../negotiations';
@@ -334,7 +325,7 @@ export function ListingPage({ id }: { id: string }) {
                   {f.fileName}
                 </a>{' '}
                 <span className="muted">
-                  {formatSize(f.size, locale)} · {formatDate(f.uploadedAt, locale)}
+                  {formatFileSize(f.size, locale)} · {formatDate(f.uploadedAt, locale)}
                 </span>
                 {seller && <DeleteFile listing={listing} file={f} onDeleted={setListing} />}
               </li>
@@ -476,15 +467,6 @@ function SpecsTable({ listing, schema, lang, t }: { listing: Listing; schema: Sp
   );
 }
 
-function formatSize(bytes: number, locale: string): string {
-  const mb = bytes >= 1024 * 1024;
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: mb ? 'megabyte' : 'kilobyte',
-    unitDisplay: 'short',
-    maximumFractionDigits: 1,
-  }).format(mb ? bytes / (1024 * 1024) : Math.max(1, Math.round(bytes / 1024)));
-}
 
 function checkFiles(files: readonly File[], kind: 'photo' | 'document', t: Translate): string[] {
   const types = kind === 'photo' ? photoTypes : documentTypes;

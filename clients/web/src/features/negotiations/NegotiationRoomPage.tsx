@@ -18,12 +18,11 @@ import { useAuth } from '../../auth';
 import { FormErrors } from '../../components/FormErrors';
 import { StatusBadge } from '../../components/StatusBadge';
 import { errorMessages } from '../../errors';
-import { formatDateTime, formatDecimal, localized } from '../../format';
+import { formatDateTime, formatMoney, formatPrice, formatQuantity, localized } from '../../format';
 import { createHubConnection } from '../../hooks/realtime';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useSpecLabel } from '../../hooks/useSpecLabel';
 import { useI18n, type MessageKey } from '../../i18n';
-import { formatPrice, formatQuantity } from '../../labels';
 import { Link } from '../../router';
 import { OfferComposer } from './components/OfferComposer';
 import { DeclineButton, MessageComposer } from './components/RoomControls';
@@ -432,7 +431,7 @@ export function NegotiationRoomPage({ id }: { id: string }) {
       {room.status === 'agreed' && room.dealId && (
         <p className="notice notice-success deal-banner" data-testid="deal-banner" role="status">
           <strong>{t('negotiation.dealAgreed')}</strong>
-          {total && <span data-testid="deal-banner-total"> {t('negotiation.dealTotal', { total: `${formatDecimal(total.amount, locale)} ${total.currency}` })}</span>}{' '}
+          {total && <span data-testid="deal-banner-total"> {t('negotiation.dealTotal', { total: formatMoney(total, locale) })}</span>}{' '}
           <Link to={`/deals/${encodeURIComponent(room.dealId)}`}>{t('negotiation.viewDeal')}</Link>
         </p>
       )}

@@ -1,11 +1,10 @@
 import { api, type Offer, type Room } from '../../api';
 import { FormErrors } from '../../components/FormErrors';
 import { RoleFilter, roleOf } from '../../components/RoleFilter';
-import { formatDateTime, localized } from '../../format';
+import { formatDateTime, formatPrice, formatQuantity, localized } from '../../format';
 import { usePagedList } from '../../hooks/usePagedList';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useI18n } from '../../i18n';
-import { formatPrice, formatQuantity } from '../../labels';
 import { Link, useLocation } from '../../router';
 import { RoomStatusBadge } from './components/RoomStatusBadge';
 

@@ -3,9 +3,8 @@ import { api, searchFacetNames as facetNames, type FacetValue, type SearchFacetN
 import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
-import { formatDecimalFixed, localized } from '../../format';
+import { formatCount, formatDecimalFixed, formatPrice, formatQuantity, localized } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
-import { formatPrice, formatQuantity } from '../../labels';
 import { Link, navigate, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 
@@ -178,7 +177,7 @@ export function SearchPage() {
         <section className="search-results">
           {result && (
             <p data-testid="search-total" data-total={result.total} className="muted">
-              {t(result.totalIsLowerBound ? 'search.totalMore' : 'search.total', { n: result.total.toLocaleString(locale) })}
+              {t(result.totalIsLowerBound ? 'search.totalMore' : 'search.total', { n: formatCount(result.total, locale) })}
             </p>
           )}
           {result && result.items.length === 0 && !loading && (

@@ -14,9 +14,9 @@ import {
 import { Field } from '../../../components/Field';
 import { FieldError } from '../../../components/FieldError';
 import { FormErrors } from '../../../components/FormErrors';
-import { decimalText, normalizeDecimalInput, toDateInput } from '../../../format';
+import { decimalText, formatPrice, formatQuantity, normalizeDecimalInput, toDateInput } from '../../../format';
 import { useI18n } from '../../../i18n';
-import { formatPrice, formatQuantity, modeLabel, normalizeMode, termLabel, unitsFor } from '../../../labels';
+import { modeLabel, normalizeMode, termLabel, unitsFor } from '../../../labels';
 import { failureMessages, hubFailure, invalidFields } from '../hubErrors';
 import { termLabels, type Names } from '../terms';
 

@@ -1,6 +1,7 @@
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, type Organization } from '../../../api';
 import { errorMessages } from '../../../errors';
+import { formatFileSize } from '../../../format';
 import { useI18n, type Translate } from '../../../i18n';
 import { Field } from '../../../components/Field';
 import { FormErrors } from '../../../components/FormErrors';
@@ -21,16 +22,6 @@ export function checkDocuments(files: readonly File[], t: Translate): string[] {
   return problems;
 }
 
-function formatSize(bytes: number, locale: string): string {
-  const mb = bytes >= 1024 * 1024;
-  const nf = new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: mb ? 'megabyte' : 'kilobyte',
-    unitDisplay: 'short',
-    maximumFractionDigits: 1,
-  });
-  return nf.format(mb ? bytes / (1024 * 1024) : Math.max(1, Math.round(bytes / 1024)));
-}
 
 type Props = { organizationId: string; onSent: (org: Organization) => void };
 
@@ -92,7 +83,7 @@ export function VerificationForm({ organizationId, onSent }: Props) {
             {files.map((f, i) => (
               <li key={`${f.name}-${i}`}>
                 <span className="file-name">{f.name}</span>{' '}
-                <span className="muted">{formatSize(f.size, locale)}</span>
+                <span className="muted">{formatFileSize(f.size, locale)}</span>
               </li>
             ))}
           </ul>
