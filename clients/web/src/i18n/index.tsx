@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import en, { type Dictionary, type MessageKey } from './en';
 import ru from './ru';
 import zh from './zh';
@@ -41,6 +41,12 @@ export function format(template: string, params?: Params): string {
   );
 }
 
+/** The translate function of a language: its dictionary, else English, else the key itself. */
+export function translatorFor(lang: Language): Translate {
+  const dict = dictionaries[lang];
+  return (key, params) => format(dict[key] ?? en[key] ?? key, params);
+}
+
 type I18nValue = {
   lang: Language;
   locale: string;
@@ -67,13 +73,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [lang]);
 
   const value = useMemo<I18nValue>(() => {
-    const dict = dictionaries[lang];
-    return {
-      lang,
-      locale: localeOf[lang],
-      setLang,
-      t: (key, params) => format(dict[key] ?? en[key] ?? key, params),
-    };
+    return { lang, locale: localeOf[lang], setLang, t: translatorFor(lang) };
   }, [lang, setLang]);
 
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
@@ -88,4 +88,17 @@ export function useI18n(): I18nValue {
 /** The translate function of the current language. */
 export function useT(): Translate {
   return useI18n().t;
+}
+
+/**
+ * A translate function that keeps its identity across language changes and always uses the current language:
+ * for loaders whose effects must not run again (and reload) when the user switches the language.
+ */
+export function useStableT(): Translate {
+  const t = useT();
+  const latest = useRef(t);
+  useEffect(() => {
+    latest.current = t;
+  });
+  return useCallback<Translate>((key, params) => latest.current(key, params), []);
 }

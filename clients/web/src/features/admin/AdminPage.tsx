@@ -6,7 +6,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
 import { formatDateTime } from '../../format';
-import { useI18n, type MessageKey } from '../../i18n';
+import { useI18n, type MessageKey, useStableT } from '../../i18n';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Field } from '../../components/Field';
@@ -39,6 +39,7 @@ export function AdminPage() {
 
 function VerificationQueue() {
   const { t, locale } = useI18n();
+  const stableT = useStableT();
   const [status, setStatus] = useState<VerificationStatus>('pending');
   const [items, setItems] = useState<AdminOrganizationItem[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -56,13 +57,13 @@ function VerificationQueue() {
         setCursor(page.nextCursor ?? null);
       } catch (err) {
         if (signal?.aborted) return;
-        setErrors(errorMessages(err, t));
+        setErrors(errorMessages(err, stableT));
       } finally {
         if (!signal?.aborted) setLoading(false);
       }
     },
     // t is left out on purpose: switching language must not reload the list.
-    [status],
+    [status, stableT],
   );
 
   useEffect(() => {

@@ -28,7 +28,7 @@ import {
   normalizeDecimalInput,
   toDateInput,
 } from '../../format';
-import { languageLabel, useI18n, type Language, type Translate } from '../../i18n';
+import { languageLabel, useI18n, type Language, type Translate, useStableT } from '../../i18n';
 import { modeLabel, normalizeMode, packagingLabel, termLabel, unitLabel, unitsFor } from '../../labels';
 import { canTrade, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link, navigate } from '../../router';
@@ -138,6 +138,7 @@ function formOf(l: Listing): FormState {
 /** Creates (`/listings/new`) or edits (`/listings/{id}/edit`) a listing; saving opens the listing's page. */
 export function ListingEditorPage({ id }: { id?: string }) {
   const { t } = useI18n();
+  const stableT = useStableT();
   const selection = useOrganizationSelection();
   const [listing, setListing] = useState<Listing | null>(null);
   const [loadErrors, setLoadErrors] = useState<string[]>([]);
@@ -154,11 +155,11 @@ export function ListingEditorPage({ id }: { id?: string }) {
       .then(setListing)
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setLoadErrors([t('listing.loadFailed'), ...errorMessages(err, t)]);
+        setLoadErrors([stableT('listing.loadFailed'), ...errorMessages(err, stableT)]);
       });
     return () => controller.abort();
     // t is left out on purpose: changing the language must not reload the listing.
-  }, [id]);
+  }, [id, stableT]);
 
   if (!id && selection.organizations.length === 0) {
     return (

@@ -16,7 +16,7 @@ import { ListingStatusBadge } from './components/ListingStatusBadge';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
 import { decimalText, formatAmountUnit, formatDate, formatDateTime, formatDecimalFixed, formatFileSize, formatPrice, formatQuantity, localized } from '../../format';
-import { useI18n, type MessageKey, type Translate } from '../../i18n';
+import { useI18n, type MessageKey, type Translate, useStableT } from '../../i18n';
 import { modeLabel, packagingLabel, termLabel, unitLabel, warehouseKindLabel } from '../../labels';
 import { canTrade } from '../../hooks/organizationSelection';
 import { ListingMatchesPanel } from '../buy-requests';
@@ -42,6 +42,7 @@ const actionDone: Record<ListingAction, MessageKey> = {
 /** One listing: terms, specs, prices, files, price history and stock; status changes and uploads for its seller. */
 export function ListingPage({ id }: { id: string }) {
   const { t, lang, locale } = useI18n();
+  const stableT = useStableT();
   const { me } = useAuth();
   const { categories } = useCategories();
   const [listing, setListing] = useState<Listing | null>(null);
@@ -72,7 +73,7 @@ export function ListingPage({ id }: { id: string }) {
       .catch((err: unknown) => {
         if (signal.aborted) return;
         if (err instanceof ApiError && err.status === 404) setNotFound(true);
-        else setLoadErrors([t('listing.loadFailed'), ...errorMessages(err, t)]);
+        else setLoadErrors([stableT('listing.loadFailed'), ...errorMessages(err, stableT)]);
       });
     api
       .priceHistory(id, signal)
@@ -84,7 +85,7 @@ export function ListingPage({ id }: { id: string }) {
       .catch(() => !signal.aborted && setAvailability([]));
     return () => controller.abort();
     // t is left out on purpose: changing the language must not reload the listing.
-  }, [id]);
+  }, [id, stableT]);
 
   async function change(action: ListingAction) {
     if (!listing) return;

@@ -7,7 +7,7 @@ import { NoOrganization, OrganizationPicker } from '../../components/Organizatio
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
 import { formatDate, formatPrice, formatQuantity, localized } from '../../format';
-import { useI18n } from '../../i18n';
+import { useI18n, useStableT } from '../../i18n';
 import { listingStatusLabel } from '../../labels';
 import { canTrade, rememberOrganization, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link, navigate, useLocation } from '../../router';
@@ -19,6 +19,7 @@ const pageSize = 20;
 /** "My listings": every listing of the selected organization, filtered by status, paged by cursor. */
 export function ListingsPage() {
   const { t, lang, locale } = useI18n();
+  const stableT = useStableT();
   const { me } = useAuth();
   const selection = useOrganizationSelection();
   const orgId = selection.selectedId;
@@ -44,13 +45,13 @@ export function ListingsPage() {
         setCursor(page.nextCursor ?? null);
       } catch (err) {
         if (signal?.aborted) return;
-        setErrors(errorMessages(err, t));
+        setErrors(errorMessages(err, stableT));
       } finally {
         if (!signal?.aborted) setLoading(false);
       }
     },
     // t is left out on purpose: switching language must not reload the list.
-    [orgId, status],
+    [orgId, status, stableT],
   );
 
   useEffect(() => {

@@ -8,7 +8,7 @@ import { VerificationForm } from './components/VerificationForm';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
 import { formatDate, formatDateTime } from '../../format';
-import { useI18n, type MessageKey } from '../../i18n';
+import { useI18n, type MessageKey, useStableT } from '../../i18n';
 import { lastOrganization, rememberOrganization } from '../../hooks/organizationSelection';
 import { Link, navigate } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
@@ -29,6 +29,7 @@ const roleKey: Record<OrgRole, MessageKey> = {
 /** "My organization": details, members and verification of one of the user's organizations. */
 export function OrganizationPage({ id }: { id?: string }) {
   const { t, locale } = useI18n();
+  const stableT = useStableT();
   const { me, refresh } = useAuth();
   const mine = me?.organizations ?? [];
   const selectedId = id ?? mine.find((o) => o.id === lastOrganization())?.id ?? mine[0]?.id;
@@ -53,11 +54,11 @@ export function OrganizationPage({ id }: { id?: string }) {
       .then(setOrg)
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setLoadErrors([t('org.loadFailed'), ...errorMessages(err, t)]);
+        setLoadErrors([stableT('org.loadFailed'), ...errorMessages(err, stableT)]);
       });
     return () => controller.abort();
     // t is left out on purpose: changing the language must not reload the organization.
-  }, [selectedId]);
+  }, [selectedId, stableT]);
 
   if (!selectedId) return <CreateOrganizationPage first />;
 

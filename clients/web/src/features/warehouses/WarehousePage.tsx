@@ -16,7 +16,7 @@ import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
 import { checkDecimalInput, decimalText, formatAmountUnit, formatDateTime, groupDecimalText, localized, normalizeDecimalInput } from '../../format';
-import { useI18n, type Translate } from '../../i18n';
+import { useI18n, type Translate, useStableT } from '../../i18n';
 import { listingStatusLabel, movementKindLabel, unitLabel, unitsFor, warehouseKindLabel } from '../../labels';
 import { canTrade } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
@@ -29,6 +29,7 @@ const ledgerPageSize = 20;
 /** A warehouse: stock by lot, a movement form for owners and traders, and the ledger (newest first). */
 export function WarehousePage({ id }: { id: string }) {
   const { t, lang, locale } = useI18n();
+  const stableT = useStableT();
   const { me } = useAuth();
   const [warehouse, setWarehouse] = useState<Warehouse | null>(null);
   const [loadErrors, setLoadErrors] = useState<string[]>([]);
@@ -51,11 +52,11 @@ export function WarehousePage({ id }: { id: string }) {
       } catch (err) {
         if (signal?.aborted) return;
         setStock([]);
-        setStockErrors(errorMessages(err, t));
+        setStockErrors(errorMessages(err, stableT));
       }
     },
     // t is left out on purpose: switching language must not reload.
-    [id],
+    [id, stableT],
   );
 
   const loadLedger = useCallback(
@@ -68,12 +69,12 @@ export function WarehousePage({ id }: { id: string }) {
         setLedgerCursor(page.nextCursor ?? null);
       } catch (err) {
         if (signal?.aborted) return;
-        setLedgerErrors(errorMessages(err, t));
+        setLedgerErrors(errorMessages(err, stableT));
       } finally {
         if (!signal?.aborted) setLedgerLoading(false);
       }
     },
-    [id],
+    [id, stableT],
   );
 
   useEffect(() => {
@@ -89,12 +90,12 @@ export function WarehousePage({ id }: { id: string }) {
       .then(setWarehouse)
       .catch((err: unknown) => {
         if (signal.aborted) return;
-        setLoadErrors([t('warehouse.loadFailed'), ...errorMessages(err, t)]);
+        setLoadErrors([stableT('warehouse.loadFailed'), ...errorMessages(err, stableT)]);
       });
     loadStock(signal);
     loadLedger(false, null, signal);
     return () => controller.abort();
-  }, [id, loadStock, loadLedger]);
+  }, [id, loadStock, loadLedger, stableT]);
 
   // The organization's listings (for the movement form and the ledger's titles) and its other warehouses.
   const orgId = warehouse?.organizationId;

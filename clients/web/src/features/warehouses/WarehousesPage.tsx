@@ -7,7 +7,7 @@ import { NoOrganization, OrganizationPicker } from '../../components/Organizatio
 import { countryName, countryOptions } from '../../countries';
 import { errorMessages } from '../../errors';
 import { checkDecimalInput, normalizeDecimalInput } from '../../format';
-import { useI18n } from '../../i18n';
+import { useI18n, useStableT } from '../../i18n';
 import { warehouseKindLabel } from '../../labels';
 import { canTrade, rememberOrganization, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
@@ -17,6 +17,7 @@ import { Field } from '../../components/Field';
 /** The selected organization's warehouses and a form to add one. */
 export function WarehousesPage() {
   const { t, locale } = useI18n();
+  const stableT = useStableT();
   const { me } = useAuth();
   const selection = useOrganizationSelection();
   const orgId = selection.selectedId;
@@ -38,11 +39,11 @@ export function WarehousesPage() {
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
         setWarehouses([]);
-        setErrors(errorMessages(err, t));
+        setErrors(errorMessages(err, stableT));
       });
     return () => controller.abort();
     // t is left out on purpose: switching language must not reload the list.
-  }, [orgId]);
+  }, [orgId, stableT]);
 
   if (selection.organizations.length === 0 || !orgId) {
     return (
