@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { api, listingStatuses, type ListingStatus, type ListingSummary } from '../../api';
 import { useAuth } from '../../auth';
 import { FormErrors } from '../../components/FormErrors';
 import { ListingStatusBadge } from './components/ListingStatusBadge';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { countryName } from '../../countries';
-import { errorMessages } from '../../errors';
+import { usePagedList } from '../../hooks/usePagedList';
 import { formatDate, formatPrice, formatQuantity, localized } from '../../format';
-import { useI18n, useStableT } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { listingStatusLabel } from '../../labels';
 import { canTrade, rememberOrganization, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link, navigate, useLocation } from '../../router';
@@ -19,7 +19,6 @@ const pageSize = 20;
 /** "My listings": every listing of the selected organization, filtered by status, paged by cursor. */
 export function ListingsPage() {
   const { t, lang, locale } = useI18n();
-  const stableT = useStableT();
   const { me } = useAuth();
   const selection = useOrganizationSelection();
   const orgId = selection.selectedId;
@@ -28,41 +27,18 @@ export function ListingsPage() {
     ? (query.get('status') as ListingStatus)
     : '';
 
-  const [items, setItems] = useState<ListingSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [errors, setErrors] = useState<string[]>([]);
   usePageTitle(t('listings.title'));
-
-  const load = useCallback(
-    async (append: boolean, from: string | null, signal?: AbortSignal) => {
-      if (!orgId) return;
-      setLoading(true);
-      setErrors([]);
-      try {
-        const page = await api.organizationListings(orgId, { status, cursor: from, limit: pageSize }, signal);
-        setItems((prev) => (append ? [...prev, ...(page.items ?? [])] : (page.items ?? [])));
-        setCursor(page.nextCursor ?? null);
-      } catch (err) {
-        if (signal?.aborted) return;
-        setErrors(errorMessages(err, stableT));
-      } finally {
-        if (!signal?.aborted) setLoading(false);
-      }
-    },
-    // t is left out on purpose: switching language must not reload the list.
-    [orgId, status, stableT],
+  const list = usePagedList<ListingSummary>(
+    (cursor, signal) =>
+      orgId ? api.organizationListings(orgId, { status, cursor, limit: pageSize }, signal) : Promise.resolve({ items: [] }),
+    `${orgId ?? ''}|${status}`,
   );
+  const items = list.items ?? [];
+  const { errors, loading } = list;
 
   useEffect(() => {
-    if (!orgId) return;
-    rememberOrganization(orgId);
-    const controller = new AbortController();
-    setItems([]);
-    setCursor(null);
-    load(false, null, controller.signal);
-    return () => controller.abort();
-  }, [load, orgId]);
+    if (orgId) rememberOrganization(orgId);
+  }, [orgId]);
 
   function setStatus(next: string) {
     const params = new URLSearchParams(query);
@@ -174,9 +150,9 @@ export function ListingsPage() {
         )
       )}
       {loading && <p className="muted">{t('app.loading')}</p>}
-      {cursor && !loading && (
+      {list.hasMore && !loading && (
         <div className="form-actions">
-          <button type="button" className="button" data-testid="listings-load-more" onClick={() => load(true, cursor)}>
+          <button type="button" className="button" data-testid="listings-load-more" onClick={() => void list.more()}>
             {t('listings.loadMore')}
           </button>
         </div>
