@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // covered by the Playwright tests in tests/Scoda.Market.BrowserTests.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
     environment: 'node',
   },
 });

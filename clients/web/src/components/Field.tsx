@@ -1,4 +1,4 @@
-import { cloneElement, isValidElement, type InputHTMLAttributes, type ReactElement, type ReactNode, type Ref } from 'react';
+import { cloneElement, isValidElement, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { FieldError, fieldErrorId, type FieldErrors } from './FieldError';
 
 type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'children'> & {
@@ -13,9 +13,9 @@ type Props = Omit<InputHTMLAttributes<HTMLInputElement>, 'children'> & {
   hint?: ReactNode;
   /** Extra classes of the wrapper ("field-inline"). */
   className?: string;
-  /** The control when it is not a plain <input>: a select, a textarea, an input group. A single element gets the
-   * aria attributes; a group's inputs take them with `invalidProps`. Without children the remaining props go to an
-   * <input>. */
+  /** The control when it is not a plain <input>: a select, a textarea, an input group. A single element with the
+   * field's id gets the aria attributes; a group's inputs take them with `invalidProps`. Without children the
+   * remaining props go to an <input>. */
   children?: ReactNode;
   'data-testid'?: string;
   /** The plain <input>'s ref (file inputs are cleared through it). */
@@ -38,9 +38,9 @@ export function Field({ id, label, path, errors = {}, invalid, hint, className, 
   let control: ReactNode;
   if (children === undefined) {
     control = <input id={id} {...input} {...aria(input['aria-describedby'])} />;
-  } else if (isValidElement(children) && (children.type === 'select' || children.type === 'textarea' || children.type === 'input')) {
-    const element = children as ReactElement<Record<string, unknown>>;
-    control = cloneElement(element, aria(element.props['aria-describedby']));
+  } else if (isValidElement<Record<string, unknown>>(children) && children.props['id'] === id) {
+    // The control that carries the field's id (a select, a textarea, a CountrySelect) is marked here.
+    control = cloneElement(children, aria(children.props['aria-describedby']));
   } else {
     control = children;
   }

@@ -18,7 +18,7 @@ import { AmountField } from '../../components/AmountField';
 import { FieldError, invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
-import { countryOptions } from '../../countries';
+import { CountrySelect } from '../../components/CountrySelect';
 import { errorMessages } from '../../errors';
 import {
   checkDecimalInput,
@@ -195,7 +195,7 @@ export function ListingEditorPage({ id }: { id?: string }) {
 }
 
 function ListingForm({ listing, organizationId }: { listing: Listing | null; organizationId: string }) {
-  const { t, lang, locale } = useI18n();
+  const { t, lang } = useI18n();
   const { me } = useAuth();
   const { categories, error: categoriesError } = useCategories();
   const [form, setForm] = useState<FormState>(() => (listing ? formOf(listing) : emptyForm()));
@@ -210,8 +210,6 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
     if (messages.length === 0) return;
     formRef.current?.querySelector('.form-errors')?.scrollIntoView({ block: 'start' });
   }, [messages]);
-
-  const countries = useMemo(() => countryOptions(locale), [locale]);
   const leaves = useMemo(() => (categories ? leavesOf(categories) : []), [categories]);
   const category: Category | undefined = categories ? findCategory(categories, form.categoryId) : undefined;
   const schema: SpecField[] = category?.specSchema ?? [];
@@ -540,20 +538,12 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
         <h2>{t('editor.section.origin')}</h2>
         <div className="field-row">
           <Field id="listing-origin" label={t('editor.origin')} path="originCountry" errors={err}>
-            <select
+            <CountrySelect
               id="listing-origin"
               data-testid="listing-origin"
               value={form.originCountry}
               onChange={(e) => set('originCountry', e.target.value)}
-              required
-            >
-              <option value="">{t('org.field.countryPlaceholder')}</option>
-              {countries.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
+              required />
           </Field>
           <Field
             id="listing-region"

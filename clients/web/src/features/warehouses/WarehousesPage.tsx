@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, api, warehouseKinds, type Warehouse, type WarehouseKind } from '../../api';
 import { useAuth } from '../../auth';
 import { FieldError } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
-import { countryName, countryOptions } from '../../countries';
+import { countryName } from '../../countries';
+import { CountrySelect } from '../../components/CountrySelect';
 import { errorMessages } from '../../errors';
 import { checkDecimalInput, normalizeDecimalInput } from '../../format';
 import { useI18n, useStableT } from '../../i18n';
@@ -135,7 +136,7 @@ export function WarehousesPage() {
 type FieldErrors = Record<string, string[]>;
 
 function WarehouseForm({ organizationId, onCreated }: { organizationId: string; onCreated: (w: Warehouse) => void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [name, setName] = useState('');
   const [kind, setKind] = useState<WarehouseKind>('overseas');
   const [countryCode, setCountryCode] = useState('');
@@ -145,7 +146,6 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [messages, setMessages] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const countries = useMemo(() => countryOptions(locale), [locale]);
 
   const labels: Record<string, string> = {
     name: t('warehouses.field.name'),
@@ -229,20 +229,12 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
           </select>
         </Field>
         <Field id="warehouse-country" label={labels.countryCode} path="countryCode" errors={err}>
-          <select
+          <CountrySelect
             id="warehouse-country"
             data-testid="warehouse-country"
             value={countryCode}
             onChange={(e) => setCountryCode(e.target.value)}
-            required
-          >
-            <option value="">{t('org.field.countryPlaceholder')}</option>
-            {countries.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+            required />
         </Field>
       </div>
       <Field

@@ -1,6 +1,6 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ApiError, type OrgKind, type OrganizationInput } from '../../../api';
-import { countryOptions } from '../../../countries';
+import { CountrySelect } from '../../../components/CountrySelect';
 import { errorMessages } from '../../../errors';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { FormErrors } from '../../../components/FormErrors';
@@ -24,7 +24,7 @@ type Props = {
 
 /** Create/edit form of an organization (the same body for POST and PUT). */
 export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: Props) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [name, setName] = useState(initial?.name ?? '');
   const [countryCode, setCountryCode] = useState(initial?.countryCode ?? '');
   const [kind, setKind] = useState<OrgKind>(initial?.kind ?? 'exporter');
@@ -32,8 +32,6 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
   const [errors, setErrors] = useState<string[]>([]);
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
-
-  const countries = useMemo(() => countryOptions(locale), [locale]);
   const labels: Record<Field, string> = {
     name: t('org.field.name'),
     countryCode: t('org.field.country'),
@@ -96,21 +94,13 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
       />
       <div className="field-row">
         <Field id="org-country" label={labels.countryCode}>
-          <select
+          <CountrySelect
             id="org-country"
             data-testid="org-country"
             value={countryCode}
             onChange={(e) => setCountryCode(e.target.value)}
             required
-            {...aria('countryCode')}
-          >
-            <option value="">{t('org.field.countryPlaceholder')}</option>
-            {countries.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+            {...aria('countryCode')} />
         </Field>
         <Field id="org-kind" label={labels.kind}>
           <select
