@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FluentAssertions;
+using Scoda.Market.Testing;
 
 namespace Scoda.Market.UnitTests;
 
@@ -10,7 +11,6 @@ namespace Scoda.Market.UnitTests;
 public class WebClientChecksTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
-    private static readonly Lazy<string?> ClientRoot = new(FindClientRoot);
     private static readonly SemaphoreSlim Install = new(1, 1);
 
     [Fact]
@@ -30,8 +30,7 @@ public class WebClientChecksTests
 
     private static async Task<(int ExitCode, string Output)> NpmAsync(string arguments)
     {
-        var root = ClientRoot.Value;
-        if (root is null) Assert.Skip("clients/web is not beside this test assembly's source tree");
+        var root = RepositoryFolder.Path("clients", "web");
         if (await RunAsync("node", "--version", root) is not (0, _)) Assert.Skip("node is not installed: the web client's lint and unit tests cannot run");
 
         // A build with -p:SkipWebClient=true leaves no node_modules; install from the lockfile once.
@@ -88,15 +87,5 @@ public class WebClientChecksTests
             }
             return (process.ExitCode, await stdout + await stderr);
         }
-    }
-
-    private static string? FindClientRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "clients", "web");
-            if (File.Exists(Path.Combine(candidate, "package.json"))) return candidate;
-        }
-        return null;
     }
 }
