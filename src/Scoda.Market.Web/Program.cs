@@ -17,6 +17,7 @@ using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Mail;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnDefaultUrlUnlessConfigured();
@@ -37,7 +38,8 @@ builder
     .AddBuyRequests()
     .AddNegotiations()
     .AddDeals()
-    .AddDemo();
+    .AddDemo()
+    .AddMarketTelemetry();
 
 var app = builder.Build();
 if (await app.RunCommandAsync(args) is { } exitCode)

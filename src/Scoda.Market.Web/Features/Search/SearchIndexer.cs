@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Search;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Infrastructure.Telemetry;
 using Scoda.Market.Web.Infrastructure.Workers;
 using Scoda.Market.Web.Infrastructure.Outbox;
 
@@ -75,6 +76,7 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
                 }
             }
             await db.SaveChangesAsync(ct);
+            SearchTelemetry.RecordIndexed(batch.Where(m => m.ProcessedAt == now), now);
             return batch.Count;
         }
         finally

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Infrastructure.Telemetry;
 
 namespace Scoda.Market.Web.Infrastructure.Workers;
 
@@ -20,9 +22,11 @@ public abstract partial class PeriodicWorker(TimeProvider clock, ILogger logger)
         using var timer = new PeriodicTimer(Interval, Clock);
         do
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 var handled = await RunOnceAsync(stoppingToken);
+                WorkerTelemetry.Passed(GetType().Name, started, handled);
                 if (handled > 0)
                 {
                     LogHandled(logger, GetType().Name, handled);
@@ -30,6 +34,7 @@ public abstract partial class PeriodicWorker(TimeProvider clock, ILogger logger)
             }
             catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
             {
+                WorkerTelemetry.Failed(GetType().Name, started, ex);
                 LogFailed(logger, ex, GetType().Name);
             }
         }
