@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -17,9 +18,12 @@ using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.Web.Data;
 
-/// <summary>The one EF Core context of the host: Identity plus every feature's entities (configured beside each entity).</summary>
+/// <summary>
+/// The one EF Core context of the host: Identity plus every feature's entities (configured beside each entity), and the
+/// data-protection key ring that every replica shares.
+/// </summary>
 public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
-    : IdentityDbContext<User, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<User, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -43,6 +47,7 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<RoomParticipant> RoomParticipants => Set<RoomParticipant>();
     public DbSet<Offer> Offers => Set<Offer>();
     public DbSet<Deal> Deals => Set<Deal>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

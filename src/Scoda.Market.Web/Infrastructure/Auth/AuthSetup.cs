@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
-using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Infrastructure.Auth;
 
@@ -45,11 +43,7 @@ public static class AuthSetup
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<MarketDbContext>();
 
-        // Tokens and cookies are protected with keys kept in the data folder, so they survive a restart. Several
-        // replicas must share that folder (docker-compose mounts one volume) or they cannot read each other's tokens.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Scoda.Market")
-            .PersistKeysToFileSystem(new DirectoryInfo(DataFolder.From(builder.Configuration, builder.Environment).Folder("keys")));
+        builder.AddMarketDataProtection();
 
         builder.Services.ConfigureApplicationCookie(cookie =>
         {
