@@ -116,19 +116,10 @@ public abstract partial class AccountTests<TApp>(TApp fixture) where TApp : AppF
     public async Task Create_admin_command_makes_an_admin_who_can_sign_in()
     {
         var email = TestUsers.NewEmail("admin");
-        var command = App.Services.GetServices<Scoda.Market.Web.Infrastructure.Commands.IHostCommand>().Single(c => c.Name == "create-admin");
+        var command = App.Services.GetServices<Scoda.Market.Web.Infrastructure.Commands.IHostCommand>().OfType<CreateAdminCommand>().Single();
+        // Its own writer, not Console.SetOut: the SQLite and PostgreSQL classes run in parallel and would read each other's password.
         var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            exit = await command.RunAsync([email], App.Services, TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
+        var exit = await command.RunAsync([email], App.Services, output, TestContext.Current.CancellationToken);
 
         exit.Should().Be(0);
         var password = GeneratedPassword().Match(output.ToString()).Groups[1].Value;

@@ -15,7 +15,11 @@ sealed class CreateAdminCommand : IHostCommand
     public string Usage => "create-admin <email> [--password-stdin]";
     public string Summary => "Create an admin account (or make an account admin) and exit.";
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, IServiceProvider services, CancellationToken ct)
+    public Task<int> RunAsync(IReadOnlyList<string> args, IServiceProvider services, CancellationToken ct) =>
+        RunAsync(args, services, Console.Out, ct);
+
+    /// <summary>Prints to <paramref name="output"/>: tests read the generated password there without swapping the process's console.</summary>
+    internal async Task<int> RunAsync(IReadOnlyList<string> args, IServiceProvider services, TextWriter output, CancellationToken ct)
     {
         var email = args.FirstOrDefault(a => a != "--password-stdin");
         if (email is null || !email.Contains('@', StringComparison.Ordinal))
@@ -53,10 +57,10 @@ sealed class CreateAdminCommand : IHostCommand
                 return 1;
             }
         }
-        Console.WriteLine($"{email} is an admin.");
+        await output.WriteLineAsync($"{email} is an admin.");
         if (generated is not null)
         {
-            Console.WriteLine($"Generated password (shown once, change it after signing in): {generated}");
+            await output.WriteLineAsync($"Generated password (shown once, change it after signing in): {generated}");
         }
         return 0;
     }

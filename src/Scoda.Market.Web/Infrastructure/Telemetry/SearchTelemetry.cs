@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Search;
 using Scoda.Market.Web.Data;
-using Scoda.Market.Web.Features.Search;
+using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.Web.Infrastructure.Telemetry;
 
