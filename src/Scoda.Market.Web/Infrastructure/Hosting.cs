@@ -25,6 +25,7 @@ public static class Hosting
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(DataFolder.From(builder.Configuration, builder.Environment));
         builder.Services.AddSingleton<FileStore>();
+        builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<ClientRouteConstraint>(ClientRouteConstraint.Name));
         builder.Services.AddHostCommand<MigrateCommand>();
         builder.Services.AddHostCommand<SchemaScriptCommand>();
         return builder;
@@ -94,9 +95,20 @@ public static class Hosting
     /// <summary>Client-side routes fall back to the client's index.html; unknown API and hub paths are 404 problems.</summary>
     public static WebApplication MapWebClient(this WebApplication app)
     {
-        app.Map("/api/{**path}", () => Problems.Problems.NotFound("API route")).ExcludeFromDescription();
-        app.Map("/hubs/{**path}", () => Problems.Problems.NotFound("Hub")).ExcludeFromDescription();
-        app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = app.Environment.WebClientFiles() });
+        // Unknown API and hub paths are answered here, when routing found no endpoint, rather than by catch-all routes:
+        // a catch-all is always a candidate, so it would beat routing's own 405 (wrong method) and 415 (a JSON endpoint
+        // sent text/plain) answers, which then reach the client as problems through the status-code pages.
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint() is null && ClientRouteConstraint.IsServerPath(context.Request.Path))
+            {
+                var what = context.Request.Path.StartsWithSegments("/hubs") ? "Hub" : "API route";
+                await Problems.Problems.NotFound(what).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+        app.MapFallbackToFile($"{{*path:nonfile:{ClientRouteConstraint.Name}}}", "index.html", new StaticFileOptions { FileProvider = app.Environment.WebClientFiles() });
         return app;
     }
 
@@ -115,4 +127,15 @@ public static class Hosting
             }),
         });
     }
+}
+
+/// <summary>Matches the web client's own routes: anything but <c>/api/…</c> and <c>/hubs/…</c>, which never fall back to index.html.</summary>
+public sealed class ClientRouteConstraint : IRouteConstraint
+{
+    public const string Name = "clientroute";
+
+    public static bool IsServerPath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs");
+
+    public bool Match(HttpContext? httpContext, IRouter? route, string routeKey, RouteValueDictionary values, RouteDirection routeDirection) =>
+        httpContext is null || !IsServerPath(httpContext.Request.Path);
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Json;
 using Scoda.Market.Web.Infrastructure.Problems;
 
 namespace Scoda.Market.Web.Features.Negotiations;
@@ -255,7 +256,8 @@ public sealed partial class NegotiationService
         catch (JsonException ex)
         {
             // The serializer's own message names our types; the path is what the client needs.
-            errors.Add($"terms{ex.Path?.TrimStart('$')}", "Unknown field, or a value of the wrong type.");
+            var field = MarketJson.FieldOf(ex);
+            errors.Add(field.Length == 0 ? "terms" : field.StartsWith('[') ? $"terms{field}" : $"terms.{field}", MarketJson.MessageOf(ex));
             return null;
         }
     }

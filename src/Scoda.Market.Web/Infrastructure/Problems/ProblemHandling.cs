@@ -1,6 +1,10 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Scoda.Market.Web.Infrastructure.Json;
+using Scoda.Market.Web.Infrastructure.Text;
 
 namespace Scoda.Market.Web.Infrastructure.Problems;
 
@@ -26,7 +30,32 @@ public static class ProblemHandling
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RefuseUnsafeQueryText);
         return app;
+    }
+
+    /// <summary>
+    /// Query values follow the same text rule as JSON strings (<see cref="InputText"/>): a NUL in <c>?q=</c> is a 400 naming
+    /// the parameter, before it can reach a query (PostgreSQL refuses NUL in text with an exception).
+    /// </summary>
+    static async Task RefuseUnsafeQueryText(HttpContext context, RequestDelegate next)
+    {
+        foreach (var (name, values) in context.Request.Query)
+        {
+            var problem = InputText.Problem(name);
+            foreach (var value in values)
+            {
+                problem ??= InputText.Problem(value);
+            }
+            if (problem is not null)
+            {
+                var field = InputText.IsAcceptable(name) ? name : "query";
+                await TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [problem] }, title: "One or more fields are invalid.")
+                    .ExecuteAsync(context);
+                return;
+            }
+        }
+        await next(context);
     }
 }
 
@@ -37,12 +66,25 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IH
     {
         var problem = exception switch
         {
+            BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad when BadRequestErrors.Describe(bad) is { } errors =>
+                new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest, Title = "One or more fields are invalid." },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.",
-                Detail = DescribeBadRequest(bad),
+                Title = bad.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                    StatusCodes.Status415UnsupportedMediaType => "The request body has an unsupported content type.",
+                    _ => "The request is malformed.",
+                },
+                Detail = InputText.ForLog(bad.Message),
             },
+            // A multipart body the form reader cannot parse (a CR or LF inside a file name, a broken boundary).
+            InvalidDataException => new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                ["body"] = ["The multipart/form-data body is malformed (check the boundary and that no header value contains a line break)."],
+            })
+            { Status = StatusCodes.Status400BadRequest, Title = "The request is malformed." },
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
             _ => new ProblemDetails
             {
@@ -58,7 +100,9 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IH
 
         if (problem.Status >= 500)
         {
-            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            // Exception messages can quote what the client sent ("The input string '…' was not in a correct format"):
+            // the logged copy keeps types and stack traces but caps every message.
+            LogUnhandled(logger, CappedException.Of(exception), httpContext.Request.Method, InputText.ForLog(httpContext.Request.Path));
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -66,10 +110,57 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IH
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}
 
-    // The framework's messages name the parameter and the JSON path, which is what a client needs; the inner
-    // JsonException says where the body stopped parsing. Neither carries user data beyond the request itself.
-    static string DescribeBadRequest(BadHttpRequestException bad) =>
-        bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
+/// <summary>Per-field errors for the framework's binding failures, keyed like our own validation errors (camelCase JSON paths).</summary>
+static partial class BadRequestErrors
+{
+    public static IDictionary<string, string[]>? Describe(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            return new Dictionary<string, string[]> { [MarketJson.FieldOf(json) is { Length: > 0 } field ? field : "body"] = [MarketJson.MessageOf(json)] };
+        }
+        // "Failed to bind parameter "int? limit" from "abc"." / "Required parameter "Guid organizationId" was not provided from query string."
+        var parameter = ParameterName().Match(bad.Message);
+        return parameter.Success
+            ? new Dictionary<string, string[]> { [parameter.Groups[1].Value] = [bad.Message.StartsWith("Required", StringComparison.Ordinal) ? "Required." : "Not a valid value for this parameter."] }
+            : null;
+    }
+
+    [GeneratedRegex("""parameter "(?:[^"]* )?(\w+)"\s""")]
+    private static partial Regex ParameterName();
+}
+
+/// <summary>
+/// A stand-in for an exception in a log line: the same type names, messages capped by <see cref="InputText.ForLog"/>, the
+/// original stack trace. Nothing a client sent reaches the log longer than a few hundred characters.
+/// </summary>
+sealed class CappedException : Exception
+{
+    readonly string _type;
+    readonly string? _stackTrace;
+
+    CappedException(Exception original, Exception? inner) : base(InputText.ForLog(original.Message), inner)
+    {
+        _type = original.GetType().FullName ?? original.GetType().Name;
+        _stackTrace = original.StackTrace;
+        HResult = original.HResult;
+    }
+
+    public static Exception Of(Exception original) =>
+        new CappedException(original, original.InnerException is { } inner ? Of(inner) : null);
+
+    public override string? StackTrace => _stackTrace;
+
+    public override string ToString()
+    {
+        var text = $"{_type}: {Message}";
+        if (InnerException is not null)
+        {
+            text += $"{Environment.NewLine} ---> {InnerException}{Environment.NewLine}   --- End of inner exception stack trace ---";
+        }
+        return _stackTrace is null ? text : $"{text}{Environment.NewLine}{_stackTrace}";
+    }
 }

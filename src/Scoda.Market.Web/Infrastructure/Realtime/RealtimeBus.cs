@@ -106,7 +106,12 @@ public static class RealtimeSetup
         var options = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
         builder.Services.AddSingleton(options);
         // Every hub shares the public contract's JSON (docs/CONTRACT.md); features add only their hubs' own options.
-        builder.Services.AddSignalR().AddJsonProtocol(json => MarketJson.Configure(json.PayloadSerializerOptions));
+        builder.Services.AddSignalR().AddJsonProtocol(json =>
+        {
+            MarketJson.Configure(json.PayloadSerializerOptions);
+            MarketJson.AddInputChecks(json.PayloadSerializerOptions);
+        });
+        builder.AddHubInputChecks();
         builder.Services.AddSingleton<LocalDelivery>();
         builder.Services.AddHostedService(s => s.GetRequiredService<LocalDelivery>());
         switch (options.Bus)
