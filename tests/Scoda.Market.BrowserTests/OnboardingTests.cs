@@ -7,7 +7,8 @@ namespace Scoda.Market.BrowserTests;
 /// <summary>A person signs up, creates a company, requests verification; an admin verifies it; the UI speaks three languages.</summary>
 public sealed class OnboardingTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
-    static readonly byte[] Pdf = [.. "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8];
+    // A one-object PDF whose startxref points at its cross-reference table (the server checks the structure).
+    static readonly byte[] Pdf = [.. "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer << /Size 2 /Root 1 0 R >>\nstartxref\n45\n%%EOF\n"u8];
 
     [Fact]
     public async Task A_trader_signs_up_creates_an_organization_and_an_admin_verifies_it()

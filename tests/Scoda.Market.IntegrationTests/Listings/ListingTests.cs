@@ -320,7 +320,7 @@ public abstract class ListingTests<TApp>(TApp fixture) where TApp : AppFixture
     {
         var seller = await Seller.CreateAsync(App);
         var id = await new ListingBuilder(seller.OrganizationId).PublishAsync(seller.Owner);
-        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        var png = SampleFiles.Png();
         MultipartFormDataContent Upload(string kind, string name, byte[] bytes)
         {
             var form = new MultipartFormDataContent { { new StringContent(kind), "kind" } };

@@ -15,8 +15,8 @@ public abstract class VerificationTests<TApp>(TApp fixture) where TApp : AppFixt
     MarketApp App => fixture.App;
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static readonly byte[] Pdf = [.. "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8];
-    static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+    static readonly byte[] Pdf = SampleFiles.Pdf();
+    static readonly byte[] Png = SampleFiles.Png();
     static readonly byte[] Executable = [0x4D, 0x5A, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00];
 
     static MultipartFormDataContent Documents(params (string Name, byte[] Bytes, string ContentType)[] files)

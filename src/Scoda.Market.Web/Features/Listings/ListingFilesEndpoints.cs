@@ -23,7 +23,7 @@ public static class ListingFilesEndpoints
         api.MapPost("/", UploadFiles).WithName("UploadListingFiles")
             .WithSummary("multipart/form-data: 'kind' (photo|document) and up to 10 files in 'files' (photos JPEG/PNG 5 MB, documents PDF/JPEG/PNG 10 MB).")
             .WithMetadata(new RequestSizeLimitAttribute(110L * 1024 * 1024));
-        api.MapGet("/{fileId:guid}", DownloadFile).WithName("DownloadListingFile").AllowAnonymous();
+        api.MapGet("/{fileId:guid}", DownloadFile).WithName("DownloadListingFile").AllowAnonymous().WithDownloadHeaders();
         api.MapDelete("/{fileId:guid}", DeleteFile).WithName("DeleteListingFile");
         return app;
     }

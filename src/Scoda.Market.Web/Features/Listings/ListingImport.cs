@@ -8,6 +8,7 @@ using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Csv;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Text;
 using static Scoda.Market.Web.Features.Listings.ListingsEndpoints;
 
 namespace Scoda.Market.Web.Features.Listings;
@@ -59,6 +60,10 @@ public static class ListingImport
         if (text is null)
         {
             return ValidationErrors.For("file", $"Send a UTF-8 CSV of at most {MaxBytes / (1024 * 1024)} MB as 'file' in multipart/form-data, or as a text/csv body.");
+        }
+        if (InputText.Problem(text) is { } unsafeText)
+        {
+            return ValidationErrors.For("file", unsafeText);
         }
 
         List<(int Line, IReadOnlyList<string> Fields)> records;

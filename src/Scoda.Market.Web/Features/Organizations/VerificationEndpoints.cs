@@ -11,6 +11,7 @@ using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Storage;
+using Scoda.Market.Web.Infrastructure.Text;
 
 namespace Scoda.Market.Web.Features.Organizations;
 
@@ -28,7 +29,7 @@ public static class VerificationEndpoints
         api.MapPost("/", RequestVerification).WithName("RequestVerification")
             .WithSummary("Request verification: multipart/form-data with up to 5 files in 'documents' (PDF, PNG, JPEG; 10 MB each) and an optional 'note'.")
             .WithMetadata(new RequestSizeLimitAttribute(DocumentRules.MaxFiles * DocumentRules.MaxBytesPerFile + 1024 * 1024));
-        api.MapGet("/documents/{documentId:guid}", DownloadDocument).WithName("DownloadVerificationDocument");
+        api.MapGet("/documents/{documentId:guid}", DownloadDocument).WithName("DownloadVerificationDocument").WithDownloadHeaders();
 
         var admin = app.MapGroup("/api/admin/organizations").WithTags("Administration").RequireAuthorization(AuthSetup.VerifierPolicy);
         admin.MapGet("/", VerificationQueue).WithName("VerificationQueue");
@@ -54,6 +55,7 @@ public static class VerificationEndpoints
         var errors = new ValidationErrors();
         var note = form["note"].ToString();
         errors.Check(note.Length <= 2000, "note", "At most 2000 characters.");
+        errors.Check(InputText.IsAcceptable(note), "note", InputText.Problem(note) ?? "");
         var accepted = await FileStore.CheckAsync(form.Files.GetFiles("documents"), "documents", DocumentRules, errors, ct);
         errors.Check(form.Files.All(f => f.Name == "documents"), "documents", "Files go in the field 'documents'.");
         if (!errors.IsValid)

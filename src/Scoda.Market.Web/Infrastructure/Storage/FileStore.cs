@@ -1,27 +1,8 @@
 using System.Security.Cryptography;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Text;
 
 namespace Scoda.Market.Web.Infrastructure.Storage;
-
-/// <summary>A file type we accept, recognised by its leading bytes, never by the name or the client's content type.</summary>
-public sealed record FileKind(string ContentType, params byte[][] Signatures)
-{
-    public static readonly FileKind Pdf = new("application/pdf", "%PDF-"u8.ToArray());
-    public static readonly FileKind Png = new("image/png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-    public static readonly FileKind Jpeg = new("image/jpeg", [0xFF, 0xD8, 0xFF]);
-
-    public bool Matches(ReadOnlySpan<byte> head)
-    {
-        foreach (var signature in Signatures)
-        {
-            if (head.StartsWith(signature))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-}
 
 /// <summary>What one upload field accepts.</summary>
 public sealed record UploadRules(IReadOnlyList<FileKind> Kinds, long MaxBytesPerFile, int MaxFiles)
@@ -50,10 +31,9 @@ public sealed class FileStore(DataFolder data)
             return [];
         }
         var accepted = new List<AcceptedFile>();
-        var head = new byte[16];
         foreach (var file in files)
         {
-            var name = SafeName(file.FileName);
+            var name = InputText.ForLog(FileNames.Normalize(file.FileName, rules.Kinds[0]));
             if (file.Length == 0)
             {
                 errors.Add(field, $"'{name}' is empty.");
@@ -64,15 +44,24 @@ public sealed class FileStore(DataFolder data)
                 errors.Add(field, $"'{name}' is larger than {rules.MaxBytesPerFile / (1024 * 1024)} MB.");
                 continue;
             }
-            await using var stream = file.OpenReadStream();
-            var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-            var kind = rules.Kinds.FirstOrDefault(k => k.Matches(head.AsSpan(0, read)));
+            // Whole files are read (at most MaxBytesPerFile): the structure checks look at the end as well as the start.
+            var bytes = new byte[file.Length];
+            await using (var stream = file.OpenReadStream())
+            {
+                await stream.ReadExactlyAsync(bytes, ct);
+            }
+            var kind = rules.Kinds.FirstOrDefault(k => k.Matches(bytes));
             if (kind is null)
             {
                 errors.Add(field, $"'{name}' is not one of the accepted types ({string.Join(", ", rules.Kinds.Select(k => k.ContentType))}).");
                 continue;
             }
-            accepted.Add(new AcceptedFile(file, kind, name));
+            if (kind.Problem(bytes) is { } problem)
+            {
+                errors.Add(field, $"'{name}': {problem}");
+                continue;
+            }
+            accepted.Add(new AcceptedFile(file, kind, FileNames.Normalize(file.FileName, kind)));
         }
         return accepted;
     }
@@ -136,12 +125,5 @@ public sealed class FileStore(DataFolder data)
     {
         var folder = create ? data.Folder(area, ownerId.ToString("N")) : Path.Combine(data.Root, area, ownerId.ToString("N"));
         return Path.Combine(folder, fileId.ToString("N"));
-    }
-
-    static string SafeName(string? name)
-    {
-        var file = Path.GetFileName(name ?? "");
-        file = new string(file.Where(c => !char.IsControl(c)).ToArray());
-        return string.IsNullOrWhiteSpace(file) ? "document" : file.Length > 200 ? file[..200] : file;
     }
 }
