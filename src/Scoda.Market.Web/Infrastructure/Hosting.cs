@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.FileProviders;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Commands;
@@ -100,7 +101,8 @@ public static class Hosting
         // sent text/plain) answers, which then reach the client as problems through the status-code pages.
         app.Use(async (context, next) =>
         {
-            if (context.GetEndpoint() is null && ClientRouteConstraint.IsServerPath(context.Request.Path))
+            if (ClientRouteConstraint.IsServerPath(context.Request.Path)
+                && (context.GetEndpoint() is null || IsMethodNotAllowedForUnknownPath(context)))
             {
                 var what = context.Request.Path.StartsWithSegments("/hubs") ? "Hub" : "API route";
                 await Problems.Problems.NotFound(what).ExecuteAsync(context);
@@ -110,6 +112,22 @@ public static class Hosting
         });
         app.MapFallbackToFile($"{{*path:nonfile:{ClientRouteConstraint.Name}}}", "index.html", new StaticFileOptions { FileProvider = app.Environment.WebClientFiles() });
         return app;
+    }
+
+    /// <summary>
+    /// Routing answers 405 when only the web client's GET fallback matched the path; for an API path that no route
+    /// knows, 404 is the truth.
+    /// </summary>
+    static bool IsMethodNotAllowedForUnknownPath(HttpContext context)
+    {
+        if (context.GetEndpoint()?.DisplayName != "405 HTTP Method Not Supported")
+        {
+            return false;
+        }
+        var path = context.Request.Path.Value ?? "";
+        var endpoints = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints;
+        return !endpoints.OfType<RouteEndpoint>().Any(e => e.RoutePattern.RawText is { } raw && raw.TrimStart('/').StartsWith("api", StringComparison.Ordinal)
+            && new TemplateMatcher(TemplateParser.Parse(raw), []).TryMatch(path, []));
     }
 
     static Task WriteHealth(HttpContext context, HealthReport report)

@@ -55,7 +55,10 @@ public static class MarketJson
         var checks = new List<(string Name, Func<object, object?> Get, ValueCheck Check)>();
         foreach (var property in typeInfo.Properties)
         {
-            property.IsGetNullable = true;
+            if (!property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null)
+            {
+                property.IsGetNullable = true;
+            }
             if (property.Get is { } get && ValueCheck.For(property) is { } check)
             {
                 checks.Add((property.Name, get, check));
