@@ -18,6 +18,7 @@ public static class Hosting
     public static IHostApplicationBuilder AddMarketPlatform(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(json => MarketJson.Configure(json.SerializerOptions));
+        builder.Services.PostConfigure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => MarketJson.AddInputChecks(json.SerializerOptions));
         builder.Services.AddOpenApi();
         builder.Services.AddAutoMapper(
             mapper => mapper.LicenseKey = builder.Configuration["AutoMapper:LicenseKey"],

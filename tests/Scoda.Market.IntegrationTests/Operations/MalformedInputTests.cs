@@ -87,6 +87,17 @@ public abstract class MalformedInputTests<TApp>(TApp fixture) where TApp : AppFi
         (await response.ShouldBeValidationProblemAsync()).Keys.Should().Contain(field);
     }
 
+    [Theory]
+    [InlineData("/api/auth/login", """{"email":"a\u0000@example.test","password":"Correct-Horse-42"}""")]
+    [InlineData("/api/auth/forgotPassword", """{"email":"a\u0000@example.test"}""")]
+    [InlineData("/api/auth/resendConfirmationEmail", """{"email":"a\u0000@example.test"}""")]
+    public async Task A_nul_in_an_identity_email_is_a_400_before_it_reaches_the_database(string path, string body)
+    {
+        var response = await App.CreateClient().PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        (await response.ShouldBeValidationProblemAsync()).Keys.Should().Contain("email");
+    }
+
     [Fact]
     public async Task Null_fields_of_the_signed_in_identity_endpoints_are_a_400()
     {

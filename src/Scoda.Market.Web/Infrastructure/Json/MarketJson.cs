@@ -22,8 +22,15 @@ public static class MarketJson
         // A null where the contract has a non-nullable member (Identity's `required string Email`, our non-nullable
         // record members) fails binding with the field's path instead of an ArgumentNullException deep inside.
         options.RespectNullableAnnotations = true;
-        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(CheckInput);
     }
+
+    /// <summary>
+    /// Adds the input checks of <see cref="CheckInput"/> to every contract <paramref name="options"/> resolves. Call it
+    /// after everyone else has configured the options: Identity adds a source-generated context for its request types,
+    /// which must be covered too.
+    /// </summary>
+    public static void AddInputChecks(JsonSerializerOptions options) =>
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(CheckInput);
 
     /// <summary>The field a read failure is about, as our validation errors name fields: <c>$.price.amount</c> → <c>price.amount</c>.</summary>
     public static string FieldOf(JsonException json)
