@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
-using Scoda.Market.Web.Features.Search;
+using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.IntegrationTests.Operations;
 
