@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.IntegrationTests.Operations;
@@ -378,12 +379,17 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
 
     static string Shorten(string text) => text.Length > 300 ? text[..300] : text;
 
-    /// <summary>Row counts and a SHA-256 over every row of every table (but the outbox), read in one round trip.</summary>
+    /// <summary>
+    /// Row counts and a SHA-256 over every row of every table, read in one round trip; but the tables background work
+    /// writes while the walk goes on: the outbox, and the matches and match notifications the matchmaker makes when
+    /// the indexer has applied an earlier accepted change.
+    /// </summary>
     async Task<Snapshot> SnapshotAsync() =>
         await App.WithScopeAsync(async services =>
         {
             var db = services.GetRequiredService<MarketDbContext>();
-            string?[] background = [db.Model.FindEntityType(typeof(OutboxMessage))?.GetTableName(), db.Model.FindEntityType(typeof(Match))?.GetTableName()];
+            string?[] background = [db.Model.FindEntityType(typeof(OutboxMessage))?.GetTableName(), db.Model.FindEntityType(typeof(Match))?.GetTableName(),
+                db.Model.FindEntityType(typeof(Notification))?.GetTableName()];
             var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct()
                 .Where(t => !background.Contains(t)).Order(StringComparer.Ordinal).ToList();
             var connection = db.Database.GetDbConnection();
