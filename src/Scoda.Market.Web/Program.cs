@@ -18,12 +18,15 @@ using Scoda.Market.Web.Infrastructure.Mail;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
 using Scoda.Market.Web.Infrastructure.Telemetry;
+using Scoda.Market.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnDefaultUrlUnlessConfigured();
 builder
     .AddProblemHandling()
     .AddMarketPlatform()
+    .AddWebDefences()
+    .AddRateLimits()
     .AddMarketDatabase()
     .AddMarketAuth()
     .AddMarketMail()
@@ -48,9 +51,13 @@ if (await app.RunCommandAsync(args) is { } exitCode)
 }
 await app.MigrateOnStartupAsync();
 
+app.UseWebDefences();
 app.UseProblemHandling();
 app.UseWebClientFiles();
+app.UseSameOriginCheck();
 app.UseAuthentication();
+app.UseSessionCheck();
+app.UseRateLimits();
 app.UseAuthorization();
 
 app.MapOperations();

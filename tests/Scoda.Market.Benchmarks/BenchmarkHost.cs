@@ -16,6 +16,14 @@ public sealed class BenchmarkHost(string dataFolder, IReadOnlyDictionary<string,
         builder.UseContentRoot(RepositoryFolder.Path("src", "Scoda.Market.Web"));
         builder.UseSetting("Storage:DataPath", dataFolder);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Production defaults, except what a loopback measurement cannot have: TLS, and limits meant for people.
+        builder.UseSetting("App:PublicBaseUrl", "http://localhost");
+        builder.UseSetting("Security:RequireHttps", "false");
+        foreach (var group in Scoda.Market.Web.Infrastructure.Security.RateLimitOptions.Groups)
+        {
+            builder.UseSetting($"RateLimits:{group}:PerIp", "1000000");
+            builder.UseSetting($"RateLimits:{group}:PerAccount", "1000000");
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

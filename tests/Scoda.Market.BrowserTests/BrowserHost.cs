@@ -41,6 +41,12 @@ public sealed class BrowserHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Storage:DataPath", _data);
+        // The tests sign up and search faster than people do.
+        foreach (var group in Scoda.Market.Web.Infrastructure.Security.RateLimitOptions.Groups)
+        {
+            builder.UseSetting($"RateLimits:{group}:PerIp", "1000000");
+            builder.UseSetting($"RateLimits:{group}:PerAccount", "1000000");
+        }
     }
 
     public async ValueTask InitializeAsync()

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -5,12 +6,16 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.FileProviders;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Infrastructure.Commands;
 using Scoda.Market.Web.Infrastructure.Health;
 using Scoda.Market.Web.Infrastructure.Json;
 using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Infrastructure;
+
+/// <summary><c>OpenApi:Enabled</c>: whether <c>/openapi/v1.json</c> and Swagger UI at <c>/swagger</c> are served.</summary>
+public sealed record OpenApiSwitch(bool Enabled);
 
 /// <summary>Cross-cutting services and endpoints of the host: JSON, OpenAPI, AutoMapper, health, clock, files, web client.</summary>
 public static class Hosting
@@ -19,6 +24,10 @@ public static class Hosting
     {
         builder.Services.ConfigureHttpJsonOptions(json => MarketJson.Configure(json.SerializerOptions));
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => MarketJson.AddInputChecks(json.SerializerOptions));
+        // The API description helps integrators and attackers alike: on by default only where developers run the host.
+        var openApi = builder.Configuration.GetValue<bool?>("OpenApi:Enabled")
+            ?? (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"));
+        builder.Services.AddSingleton(new OpenApiSwitch(openApi));
         builder.Services.AddOpenApi();
         builder.Services.AddAutoMapper(
             mapper => mapper.LicenseKey = builder.Configuration["AutoMapper:LicenseKey"],
@@ -69,13 +78,16 @@ public static class Hosting
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
-        app.MapOpenApi();
-        app.UseSwaggerUI(ui =>
+        if (app.Services.GetRequiredService<OpenApiSwitch>().Enabled)
         {
-            ui.SwaggerEndpoint("/openapi/v1.json", "Scoda.Market API v1");
-            ui.RoutePrefix = "swagger";
-            ui.DocumentTitle = "Scoda.Market API";
-        });
+            app.MapOpenApi();
+            app.UseSwaggerUI(ui =>
+            {
+                ui.SwaggerEndpoint("/openapi/v1.json", "Scoda.Market API v1");
+                ui.RoutePrefix = "swagger";
+                ui.DocumentTitle = "Scoda.Market API";
+            });
+        }
         return app;
     }
 
@@ -131,9 +143,18 @@ public static class Hosting
             && new TemplateMatcher(TemplateParser.Parse(raw), []).TryMatch(path, []));
     }
 
+    /// Check details (provider, pending migrations, index sizes) map the deployment: only admins and the host itself
+    /// (container probes on loopback) see them; everyone else gets the status.
+    /// </summary>
     static Task WriteHealth(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var remote = context.Connection.RemoteIpAddress;
+        var detailed = context.User.IsInRole(PlatformRoles.Admin) || (remote is not null && IPAddress.IsLoopback(remote));
+        if (!detailed)
+        {
+            return context.Response.WriteAsJsonAsync(new { status = report.Status.ToString() });
+        }
         return context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString(),

@@ -25,7 +25,7 @@ public sealed partial class EmailConfirmationTests : IAsyncLifetime
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
         var before = await client.PostAsJsonAsync("/api/auth/login", new { email, password = TestUsers.Password }, TestContext.Current.CancellationToken);
-        (await before.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString().Should().Be("NotAllowed");
+        (await before.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString().Should().Be("Failed");
 
         var mail = Directory.GetFiles(Path.Combine(_app.DataPath, "mail"), "*.eml")
             .Select(File.ReadAllText).Single(m => m.Contains($"To: {email}", StringComparison.Ordinal));

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using System.Net;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure.Security;
 
 namespace Scoda.Market.IntegrationTests.Infrastructure;
 
@@ -30,7 +32,14 @@ public sealed class MarketApp : WebApplicationFactory<Program>
             ["Storage:DataPath"] = dataPath,
             // Tests sign up many users quickly; lockout has its own test with its own settings.
             ["Identity:MaxFailedAccessAttempts"] = "5",
+            // Tests sign up, sign in and search far faster than people; the rate-limit tests set their own limits.
+            ["Mail:MaxPerAddressPerHour"] = "1000",
         };
+        foreach (var group in RateLimitOptions.Groups)
+        {
+            _settings[$"RateLimits:{group}:PerIp"] = "1000000";
+            _settings[$"RateLimits:{group}:PerAccount"] = "1000000";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -122,6 +131,10 @@ public sealed class MarketApp : WebApplicationFactory<Program>
         var query = uri.Query.Length > 1 ? uri.Query[1..] + "&" : "";
         return new UriBuilder(uri) { Query = $"{query}access_token={Uri.EscapeDataString(token)}" }.Uri;
     }
+
+    /// <summary>A client whose requests come from the host's own loopback address, as container health probes do.</summary>
+    public HttpClient CreateLoopbackClient() =>
+        new(Server.CreateHandler(context => context.Connection.RemoteIpAddress = IPAddress.Loopback)) { BaseAddress = Server.BaseAddress };
 
     public Task WithDbAsync(Func<MarketDbContext, Task> action) =>
         WithScopeAsync(async services =>

@@ -28,8 +28,18 @@ public static class TestUsers
         var anonymous = app.CreateClient();
         var register = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = Password });
         register.StatusCode.Should().Be(HttpStatusCode.OK, await register.Content.ReadAsStringAsync());
+        await app.ConfirmEmailAsync(email);
         return await app.SignInAsync(email);
     }
+
+    /// <summary>Confirms the address as following the mailed link would (owners can add only confirmed addresses as members).</summary>
+    public static Task ConfirmEmailAsync(this MarketApp app, string email) =>
+        app.WithScopeAsync(async s =>
+        {
+            var users = s.GetRequiredService<UserManager<User>>();
+            var user = (await users.FindByEmailAsync(email))!;
+            return await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
+        });
 
     /// <summary>Signs up a user with a platform role (Admin, Moderator, Ambassador); the token is issued after the grant.</summary>
     public static async Task<TestUser> SignUpWithRoleAsync(this MarketApp app, string role)

@@ -16,7 +16,7 @@ public abstract class OperationsTests<TApp>(TApp fixture) where TApp : AppFixtur
     [Fact]
     public async Task Ready_reports_the_migrated_database_of_the_configured_provider()
     {
-        var response = await App.CreateClient().GetAsync("/health/ready", Ct);
+        var response = await App.CreateLoopbackClient().GetAsync("/health/ready", Ct);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var database = (await response.ReadJsonAsync()).GetProperty("checks").GetProperty("database");
@@ -100,7 +100,7 @@ public sealed class SearchProviderTests
         });
 
         app.Services.GetRequiredService<Scoda.Market.Search.IListingIndex>().Backend.Should().Be("elasticsearch");
-        var client = app.CreateClient();
+        var client = app.CreateLoopbackClient();
         (await client.GetAsync("/health/live", ct)).StatusCode.Should().Be(HttpStatusCode.OK);
         var ready = await client.GetAsync("/health/ready", ct);
         ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);

@@ -190,7 +190,7 @@ public abstract class SearchTests<TApp>(TApp fixture) where TApp : AppFixture
     public async Task Readiness_reports_the_index_and_its_lag()
     {
         await IndexAsync();
-        var ready = await (await App.CreateClient().GetAsync("/health/ready", Ct)).ReadJsonAsync();
+        var ready = await (await App.CreateLoopbackClient().GetAsync("/health/ready", Ct)).ReadJsonAsync();
         var search = ready.GetProperty("checks").GetProperty("search");
         search.GetProperty("status").GetString().Should().Be("Healthy");
         search.GetProperty("data").GetProperty("backend").GetString().Should().Be("embedded");

@@ -30,13 +30,9 @@ public static class AccountsEndpoints
 
     public static IEndpointRouteBuilder MapAccountsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/auth").WithTags("Authentication").MapIdentityApi<User>();
-        // MapIdentityApi has no logout: the browser's cookie needs a way out.
-        app.MapPost("/api/auth/logout", async (SignInManager<User> signIn) =>
-        {
-            await signIn.SignOutAsync();
-            return TypedResults.NoContent();
-        }).WithTags("Authentication").WithName("Logout").RequireAuthorization();
+        app.MapGroup(AccountDefences.AuthPrefix).WithTags("Authentication").AddEndpointFilter(AccountDefences.SameAnswerForEveryEmail).MapIdentityApi<User>();
+        // MapIdentityApi has no logout: the browser's cookie needs a way out, and bearer tokens must stop working too.
+        app.MapPost("/api/auth/logout", Logout).WithTags("Authentication").WithName("Logout").RequireAuthorization();
 
         app.MapGet("/api/me", GetMe).WithTags("Accounts").WithName("GetMe").RequireAuthorization();
 
@@ -44,6 +40,14 @@ public static class AccountsEndpoints
         admin.MapPost("/{id:guid}/roles", GrantRole).WithName("GrantRole");
         admin.MapDelete("/{id:guid}/roles/{role}", RevokeRole).WithName("RevokeRole");
         return app;
+    }
+
+    /// <summary>Ends every session of the account (all devices): bearer and refresh tokens carry the stamp this changes.</summary>
+    static async Task<NoContent> Logout(CurrentUser current, UserManager<User> users, SignInManager<User> signIn)
+    {
+        await users.EndSessionsAsync(current.Id);
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetMe(
@@ -82,14 +86,22 @@ public static class AccountsEndpoints
         {
             return Problems.NotFound("User");
         }
-        if (role == PlatformRoles.Ambassador)
+        var changed = false;
+        if (role == PlatformRoles.Ambassador && user.AmbassadorCountryCode != country.Value)
         {
             user.AmbassadorCountryCode = country.Value;
             await users.UpdateAsync(user);
+            changed = true;
         }
         if (!await users.IsInRoleAsync(user, role!))
         {
             await users.AddToRoleAsync(user, role!);
+            changed = true;
+        }
+        if (changed)
+        {
+            // Tokens carry the roles they were issued with: the user signs in again to act in the new role.
+            await users.UpdateSecurityStampAsync(user);
         }
         return TypedResults.Ok(await RolesOf(users, user));
     }
@@ -111,14 +123,22 @@ public static class AccountsEndpoints
         {
             return Problems.Conflict("You cannot take the admin role from yourself; ask another admin.");
         }
+        var changed = false;
         if (await users.IsInRoleAsync(user, name))
         {
             await users.RemoveFromRoleAsync(user, name);
+            changed = true;
         }
         if (name == PlatformRoles.Ambassador && user.AmbassadorCountryCode is not null)
         {
             user.AmbassadorCountryCode = null;
             await users.UpdateAsync(user);
+            changed = true;
+        }
+        if (changed)
+        {
+            // A revoked role must not live on in tokens already issued (nor in open hub connections).
+            await users.UpdateSecurityStampAsync(user);
         }
         return TypedResults.Ok(await RolesOf(users, user));
     }

@@ -162,9 +162,11 @@ public static class OrganizationsEndpoints
             return errors.ToProblem();
         }
         var member = await users.FindByEmailAsync(request.Email!.Trim());
-        if (member is null)
+        // Only a confirmed address proves whose it is: anyone can register someone else's email and wait to be added.
+        // The answer is the same for no account and an unconfirmed one, so it does not tell who has signed up.
+        if (member is null || !member.EmailConfirmed)
         {
-            return ValidationErrors.For("email", "No account uses this email yet; ask them to sign up first, then add them.");
+            return ValidationErrors.For("email", "No confirmed account uses this email; ask them to sign up and confirm their address, then add them.");
         }
         if (await db.Memberships.AnyAsync(m => m.OrganizationId == id && m.UserId == member.Id, ct))
         {
@@ -207,7 +209,8 @@ public static class OrganizationsEndpoints
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RemoveMember(
-        Guid id, Guid userId, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, CancellationToken ct)
+        Guid id, Guid userId, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, UserManager<User> users,
+        CancellationToken ct)
     {
         // Anyone may leave; removing someone else takes an owner.
         var action = userId == user.Id ? OrganizationAction.Read : OrganizationAction.Manage;
@@ -227,6 +230,11 @@ public static class OrganizationsEndpoints
         }
         db.Memberships.Remove(membership);
         await db.SaveChangesAsync(ct);
+        if (userId != user.Id)
+        {
+            // Someone removed may still have the organization's rooms open: end their sessions, which closes those hubs.
+            await users.EndSessionsAsync(userId);
+        }
         return TypedResults.NoContent();
     }
 

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Infrastructure.Auth;
 
@@ -11,9 +13,21 @@ public sealed class IdentitySettings
 {
     public const string Section = "Identity";
 
-    public bool RequireConfirmedEmail { get; set; }
+    /// <summary>Sign-in waits for the emailed link; on by default outside Development and Testing (see <see cref="AuthSetup"/>).</summary>
+    public bool? RequireConfirmedEmail { get; set; }
     public int MaxFailedAccessAttempts { get; set; } = 5;
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a bearer token works; clients renew it with the refresh token, which checks the security stamp.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a host trusts a user's stamp before reading it again; a change made on this host evicts it at once.</summary>
+    public TimeSpan SecurityStampCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Auth cookies only over HTTPS; on by default outside Development and Testing (both run on plain http).</summary>
+    public bool? SecureCookies { get; set; }
 }
 
 public static class AuthSetup
@@ -24,6 +38,8 @@ public static class AuthSetup
     public static IHostApplicationBuilder AddMarketAuth(this IHostApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(IdentitySettings.Section).Get<IdentitySettings>() ?? new IdentitySettings();
+        var localRun = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
+        builder.Services.AddSingleton(settings);
 
         builder.Services
             .AddIdentityApiEndpoints<User>(options =>
@@ -38,10 +54,12 @@ public static class AuthSetup
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = settings.MaxFailedAccessAttempts;
                 options.Lockout.DefaultLockoutTimeSpan = settings.LockoutDuration;
-                options.SignIn.RequireConfirmedEmail = settings.RequireConfirmedEmail;
+                options.SignIn.RequireConfirmedEmail = settings.RequireConfirmedEmail ?? !localRun;
             })
             .AddRoles<IdentityRole<Guid>>()
-            .AddEntityFrameworkStores<MarketDbContext>();
+            .AddEntityFrameworkStores<MarketDbContext>()
+            .AddUserManager<MarketUserManager>();
+        builder.AddSessions();
 
         builder.AddMarketDataProtection();
 
@@ -50,7 +68,7 @@ public static class AuthSetup
             cookie.Cookie.Name = "scoda.auth";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.SecurePolicy = settings.SecureCookies ?? !localRun ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             cookie.SlidingExpiration = true;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
             // An API answers with status codes, never a redirect to a login page.
@@ -63,7 +81,8 @@ public static class AuthSetup
 
         builder.Services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, bearer =>
         {
-            bearer.BearerTokenExpiration = TimeSpan.FromHours(1);
+            bearer.BearerTokenExpiration = settings.AccessTokenLifetime;
+            bearer.RefreshTokenExpiration = settings.RefreshTokenLifetime;
             // Browsers cannot set headers on a WebSocket request; the SignalR client sends the token as access_token.
             bearer.Events = new BearerTokenEvents
             {
@@ -86,6 +105,17 @@ public static class AuthSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CurrentUser>();
         return builder;
+    }
+
+    /// <summary>Sessions end when they should: the stamp check on every request and hub call, and closing hubs of ended sessions.</summary>
+    static void AddSessions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SecurityStamps>();
+        builder.Services.AddSingleton<HubSessions>();
+        builder.Services.AddSingleton<IRealtimeSink, SessionEndingSink>();
+        builder.Services.AddSingleton<SessionHubFilter>();
+        builder.Services.AddSignalR(hub => hub.AddFilter<SessionHubFilter>());
     }
 
     static Task WriteStatus(HttpResponse response, int status)

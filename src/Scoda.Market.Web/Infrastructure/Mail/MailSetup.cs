@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Mail;
 using System.Text;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Infrastructure.Security;
 using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Infrastructure.Mail;
@@ -26,6 +28,9 @@ public sealed class MailOptions
     public bool SmtpSsl { get; set; } = true;
     public string? SmtpUser { get; set; }
     public string? SmtpPassword { get; set; }
+
+    /// <summary>Account mail (confirmation, reset, notices) to one address per hour; beyond it nothing is sent, and the caller is told nothing.</summary>
+    public int MaxPerAddressPerHour { get; set; } = 5;
 }
 
 public static class MailSetup
@@ -47,7 +52,8 @@ public static class MailSetup
             var pickup = DataFolder.From(builder.Configuration, builder.Environment).Folder("mail");
             builder.Services.AddSingleton<IMailTransport>(new PickupMailTransport(pickup));
         }
-        builder.Services.AddSingleton<IEmailSender<User>, IdentityMailSender>();
+        builder.Services.AddSingleton<AccountMail>();
+        builder.Services.AddSingleton<IEmailSender<User>>(s => s.GetRequiredService<AccountMail>());
         return builder;
     }
 }
@@ -92,28 +98,74 @@ public sealed class SmtpMailTransport(MailOptions options) : IMailTransport
     }
 }
 
-/// <summary>Identity's account mail (confirmation, password reset) through the configured transport.</summary>
-sealed partial class IdentityMailSender(IMailTransport transport, MailOptions options, ILogger<IdentityMailSender> logger) : IEmailSender<User>
+/// <summary>
+/// Account mail (Identity's confirmation and reset mail, and our own notices) through the configured transport. Links are
+/// rebased on the public address; each address gets at most <see cref="MailOptions.MaxPerAddressPerHour"/> a hour, so
+/// nobody can flood a mailbox through the resend and reset endpoints (those answer the same either way).
+/// </summary>
+public sealed partial class AccountMail : IEmailSender<User>, IDisposable
 {
+    readonly IMailTransport _transport;
+    readonly MailOptions _options;
+    readonly PublicAddress _address;
+    readonly ILogger<AccountMail> _logger;
+    readonly PartitionedRateLimiter<string> _perAddress;
+
+    public AccountMail(IMailTransport transport, MailOptions options, PublicAddress address, ILogger<AccountMail> logger)
+    {
+        _transport = transport;
+        _options = options;
+        _address = address;
+        _logger = logger;
+        _perAddress = PartitionedRateLimiter.Create<string, string>(to => RateLimitPartition.GetFixedWindowLimiter(to, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(0, options.MaxPerAddressPerHour),
+            Window = TimeSpan.FromHours(1),
+            QueueLimit = 0,
+        }));
+    }
+
     public Task SendConfirmationLinkAsync(User user, string email, string confirmationLink) =>
         SendAsync(email, "Confirm your Scoda.Market account",
-            $"<p>Welcome to Scoda.Market.</p><p><a href=\"{confirmationLink}\">Confirm your email address</a>.</p>");
+            $"<p>Welcome to Scoda.Market.</p><p><a href=\"{Link(confirmationLink)}\">Confirm your email address</a>.</p>");
 
     public Task SendPasswordResetLinkAsync(User user, string email, string resetLink) =>
-        SendAsync(email, "Reset your Scoda.Market password", $"<p><a href=\"{resetLink}\">Reset your password</a>.</p>");
+        SendAsync(email, "Reset your Scoda.Market password", $"<p><a href=\"{Link(resetLink)}\">Reset your password</a>.</p>");
 
     public Task SendPasswordResetCodeAsync(User user, string email, string resetCode) =>
         SendAsync(email, "Your Scoda.Market password reset code",
             $"<p>Your reset code: <b>{WebUtility.HtmlEncode(resetCode)}</b></p>");
 
+    /// <summary>Someone registered with an address that already has an account: registration answered as usual, the owner hears of it here.</summary>
+    public Task SendRegistrationAttemptAsync(string email) =>
+        SendAsync(email, "Someone tried to register with your address",
+            "<p>Someone tried to create a Scoda.Market account with this email address, which already has one. Nothing was changed.</p>"
+            + $"<p>If it was you, <a href=\"{WebUtility.HtmlEncode(_address.BaseUrl.AbsoluteUri)}\">sign in</a> or reset your password from the sign-in page. If not, you can ignore this message.</p>");
+
+    /// <summary>Identity hands links over HTML-encoded; rebased on the public address and encoded again for the body.</summary>
+    string Link(string encodedLink) => WebUtility.HtmlEncode(_address.Rebase(WebUtility.HtmlDecode(encodedLink)));
+
     async Task SendAsync(string to, string subject, string html)
     {
-        using var message = new MailMessage(options.From, to, subject, html) { IsBodyHtml = true };
-        await transport.SendAsync(message);
+        using (var lease = _perAddress.AttemptAcquire(to.Trim().ToUpperInvariant()))
+        {
+            if (!lease.IsAcquired)
+            {
+                LogThrottled(_logger, subject);
+                return;
+            }
+        }
+        using var message = new MailMessage(_options.From, to, subject, html) { IsBodyHtml = true };
+        await _transport.SendAsync(message);
         // The address is personal data and the body carries a token: log neither.
-        LogSent(logger, subject);
+        LogSent(_logger, subject);
     }
+
+    public void Dispose() => _perAddress.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent account mail '{Subject}'")]
     private static partial void LogSent(ILogger logger, string subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account mail '{Subject}' not sent: the address had its hourly share")]
+    private static partial void LogThrottled(ILogger logger, string subject);
 }
