@@ -185,6 +185,29 @@ public sealed partial class WebDefenceTests : IAsyncLifetime
         (await (await _app.CreateLoopbackClient().GetAsync("/health/ready", Ct)).ReadJsonAsync()).TryGetProperty("checks", out _).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task An_owner_can_add_only_a_confirmed_address_and_learns_nothing_more_about_others()
+    {
+        var owner = await _app.SignUpAsync();
+        var organization = await new OrganizationBuilder().CreateAsync(owner);
+        // Someone registers an address that is not theirs and never confirms it.
+        var squatted = TestUsers.NewEmail("squatted");
+        (await _app.CreateClient().PostAsJsonAsync("/api/auth/register", new { email = squatted, password = TestUsers.Password }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var unconfirmed = await owner.Client.PostAsJsonAsync($"/api/organizations/{organization}/members", new { email = squatted, role = "trader" }, Ct);
+        var unknown = await owner.Client.PostAsJsonAsync($"/api/organizations/{organization}/members", new { email = TestUsers.NewEmail(), role = "trader" }, Ct);
+
+        var unconfirmedErrors = await unconfirmed.ShouldBeValidationProblemAsync();
+        unconfirmedErrors.Should().BeEquivalentTo(await unknown.ShouldBeValidationProblemAsync());
+        unconfirmedErrors["email"].Single().Should().Contain("confirm");
+        var members = await (await owner.Client.GetAsync($"/api/organizations/{organization}/members", Ct)).ReadJsonAsync();
+        members.GetArrayLength().Should().Be(1);
+
+        await _app.ConfirmEmailAsync(squatted);
+        (await owner.Client.PostAsJsonAsync($"/api/organizations/{organization}/members", new { email = squatted, role = "trader" }, Ct))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+
     [GeneratedRegex("href=\"([^\"]+confirmEmail[^\"]+)\"")]
     private static partial Regex ConfirmationLink();
 }
