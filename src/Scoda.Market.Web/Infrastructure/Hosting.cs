@@ -143,6 +143,7 @@ public static class Hosting
             && new TemplateMatcher(TemplateParser.Parse(raw), []).TryMatch(path, []));
     }
 
+    /// <summary>
     /// Check details (provider, pending migrations, index sizes) map the deployment: only admins and the host itself
     /// (container probes on loopback) see them; everyone else gets the status.
     /// </summary>
