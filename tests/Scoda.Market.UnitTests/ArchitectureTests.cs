@@ -77,10 +77,13 @@ public class ArchitectureTests
         "EntityOfAnotherFeature: Scoda.Market.Web.Features.Demo.SeedDemoCommand -> Scoda.Market.Web.Features.Accounts.User",
         "EntityOfAnotherFeature: Scoda.Market.Web.Features.Demo.SeedDemoCommand -> Scoda.Market.Web.Features.Organizations.Membership",
         "EntityOfAnotherFeature: Scoda.Market.Web.Features.Demo.SeedDemoCommand -> Scoda.Market.Web.Features.Organizations.Organization",
-        // Identity is wired with Accounts' User in AuthSetup and the Identity mail sender. To go: move that wiring into
-        // AddAccounts (AuthSetup is being changed on another branch).
+        // Identity is wired with Accounts' User in Infrastructure: AuthSetup, the session check (user manager, stamps,
+        // ending sessions) and the account mail. To go: move that wiring into AddAccounts.
         "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Auth.AuthSetup -> Scoda.Market.Web.Features.Accounts.User",
-        "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Mail.IdentityMailSender -> Scoda.Market.Web.Features.Accounts.User",
+        "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Auth.MarketUserManager -> Scoda.Market.Web.Features.Accounts.User",
+        "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Auth.SecurityStamps -> Scoda.Market.Web.Features.Accounts.User",
+        "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Auth.SessionEnding -> Scoda.Market.Web.Features.Accounts.User",
+        "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Mail.AccountMail -> Scoda.Market.Web.Features.Accounts.User",
         "InfrastructureKnowsAFeature: Scoda.Market.Web.Infrastructure.Mail.MailSetup -> Scoda.Market.Web.Features.Accounts.User",
     ];
 

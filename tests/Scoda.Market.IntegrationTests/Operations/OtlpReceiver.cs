@@ -26,7 +26,9 @@ sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Not Production: the app's appsettings.Production.json sits beside the test binaries and would limit the
+        // receiver's AllowedHosts to localhost, refusing the exporter's requests to 127.0.0.1.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();

@@ -150,9 +150,10 @@ public static class RateLimits
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON after all: the endpoint answers that; this call counts per IP only.
+            // Not JSON after all, or a string that is no text (a lone surrogate escape makes GetString throw): the
+            // endpoint refuses it; this call counts per IP only.
         }
         finally
         {
