@@ -75,7 +75,18 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
                 tally.Operations++;
                 var method = new HttpMethod(operation.Name.ToUpperInvariant());
                 var template = pathItem.Name;
-                var client = template.StartsWith("/api/admin", StringComparison.Ordinal) ? world.Admin.Client : world.Owner.Client;
+                // Account routes get a user of their own: an accepted logout or password change ends that user's
+                // sessions, and the owner's must last the whole walk.
+                var client = world.Owner.Client;
+                if (template.StartsWith("/api/admin", StringComparison.Ordinal))
+                {
+                    client = world.Admin.Client;
+                }
+                else if (template.StartsWith("/api/auth", StringComparison.Ordinal))
+                {
+                    client = (await App.SignUpAsync()).Client;
+                    baseline = await SnapshotAsync();
+                }
                 var parameters = operation.Value.TryGetProperty("parameters", out var p) ? p.EnumerateArray().ToList() : [];
                 var body = BaseBody(method, template, operation.Value, schemas, world);
 
@@ -88,6 +99,11 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
                     };
                     using var response = await client.SendAsync(request, Ct);
                     var status = (int)response.StatusCode;
+                    tally.Statuses[status] = tally.Statuses.GetValueOrDefault(status) + 1;
+                    if (status == 401 && tally.FirstUnauthorized is null && !template.StartsWith("/api/auth", StringComparison.Ordinal))
+                    {
+                        tally.FirstUnauthorized = $"{method} {template} {field} = {label}";
+                    }
                     var what = $"{method} {template} {field} = {label} → {status}";
                     if (status >= 500)
                     {
@@ -153,12 +169,14 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
         }
 
         output.WriteLine($"{App.Kind}: {tally.Operations} operations, {tally.Fields} fields, {tally.Values} values sent, {tally.ServerErrors.Count} 5xx seen, "
-            + $"{tally.Accepted} accepted, {tally.ChangedOnRefusal.Count} refusals that changed data, {clock.Elapsed.TotalSeconds:F0} s");
+            + $"{tally.Accepted} accepted, {tally.ChangedOnRefusal.Count} refusals that changed data, {clock.Elapsed.TotalSeconds:F0} s; "
+            + $"statuses {string.Join(", ", tally.Statuses.OrderBy(x => x.Key).Select(x => $"{x.Key}: {x.Value}"))}; first 401: {tally.FirstUnauthorized ?? "none"}");
         foreach (var line in tally.ServerErrors.Concat(tally.ChangedOnRefusal).Take(40))
         {
             output.WriteLine(line);
         }
         tally.Operations.Should().BeGreaterThan(60, "the walk covers the whole OpenAPI document");
+        tally.FirstUnauthorized.Should().BeNull("the owner stays signed in for the whole walk, else its values only meet the 401 check");
         tally.ServerErrors.Should().BeEmpty();
         tally.ChangedOnRefusal.Should().BeEmpty();
     }
@@ -171,6 +189,8 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
         public int Accepted;
         public List<string> ServerErrors { get; } = [];
         public List<string> ChangedOnRefusal { get; } = [];
+        public Dictionary<int, int> Statuses { get; } = [];
+        public string? FirstUnauthorized;
     }
 
     /// <summary>The resources the walk points at: the owner's organization, listing, warehouse, room, offer and file.</summary>
