@@ -15,6 +15,7 @@ import { usePageTitle } from '../../hooks/usePageTitle';
 import { NegotiateButton } from '../negotiations';
 import { AmountField } from '../../components/AmountField';
 import { Field } from '../../components/Field';
+import { CodeSelect } from '../../components/CodeSelect';
 
 /** The organization's buy requests (RFQ). */
 export function BuyRequestsPage() {
@@ -176,26 +177,14 @@ export function BuyRequestFormPage() {
         <Field id="rfq-price" label={t('rfq.targetPrice')} path={['targetPrice.amount', 'targetPrice.currency', 'targetPrice.unit']} errors={fieldErrors}>
           <div className="input-group">
           <input id="rfq-price" data-testid="rfq-price" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} {...invalidProps('targetPrice.amount', fieldErrors)} />
-          <select data-testid="rfq-currency" aria-label={t('search.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)}>
-            {currencies.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-          <select data-testid="rfq-price-unit" aria-label={t('editor.unit')} value={priceUnit} onChange={(e) => setPriceUnit(e.target.value)}>
-            {units.map((u) => (
-              <option key={u}>{u}</option>
-            ))}
-          </select>
+          <CodeSelect data-testid="rfq-currency" aria-label={t('search.currency')} value={currency} codes={currencies} onChange={setCurrency} />
+          <CodeSelect data-testid="rfq-price-unit" aria-label={t('editor.unit')} value={priceUnit} codes={units} onChange={setPriceUnit} />
           </div>
         </Field>
       </div>
       <div className="field-row">
         <Field id="rfq-incoterm" label="Incoterms 2020">
-          <select id="rfq-incoterm" data-testid="rfq-incoterm" value={incoterm} onChange={(e) => setIncoterm(e.target.value)}>
-            {incoterms.map((i) => (
-              <option key={i}>{i}</option>
-            ))}
-          </select>
+          <CodeSelect id="rfq-incoterm" data-testid="rfq-incoterm" value={incoterm} codes={incoterms} onChange={setIncoterm} />
         </Field>
         <Field
           id="rfq-place"

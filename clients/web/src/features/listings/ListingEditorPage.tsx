@@ -35,6 +35,7 @@ import { Link, navigate } from '../../router';
 import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Field } from '../../components/Field';
+import { CodeSelect } from '../../components/CodeSelect';
 
 const textLanguages: readonly Language[] = ['en', 'ru', 'zh'];
 type Texts = Record<Language, string>;
@@ -679,19 +680,15 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
             onChange={(e) => set('namedPlace', e.target.value)}
           />
           <Field id="listing-mode" label={t('editor.mode')} path="deliveryMode" errors={err}>
-            <select
+            <CodeSelect
               id="listing-mode"
               data-testid="listing-mode"
               value={form.deliveryMode}
-              onChange={(e) => set('deliveryMode', e.target.value)}
-            >
-              <option value="">{t('editor.selectPlaceholder')}</option>
-              {deliveryModes.map((m) => (
-                <option key={m} value={m}>
-                  {modeLabel(m, t)}
-                </option>
-              ))}
-            </select>
+              codes={deliveryModes}
+              label={(m) => modeLabel(m, t)}
+              placeholder={t('editor.selectPlaceholder')}
+              onChange={(m) => set('deliveryMode', m)}
+            />
           </Field>
         </div>
         {seaOnlyMismatch && (
@@ -725,19 +722,15 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
 
         <div className="field-row field-row-3">
           <Field id="listing-packaging" label={t('editor.packaging')} path="packaging" errors={err}>
-            <select
+            <CodeSelect
               id="listing-packaging"
               data-testid="listing-packaging"
               value={form.packaging}
-              onChange={(e) => set('packaging', e.target.value)}
-            >
-              <option value="">{t('packaging.none')}</option>
-              {packagings.map((p) => (
-                <option key={p} value={p}>
-                  {packagingLabel(p, t)}
-                </option>
-              ))}
-            </select>
+              codes={packagings}
+              label={(p) => packagingLabel(p, t)}
+              placeholder={t('packaging.none')}
+              onChange={(p) => set('packaging', p)}
+            />
           </Field>
           <Field
             id="listing-lead-time"

@@ -23,6 +23,7 @@ import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { AmountField } from '../../components/AmountField';
 import { Field } from '../../components/Field';
+import { CodeSelect } from '../../components/CodeSelect';
 
 const ledgerPageSize = 20;
 
@@ -432,18 +433,14 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
       )}
       <div className="field-row field-row-3">
         <Field id="movement-kind" label={labels.kind} path="kind" errors={err}>
-          <select
+          <CodeSelect
             id="movement-kind"
             data-testid="movement-kind"
             value={kind}
-            onChange={(e) => setKind(e.target.value as MovementInputKind)}
-          >
-            {movementInputKinds.map((k) => (
-              <option key={k} value={k}>
-                {movementKindLabel(k, t)}
-              </option>
-            ))}
-          </select>
+            codes={movementInputKinds}
+            label={(k) => movementKindLabel(k, t)}
+            onChange={setKind}
+          />
         </Field>
         <Field id="movement-listing" label={labels.listingId} path="listingId" errors={err} className="field-span-2">
           <select

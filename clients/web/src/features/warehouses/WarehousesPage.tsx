@@ -14,6 +14,7 @@ import { canTrade, rememberOrganization, useOrganizationSelection } from '../../
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Field } from '../../components/Field';
+import { CodeSelect } from '../../components/CodeSelect';
 
 /** The selected organization's warehouses and a form to add one. */
 export function WarehousesPage() {
@@ -215,18 +216,14 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
       />
       <div className="field-row">
         <Field id="warehouse-kind" label={labels.kind} path="kind" errors={err}>
-          <select
+          <CodeSelect
             id="warehouse-kind"
             data-testid="warehouse-kind"
             value={kind}
-            onChange={(e) => setKind(e.target.value as WarehouseKind)}
-          >
-            {warehouseKinds.map((k) => (
-              <option key={k} value={k}>
-                {warehouseKindLabel(k, t)}
-              </option>
-            ))}
-          </select>
+            codes={warehouseKinds}
+            label={(k) => warehouseKindLabel(k, t)}
+            onChange={setKind}
+          />
         </Field>
         <Field id="warehouse-country" label={labels.countryCode} path="countryCode" errors={err}>
           <CountrySelect
