@@ -46,7 +46,10 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<RoomEvent> RoomEvents => Set<RoomEvent>();
     public DbSet<RoomParticipant> RoomParticipants => Set<RoomParticipant>();
     public DbSet<Offer> Offers => Set<Offer>();
+    public DbSet<OfferApproval> OfferApprovals => Set<OfferApproval>();
     public DbSet<Deal> Deals => Set<Deal>();
+    public DbSet<DealEvent> DealEvents => Set<DealEvent>();
+    public DbSet<DealDocument> DealDocuments => Set<DealDocument>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

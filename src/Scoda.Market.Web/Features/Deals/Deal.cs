@@ -7,13 +7,17 @@ using Scoda.Market.Web.Features.Organizations;
 
 namespace Scoda.Market.Web.Features.Deals;
 
-/// <summary>Where a deal stands (DESIGN.md). Negotiations create deals in <see cref="Agreed"/>; payments move them on.</summary>
+/// <summary>
+/// Where a deal stands (DESIGN.md). Negotiations create deals in <see cref="Agreed"/>; <see cref="DealTransitions"/> says
+/// which state follows which, and who moves it.
+/// </summary>
 public enum DealStatus
 {
     Agreed,
     DepositPending,
     DepositPaid,
     Shipped,
+    Delivered,
     Completed,
     Cancelled,
     Disputed,
@@ -42,6 +46,13 @@ public sealed class Deal
     public Guid AcceptedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The sequence number of the deal's last event (<see cref="DealEvent"/>); a transition moves it on conditionally.</summary>
+    public long LastSequence { get; set; }
+
+    /// <summary>The contract PDF as first generated: its SHA-256 (hex) and the stored file; the same bytes are served after.</summary>
+    public string? ContractSha256 { get; set; }
+    public Guid? ContractFileId { get; set; }
+
     public Listing? Listing { get; set; }
     public Organization? SellerOrganization { get; set; }
     public Organization? BuyerOrganization { get; set; }
@@ -54,6 +65,8 @@ sealed class DealConfiguration : IEntityTypeConfiguration<Deal>
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(d => d.Terms).HasJsonRecordConversion();
         builder.Property(d => d.Currency).HasMaxLength(3);
+        builder.Property(d => d.LastSequence).HasDefaultValue(0L);
+        builder.Property(d => d.ContractSha256).HasMaxLength(64);
         builder.HasIndex(d => d.OfferId).IsUnique();
         builder.HasIndex(d => d.RoomId);
         builder.HasIndex(d => new { d.BuyerOrganizationId, d.CreatedAt });
@@ -63,5 +76,92 @@ sealed class DealConfiguration : IEntityTypeConfiguration<Deal>
         builder.HasOne(d => d.BuyerOrganization).WithMany().HasForeignKey(d => d.BuyerOrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<NegotiationRoom>().WithMany().HasForeignKey(d => d.RoomId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Offer>().WithMany().HasForeignKey(d => d.OfferId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+/// <summary>What a deal event records.</summary>
+public static class DealEventKinds
+{
+    public const string Created = "created";
+    public const string Transition = "transition";
+    public const string DocumentUploaded = "document_uploaded";
+    public const string DocumentAccepted = "document_accepted";
+    public const string DocumentRejected = "document_rejected";
+    public const string ContractGenerated = "contract_generated";
+}
+
+/// <summary>
+/// One entry of a deal's own log, numbered per deal: a transition (from, to), a document upload or review, the contract's
+/// first generation; who did it (null for the system), when and why.
+/// </summary>
+public sealed class DealEvent
+{
+    public Guid Id { get; set; }
+    public Guid DealId { get; set; }
+    public long Sequence { get; set; }
+    public required string Kind { get; set; }
+    public DealStatus? FromStatus { get; set; }
+    public DealStatus? ToStatus { get; set; }
+    public Guid? ActorUserId { get; set; }
+    public string? Reason { get; set; }
+
+    /// <summary>The document an upload or review event is about.</summary>
+    public Guid? DocumentId { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+sealed class DealEventConfiguration : IEntityTypeConfiguration<DealEvent>
+{
+    public void Configure(EntityTypeBuilder<DealEvent> builder)
+    {
+        builder.Property(e => e.Kind).HasMaxLength(32);
+        builder.Property(e => e.FromStatus).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.ToStatus).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Reason).HasMaxLength(DealService.MaxReasonLength);
+        builder.HasIndex(e => new { e.DealId, e.Sequence }).IsUnique();
+        builder.HasOne<Deal>().WithMany().HasForeignKey(e => e.DealId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public enum DealDocumentStatus
+{
+    Uploaded,
+    Accepted,
+    Rejected,
+}
+
+/// <summary>
+/// A file the seller uploaded for one item of the deal's checklist (<see cref="DealDocument.Kind"/>); the buyer accepts or
+/// rejects it. A rejected document is answered by a new upload of the same kind; the newest upload of a kind counts.
+/// </summary>
+public sealed class DealDocument
+{
+    public Guid Id { get; set; }
+    public Guid DealId { get; set; }
+    public required string Kind { get; set; }
+    public required string FileName { get; set; }
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public required string Sha256 { get; set; }
+    public DealDocumentStatus Status { get; set; }
+    public Guid UploadedBy { get; set; }
+    public DateTimeOffset UploadedAt { get; set; }
+    public Guid? ReviewedBy { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
+    public string? RejectionReason { get; set; }
+}
+
+sealed class DealDocumentConfiguration : IEntityTypeConfiguration<DealDocument>
+{
+    public void Configure(EntityTypeBuilder<DealDocument> builder)
+    {
+        builder.Property(d => d.Kind).HasMaxLength(32);
+        builder.Property(d => d.FileName).HasMaxLength(255);
+        builder.Property(d => d.ContentType).HasMaxLength(100);
+        builder.Property(d => d.Sha256).HasMaxLength(64);
+        builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(d => d.RejectionReason).HasMaxLength(DealService.MaxReasonLength);
+        builder.HasIndex(d => new { d.DealId, d.Kind, d.UploadedAt });
+        builder.HasOne<Deal>().WithMany().HasForeignKey(d => d.DealId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Organizations;
@@ -7,6 +8,7 @@ using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.Deals;
 
@@ -18,7 +20,16 @@ public static class DealsEndpoints
 {
     public static IHostApplicationBuilder AddDeals(this IHostApplicationBuilder builder)
     {
+        var options = builder.Configuration.GetSection(DealOptions.Section).Get<DealOptions>() ?? new DealOptions();
+        if (options.DepositShare is <= 0 or > 1)
+        {
+            throw new InvalidOperationException($"Deals:DepositShare must be above 0 and at most 1 (it is {options.DepositShare}).");
+        }
+        builder.Services.Configure<DealOptions>(o => o.DepositShare = options.DepositShare);
         builder.Services.AddScoped<DealService>();
+        builder.Services.AddSingleton<DealEventPublisher>();
+        builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<DealEventPublisher>());
+        builder.Services.AddSingleton<IRealtimeSink, DealsRealtimeSink>();
         return builder;
     }
 
@@ -27,6 +38,7 @@ public static class DealsEndpoints
         var api = app.MapGroup("/api/deals").WithTags("Deals").RequireAuthorization();
         api.MapGet("/", ListDeals).WithName("ListDeals");
         api.MapGet("/{id:guid}", GetDeal).WithName("GetDeal");
+        app.MapHub<DealsHub>("/hubs/deals");
         return app;
     }
 

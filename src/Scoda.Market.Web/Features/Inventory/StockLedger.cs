@@ -156,6 +156,61 @@ public sealed class StockLedger(MarketDbContext db, TimeProvider clock)
         return true;
     }
 
+    /// <summary>Where a reservation holds stock: warehouse, lot and quantity, for the deal page.</summary>
+    public sealed record HeldStock(Guid ReservationId, Guid WarehouseId, string WarehouseName, string LotNumber, decimal Quantity, string Unit, ReservationStatus Status);
+
+    public async Task<HeldStock?> HeldAsync(Guid reservationId, CancellationToken ct) =>
+        await (from r in db.Reservations.AsNoTracking()
+               join l in db.StockLots on r.LotId equals l.Id
+               join w in db.Warehouses on r.WarehouseId equals w.Id
+               where r.Id == reservationId
+               select new HeldStock(r.Id, w.Id, w.Name, l.LotNumber, r.Quantity, r.Unit, r.Status)).SingleOrDefaultAsync(ct);
+
+    /// <summary>
+    /// Ships what a reservation holds: the reservation ends as <see cref="ReservationStatus.Shipped"/> and a shipment
+    /// movement takes the quantity off the lot's on-hand and reserved balances. A reservation that expired meanwhile is
+    /// shipped from the same lot if it still has the stock available. False when the stock is not there (nothing changed);
+    /// true also when it had already shipped. Joins the caller's transaction.
+    /// </summary>
+    public async Task<bool> ShipReservationAsync(Guid reservationId, Actor actor, CancellationToken ct)
+    {
+        await using var transaction = await BeginAsync(ct);
+        var reservation = await db.Reservations.AsNoTracking().SingleAsync(r => r.Id == reservationId, ct);
+        if (reservation.Status == ReservationStatus.Shipped)
+        {
+            return true;
+        }
+        var now = clock.GetUtcNow();
+        var quantity = reservation.Quantity;
+        var held = await db.Reservations.Where(r => r.Id == reservationId && r.Status == ReservationStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReservationStatus.Shipped).SetProperty(r => r.EndedAt, now), ct) == 1;
+        var lot = await db.StockLots.AsNoTracking().SingleAsync(l => l.Id == reservation.LotId, ct);
+        if (held)
+        {
+            await db.StockLots.Where(l => l.Id == lot.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(l => l.OnHand, l => l.OnHand - quantity).SetProperty(l => l.Reserved, l => l.Reserved - quantity).SetProperty(l => l.UpdatedAt, now), ct);
+            Record(lot, MovementKind.Shipment, -quantity, -quantity, actor, "shipped").ReservationId = reservationId;
+        }
+        else
+        {
+            if (await TakeInTransactionAsync(lot, MovementKind.Shipment, quantity, "shipped", null, actor, ct) is not { } taken)
+            {
+                return false;
+            }
+            taken.ReservationId = reservationId;
+            await db.Reservations.Where(r => r.Id == reservationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReservationStatus.Shipped).SetProperty(r => r.EndedAt, now), ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await CommitAsync(transaction, ct);
+        return true;
+    }
+
+    /// <summary>Releases a reservation by id (a cancelled deal); false when it had already ended.</summary>
+    public async Task<bool> ReleaseReservationAsync(Guid reservationId, Actor actor, CancellationToken ct) =>
+        await db.Reservations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == reservationId, ct) is { } reservation
+        && await ReleaseAsync(reservation, ReservationStatus.Released, actor, ct);
+
     async Task<StockMovement?> TakeInTransactionAsync(StockLot lot, MovementKind kind, decimal quantity, string? reason, Guid? counterpart, Actor actor, CancellationToken ct)
     {
         var taken = await db.StockLots.Where(l => l.Id == lot.Id && l.OnHand - l.Reserved >= quantity)

@@ -89,6 +89,9 @@ public enum ReservationStatus
     Active,
     Released,
     Expired,
+
+    /// <summary>The deal it was held for shipped: the stock left the warehouse (a shipment movement).</summary>
+    Shipped,
 }
 
 /// <summary>Stock held for a buyer (or a deal) until it is released or expires.</summary>

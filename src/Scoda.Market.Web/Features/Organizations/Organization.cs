@@ -35,6 +35,13 @@ public sealed class Organization
     public DateTimeOffset? VerificationDecidedAt { get; set; }
     public Guid? VerificationDecidedBy { get; set; }
 
+    /// <summary>
+    /// Accepting an offer whose total is above this amount (compared after FX normalization) needs a second Owner's
+    /// approval; null: no threshold. Owners set it (PUT /api/organizations/{id}/settings).
+    /// </summary>
+    public decimal? ApprovalThresholdAmount { get; set; }
+    public string? ApprovalThresholdCurrency { get; set; }
+
     public List<Membership> Members { get; set; } = [];
     public List<VerificationDocument> Documents { get; set; } = [];
 
@@ -54,6 +61,7 @@ sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
         builder.Property(o => o.RegistrationNumber).HasMaxLength(64);
         builder.Property(o => o.VerificationStatus).HasConversion<string>().HasMaxLength(20);
         builder.Property(o => o.VerificationNote).HasMaxLength(2000);
+        builder.Property(o => o.ApprovalThresholdCurrency).HasMaxLength(3);
         builder.Property(o => o.Version).IsConcurrencyToken();
         builder.HasIndex(o => new { o.CountryCode, o.RegistrationNumber }).IsUnique();
         builder.HasIndex(o => new { o.VerificationStatus, o.CreatedAt });

@@ -85,6 +85,7 @@ sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IH
                 ["body"] = ["The multipart/form-data body is malformed (check the boundary and that no header value contains a line break)."],
             })
             { Status = StatusCodes.Status400BadRequest, Title = "The request is malformed." },
+            IProblemSource source => source.ToProblemDetails(),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
             _ => new ProblemDetails
             {
