@@ -19,6 +19,7 @@ public static class DealsEndpoints
     public static IHostApplicationBuilder AddDeals(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DealService>();
+        builder.Services.AddScoped<DealSummaries>();
         return builder;
     }
 
