@@ -1,6 +1,7 @@
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.BuyRequests;
+using Scoda.Market.Web.Features.Dashboard;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Notifications;
@@ -11,6 +12,7 @@ using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Features.Profiles;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Commands;
@@ -37,6 +39,7 @@ builder
     .AddInventory()
     .AddRealtime()
     .AddNotifications()
+    .AddDashboard()
     .AddSearch()
     .AddBuyRequests()
     .AddNegotiations()
@@ -70,6 +73,8 @@ app.MapInventoryEndpoints();
 app.MapSearchEndpoints();
 app.MapBuyRequestsEndpoints();
 app.MapNotificationsEndpoints();
+app.MapDashboardEndpoints();
+app.MapProfilesEndpoints();
 app.MapNegotiationsEndpoints();
 app.MapDealsEndpoints();
 app.MapWebClient();

@@ -31,12 +31,26 @@ public class MatchScorerTests
         var verdict = MatchScorer.Score(Request(), Listing(), Units);
 
         verdict.Qualifies.Should().BeTrue();
-        verdict.Reasons.Should().Contain(["spec protein 12.5% within 12–14", "spec testWeight not stated", "DAP Khorgos matches", "price 7% above target", "covers the full 2000 t", "verified seller"]);
+        verdict.Reasons.Select(r => r.Text).Should().Contain(["spec protein 12.5% within 12–14", "spec testWeight not stated", "DAP Khorgos matches", "price 7% above target", "covers the full 2000 t", "verified seller"]);
+    }
+
+    [Fact]
+    public void Each_reason_carries_a_code_and_the_params_a_client_renders_it_from()
+    {
+        var reasons = MatchScorer.Score(Request(), Listing(), Units).Reasons;
+
+        reasons.Select(r => r.Code).Should().Contain(["spec_within", "spec_not_stated", "place_matches", "price_above", "covers_full", "verified_seller"]);
+        reasons.Single(r => r.Code == "spec_within").Params.Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            ["key"] = "protein", ["value"] = "12.5", ["unit"] = "%", ["min"] = "12", ["max"] = "14",
+        });
+        reasons.Single(r => r.Code == "price_above").Params["percent"].Should().Be("7");
+        reasons.Single(r => r.Code == "covers_full").Params.Should().Contain("quantity", "2000").And.Contain("unit", "t");
     }
 
     [Fact]
     public void A_stated_spec_outside_the_range_disqualifies() =>
-        MatchScorer.Score(Request(), Listing(protein: 14.1m), Units).Should().Match<MatchVerdict>(v => !v.Qualifies && v.Reasons[0] == "spec protein 14.1% outside 12–14");
+        MatchScorer.Score(Request(), Listing(protein: 14.1m), Units).Should().Match<MatchVerdict>(v => !v.Qualifies && v.Reasons[0].Text == "spec protein 14.1% outside 12–14" && v.Reasons[0].Code == "spec_outside");
 
     [Fact]
     public void Cheaper_closer_and_fuller_offers_score_higher()
@@ -54,5 +68,5 @@ public class MatchScorerTests
 
     [Fact]
     public void Without_a_comparable_target_the_price_is_said_so() =>
-        MatchScorer.Score(Request(targetUsd: null), Listing(), Units).Reasons.Should().Contain("price not comparable");
+        MatchScorer.Score(Request(targetUsd: null), Listing(), Units).Reasons.Select(r => r.Code).Should().Contain("price_not_comparable");
 }

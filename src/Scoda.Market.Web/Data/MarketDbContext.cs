@@ -42,6 +42,7 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<BuyRequest> BuyRequests => Set<BuyRequest>();
     public DbSet<Match> Matches => Set<Match>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<UserPreferences> UserPreferences => Set<UserPreferences>();
     public DbSet<NegotiationRoom> NegotiationRooms => Set<NegotiationRoom>();
     public DbSet<RoomEvent> RoomEvents => Set<RoomEvent>();
     public DbSet<RoomParticipant> RoomParticipants => Set<RoomParticipant>();

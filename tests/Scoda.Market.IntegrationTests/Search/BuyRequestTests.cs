@@ -44,8 +44,15 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
 
         var matches = await (await buyer.Client.GetAsync($"/api/buy-requests/{requestId}/matches", Ct)).ReadJsonAsync();
         var match = matches.EnumerateArray().Single(m => m.GetProperty("listing").GetProperty("id").GetGuid() == early);
-        var reasons = match.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ToList();
+        var reasons = match.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("text").GetString()).ToList();
         reasons.Should().Contain("spec protein 12.5% within 12–14").And.Contain("DAP Khorgos matches").And.Contain("price 7% above target");
+        // Clients render the code with its parameters in the reader's language.
+        var spec = match.GetProperty("reasons").EnumerateArray().Single(r => r.GetProperty("code").GetString() == "spec_within");
+        spec.GetProperty("params").GetProperty("key").GetString().Should().Be("protein");
+        spec.GetProperty("params").GetProperty("value").GetString().Should().Be("12.5");
+        spec.GetProperty("params").GetProperty("unit").GetString().Should().Be("%");
+        spec.GetProperty("params").GetProperty("min").GetString().Should().Be("12");
+        match.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()).Should().Contain(["place_matches", "price_above"]);
         match.GetProperty("score").GetInt32().Should().BeInRange(1, 100);
 
         // A listing published afterwards is percolated against the standing request.
@@ -65,7 +72,7 @@ public abstract class BuyRequestTests<TApp>(TApp fixture) where TApp : AppFixtur
         var sellerNotes = await NotificationsAsync(seller.Owner);
         sellerNotes.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("link").GetString()).Should().Contain($"/listings/{late}");
         var note = sellerNotes.GetProperty("items")[0].GetProperty("id").GetGuid();
-        (await seller.Owner.Client.PostAsync($"/api/notifications/{note}/read", null, Ct)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await seller.Owner.Client.PostAsync($"/api/notifications/{note}/read", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
         await (await buyer.Client.PostAsync($"/api/notifications/{note}/read", null, Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 

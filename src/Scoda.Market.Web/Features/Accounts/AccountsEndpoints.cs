@@ -25,6 +25,7 @@ public static class AccountsEndpoints
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHostCommand<CreateAdminCommand>();
+        builder.Services.AddScoped<UserDirectory>();
         return builder;
     }
 

@@ -59,7 +59,7 @@ public sealed class Match
     public Guid BuyRequestId { get; set; }
     public Guid ListingId { get; set; }
     public int Score { get; set; }
-    public TextList Reasons { get; set; } = [];
+    public MatchReasons Reasons { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

@@ -26,12 +26,12 @@ public sealed record MatchedListing(
     Guid Id, LocalizedText Title, PriceResponse Price, NormalizedPriceResponse? NormalizedPrice, Quantity Quantity, string OriginCountry,
     string Incoterm, string NamedPlace, SellerResponse Seller);
 
-public sealed record BuyRequestMatch(MatchedListing Listing, int Score, IReadOnlyList<string> Reasons, DateTimeOffset CreatedAt);
+public sealed record BuyRequestMatch(MatchedListing Listing, int Score, IReadOnlyList<MatchReason> Reasons, DateTimeOffset CreatedAt);
 
 public sealed record MatchedBuyRequest(
     Guid Id, SellerResponse Buyer, CategoryRef Category, Quantity Quantity, PriceResponse TargetPrice, string Incoterm, string NamedPlace, DateTimeOffset DeliveryBy);
 
-public sealed record ListingMatch(MatchedBuyRequest BuyRequest, int Score, IReadOnlyList<string> Reasons, DateTimeOffset CreatedAt);
+public sealed record ListingMatch(MatchedBuyRequest BuyRequest, int Score, IReadOnlyList<MatchReason> Reasons, DateTimeOffset CreatedAt);
 
 /// <summary>What every buy-request handler needs, resolved from services as one parameter.</summary>
 public sealed record BuyRequestContext(MarketDbContext Db, OrganizationAccess Organizations, TimeProvider Clock)
@@ -48,6 +48,7 @@ public static class BuyRequestsEndpoints
     {
         builder.Services.AddScoped<BuyRequestContext>();
         builder.Services.AddScoped<Matchmaker>();
+        builder.Services.AddScoped<MatchSummaries>();
         // A new or changed buy request is stored as a standing query and matched.
         builder.Services.AddOutboxRule<BuyRequest>((request, entry) =>
             entry.State is EntityState.Added or EntityState.Modified ? new OutboxChange(OutboxTopics.BuyRequest, request.Id) : null);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Search;
 using Scoda.Market.Web.Data;
@@ -95,15 +96,20 @@ public sealed class Matchmaker(MarketDbContext db, IListingIndex index, Notifier
         }
 
         var commodity = request.Category.Name.GetValueOrDefault("en") ?? request.Category.Key;
-        await notifier.NotifyOrganizationsAsync([request.OrganizationId], "match",
-            fresh.Count == 1 ? $"A new listing matches your buy request for {commodity}" : $"{fresh.Count} listings match your buy request for {commodity}",
-            string.Join("; ", fresh.Take(3).Select(l => $"{l.SellerName}: {l.Title.Values.FirstOrDefault()} ({l.Incoterm} {l.NamedPlace})")),
+        await notifier.NotifyOrganizationsAsync([request.OrganizationId], "match", new NotificationText("match_buyer",
+                new Dictionary<string, string> { ["count"] = fresh.Count.ToString(CultureInfo.InvariantCulture), ["commodity"] = request.Category.Key },
+                fresh.Count == 1 ? $"A new listing matches your buy request for {commodity}" : $"{fresh.Count} listings match your buy request for {commodity}"),
             $"/buy-requests/{request.Id}", ct);
+        var quantity = Decimals.Normalize(request.Quantity).ToString(CultureInfo.InvariantCulture);
         foreach (var listing in fresh)
         {
-            await notifier.NotifyOrganizationsAsync([listing.SellerId], "match",
-                $"A buyer is looking for {commodity}",
-                $"{Decimals.Normalize(request.Quantity)} {request.QuantityUnit}, {request.Incoterm} {request.NamedPlace}, by {request.DeliveryBy:yyyy-MM-dd}",
+            await notifier.NotifyOrganizationsAsync([listing.SellerId], "match", new NotificationText("match_seller",
+                    new Dictionary<string, string>
+                    {
+                        ["commodity"] = request.Category.Key, ["quantity"] = quantity, ["unit"] = request.QuantityUnit, ["incoterm"] = request.Incoterm,
+                        ["place"] = request.NamedPlace, ["deliveryBy"] = request.DeliveryBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    },
+                    $"A buyer is looking for {commodity}: {quantity} {request.QuantityUnit}, {request.Incoterm} {request.NamedPlace}, by {request.DeliveryBy:yyyy-MM-dd}"),
                 $"/listings/{listing.Id}", ct);
         }
     }

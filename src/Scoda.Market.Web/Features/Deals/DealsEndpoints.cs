@@ -30,6 +30,7 @@ public static class DealsEndpoints
         builder.Services.AddSingleton<DealEventPublisher>();
         builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<DealEventPublisher>());
         builder.Services.AddSingleton<IRealtimeSink, DealsRealtimeSink>();
+        builder.Services.AddScoped<DealSummaries>();
         return builder;
     }
 

@@ -18,6 +18,7 @@ public static class WarehousesEndpoints
     public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<StockLedger>();
+        builder.Services.AddScoped<StockSummaries>();
         builder.Services.AddScoped<InventoryContext>();
         // Every stock movement changes a listing's availability and warehouse countries in search.
         builder.Services.AddOutboxRule<StockMovement>((movement, entry) =>

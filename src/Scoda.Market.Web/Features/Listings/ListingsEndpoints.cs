@@ -20,6 +20,7 @@ public static class ListingsEndpoints
     {
         builder.Services.AddScoped<ListingContext>();
         builder.Services.AddScoped<ListingFacts>();
+        builder.Services.AddScoped<ListingSummaries>();
         // Search indexes every listing change (added, edited, removed).
         builder.Services.AddOutboxRule<Listing>((listing, entry) =>
             entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted ? new OutboxChange(OutboxTopics.Listing, listing.Id) : null);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Inventory;
+using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Json;
 using Scoda.Market.Web.Infrastructure.Problems;
@@ -80,8 +81,16 @@ public sealed partial class NegotiationService
                 : batch.Add(sequence, RoomEventTypes.Counter, caller.UserId, side, clientMessageId,
                     new { offer = ToResponse(offer), counterToOfferId = answered.Id, changes = sheet!.ChangesFrom(answered.Terms) });
         }, ct);
-        await notifier.NotifyOrganizationsAsync([room.OrganizationOf(access.OtherSide)], "offer", answered is null ? "New offer" : "Counter-offer",
-            $"{listing.DisplayTitle}: {Decimals.Normalize(sheet!.Price.Amount)} {sheet.Price.Currency}/{sheet.Price.Unit}, {Decimals.Normalize(sheet.Quantity.Value)} {sheet.Quantity.Unit}.",
+        var amount = Decimals.Normalize(sheet!.Price.Amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var quantity = Decimals.Normalize(sheet.Quantity.Value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await notifier.NotifyOrganizationsAsync([room.OrganizationOf(access.OtherSide)], "offer", new NotificationText(
+                answered is null ? "offer_new" : "offer_counter",
+                new Dictionary<string, string>
+                {
+                    ["listing"] = listing.DisplayTitle, ["amount"] = amount, ["currency"] = sheet.Price.Currency, ["unit"] = sheet.Price.Unit,
+                    ["quantity"] = quantity, ["quantityUnit"] = sheet.Quantity.Unit,
+                },
+                $"{(answered is null ? "New offer" : "Counter-offer")} on {listing.DisplayTitle}: {amount} {sheet.Price.Currency}/{sheet.Price.Unit}, {quantity} {sheet.Quantity.Unit}"),
             $"/negotiations/{roomId}", ct);
         return stored;
     }
@@ -125,8 +134,12 @@ public sealed partial class NegotiationService
             return acceptedEvent;
         }, ct);
         var listing = await listings.TermsAsync(room.ListingId, ct);
-        await notifier.NotifyOrganizationsAsync([room.BuyerOrganizationId, room.SellerOrganizationId], "deal", "Deal agreed",
-            $"{listing?.DisplayTitle ?? "a listing"}: {Decimals.Normalize(deal!.Total.Amount)} {deal.Total.Currency}.", $"/deals/{deal.Id}", ct);
+        var title = listing?.DisplayTitle ?? "a listing";
+        var total = Decimals.Normalize(deal!.Total.Amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await notifier.NotifyOrganizationsAsync([room.BuyerOrganizationId, room.SellerOrganizationId], "deal", new NotificationText("deal_agreed",
+                new Dictionary<string, string> { ["listing"] = title, ["amount"] = total, ["currency"] = deal.Total.Currency },
+                $"Deal agreed on {title}: {total} {deal.Total.Currency}"),
+            $"/deals/{deal.Id}", ct);
         return accepted;
     }
 

@@ -85,7 +85,7 @@ public sealed partial class NegotiationService(
                 db.NegotiationRooms.Add(room);
                 await db.SaveChangesAsync(ct);
                 db.Entry(room).State = EntityState.Detached; // the sequence moves by conditional updates only
-                await batch.AppendAsync(RoomEventTypes.System, null, null, null, new { action = "room_opened", listingId = listing.Id, request.BuyRequestId });
+                await batch.AppendAsync(RoomEventTypes.System, null, null, null, new { action = "room_opened", code = "room_opened", text = "The negotiation was opened.", listingId = listing.Id, request.BuyRequestId });
                 db.RoomParticipants.Add(new RoomParticipant { RoomId = room.Id, UserId = caller.UserId, JoinedAt = now });
                 await batch.AppendAsync(RoomEventTypes.ParticipantJoined, caller.UserId, Side.Buyer, null, new { userId = caller.UserId, side = Side.Buyer });
                 if (!string.IsNullOrWhiteSpace(request.Message))
@@ -102,8 +102,10 @@ public sealed partial class NegotiationService(
             return (await RoomAsync(caller, raced, ct), false);
         }
         var buyerName = await db.Organizations.Where(o => o.Id == buyerId).Select(o => o.Name).SingleAsync(ct);
-        await notifier.NotifyOrganizationsAsync([listing.SellerId], "negotiation", "New negotiation",
-            $"{buyerName} wants to negotiate {listing.DisplayTitle}.", $"/negotiations/{room.Id}", ct);
+        await notifier.NotifyOrganizationsAsync([listing.SellerId], "negotiation", new NotificationText("negotiation_opened",
+                new Dictionary<string, string> { ["buyer"] = buyerName, ["listing"] = listing.DisplayTitle },
+                $"{buyerName} wants to negotiate {listing.DisplayTitle}"),
+            $"/negotiations/{room.Id}", ct);
         return (await RoomAsync(caller, room.Id, ct), true);
     }
 
@@ -270,7 +272,7 @@ public sealed partial class NegotiationService(
             {
                 throw new NegotiationException(NegotiationErrors.Conflict, "That message is already hidden.");
             }
-            return await batch.AppendAsync(RoomEventTypes.System, caller.UserId, null, null, new { action = "message_hidden", sequence });
+            return await batch.AppendAsync(RoomEventTypes.System, caller.UserId, null, null, new { action = "message_hidden", code = "message_hidden", text = "A moderator hid a message.", sequence });
         }, ct);
     }
 

@@ -34,6 +34,7 @@ public static class NegotiationsEndpoints
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<RoomLocks>();
         builder.Services.AddScoped<NegotiationService>();
+        builder.Services.AddScoped<NegotiationSummaries>();
         builder.Services.AddSingleton<NegotiationHubFilter>();
         builder.Services.AddSingleton<IRealtimeSink, NegotiationsRealtimeSink>();
         builder.Services.AddSingleton<OfferExpiryWorker>();

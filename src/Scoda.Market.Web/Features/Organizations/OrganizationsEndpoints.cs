@@ -18,6 +18,7 @@ public static class OrganizationsEndpoints
     public static IHostApplicationBuilder AddOrganizations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<OrganizationAccess>();
+        builder.Services.AddScoped<OrganizationDirectory>();
         builder.Services.AddScoped<IAuthorizationHandler, OrganizationRoleHandler>();
         builder.Services.AddAuthorizationBuilder().AddOrganizationPolicies();
         // A seller's name and verification appear on every listing of theirs in search.

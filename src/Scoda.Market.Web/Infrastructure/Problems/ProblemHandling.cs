@@ -18,6 +18,9 @@ public static class ProblemHandling
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             var activity = context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity;
             context.ProblemDetails.Extensions.TryAdd("traceId", activity?.Id ?? context.HttpContext.TraceIdentifier);
+            // A stable code beside the English title, so clients can say it in the user's language.
+            context.ProblemDetails.Extensions.TryAdd("code", ProblemCodes.Of(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+            context.ProblemDetails.Extensions.TryAdd("params", new Dictionary<string, string>());
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad JSON, wrong types and missing bodies throw BadHttpRequestException in every environment,

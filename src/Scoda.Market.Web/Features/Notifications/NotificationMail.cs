@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Mail;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Infrastructure.Mail;
+using Scoda.Market.Web.Infrastructure.Security;
+using Scoda.Market.Web.Infrastructure.Workers;
+
+namespace Scoda.Market.Web.Features.Notifications;
+
+/// <summary>
+/// The server's own templates for notification mail in English, Russian and Chinese, one per notification code; a
+/// notice without a code (or with one these do not know) is sent with its English text under a translated heading.
+/// </summary>
+public static partial class NotificationMailText
+{
+    static readonly Dictionary<string, Dictionary<string, string>> Templates = new(StringComparer.Ordinal)
+    {
+        ["match_buyer"] = new()
+        {
+            ["en"] = "{count} new listing(s) match your buy request for {commodity}",
+            ["ru"] = "Новые предложения по вашему запросу на {commodity}: {count}",
+            ["zh"] = "您的{commodity}采购需求有 {count} 条新匹配的挂牌",
+        },
+        ["match_seller"] = new()
+        {
+            ["en"] = "A buyer is looking for {commodity}: {quantity} {unit}, {incoterm} {place}",
+            ["ru"] = "Покупатель ищет {commodity}: {quantity} {unit}, {incoterm} {place}",
+            ["zh"] = "有买家求购{commodity}：{quantity} {unit}，{incoterm} {place}",
+        },
+        ["negotiation_opened"] = new()
+        {
+            ["en"] = "{buyer} wants to negotiate {listing}",
+            ["ru"] = "{buyer} хочет обсудить «{listing}»",
+            ["zh"] = "{buyer} 希望就「{listing}」进行洽谈",
+        },
+        ["offer_new"] = new()
+        {
+            ["en"] = "New offer on {listing}: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
+            ["ru"] = "Новое предложение по «{listing}»: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
+            ["zh"] = "「{listing}」有新报价：{amount} {currency}/{unit}，{quantity} {quantityUnit}",
+        },
+        ["offer_counter"] = new()
+        {
+            ["en"] = "Counter-offer on {listing}: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
+            ["ru"] = "Встречное предложение по «{listing}»: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
+            ["zh"] = "「{listing}」有还价：{amount} {currency}/{unit}，{quantity} {quantityUnit}",
+        },
+        ["deal_agreed"] = new()
+        {
+            ["en"] = "Deal agreed on {listing}: {amount} {currency}",
+            ["ru"] = "Сделка заключена по «{listing}»: {amount} {currency}",
+            ["zh"] = "「{listing}」已达成交易：{amount} {currency}",
+        },
+    };
+
+    static readonly Dictionary<string, (string Notice, string Digest, string Open, string Settings)> Frame = new(StringComparer.Ordinal)
+    {
+        ["en"] = ("Scoda.Market notification", "Your Scoda.Market day: {count} unread notification(s)", "Open", "Change how you are notified in your settings."),
+        ["ru"] = ("Уведомление Scoda.Market", "Ваш день на Scoda.Market: непрочитанных уведомлений — {count}", "Открыть", "Способ уведомлений меняется в настройках."),
+        ["zh"] = ("Scoda.Market 通知", "您的 Scoda.Market 每日摘要：{count} 条未读通知", "打开", "可在设置中更改通知方式。"),
+    };
+
+    static readonly Dictionary<string, Dictionary<string, string>> Units = new(StringComparer.Ordinal)
+    {
+        ["en"] = new() { ["t"] = "t", ["kg"] = "kg", ["m3"] = "m³" },
+        ["ru"] = new() { ["t"] = "т", ["kg"] = "кг", ["m3"] = "м³" },
+        ["zh"] = new() { ["t"] = "吨", ["kg"] = "千克", ["m3"] = "立方米" },
+    };
+
+    public static string LanguageOrEnglish(string? language) => language is not null && Frame.ContainsKey(language) ? language : "en";
+
+    /// <summary>The notice in <paramref name="language"/>: its template with parameters filled, else its English text.</summary>
+    public static string Render(Notification notification, string language, Func<string, string, string?> commodityName)
+    {
+        language = LanguageOrEnglish(language);
+        if (notification.Code is null || !Templates.TryGetValue(notification.Code, out var byLanguage))
+        {
+            return notification.Title;
+        }
+        var culture = CultureInfo.GetCultureInfo(language == "zh" ? "zh-CN" : language);
+        return Placeholder().Replace(byLanguage[language], m =>
+        {
+            var name = m.Groups[1].Value;
+            if (!notification.Params.TryGetValue(name, out var value))
+            {
+                return m.Value;
+            }
+            return name switch
+            {
+                "commodity" => commodityName(value, language) ?? value,
+                "unit" or "quantityUnit" => Units[language].GetValueOrDefault(value, value),
+                "amount" or "quantity" or "count" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
+                    number.ToString("#,0.######", culture),
+                _ => value,
+            };
+        });
+    }
+
+    public static string NoticeSubject(string language) => Frame[LanguageOrEnglish(language)].Notice;
+
+    public static string DigestSubject(string language, int count) =>
+        Frame[LanguageOrEnglish(language)].Digest.Replace("{count}", count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>An HTML list of notices with links to the site, and where to change the mail choice.</summary>
+    public static string Html(string language, IEnumerable<(string Text, Uri Link)> items)
+    {
+        var frame = Frame[LanguageOrEnglish(language)];
+        var html = new StringBuilder("<ul>");
+        foreach (var (text, link) in items)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<li>{WebUtility.HtmlEncode(text)} — <a href=\"{WebUtility.HtmlEncode(link.AbsoluteUri)}\">{WebUtility.HtmlEncode(frame.Open)}</a></li>");
+        }
+        return html.Append(CultureInfo.InvariantCulture, $"</ul><p>{WebUtility.HtmlEncode(frame.Settings)}</p>").ToString();
+    }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex Placeholder();
+}
+
+/// <summary>Writes notification mail: one message per notice (immediate) or one a day (digest), in each reader's language.</summary>
+public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, IMailTransport transport, MailOptions mail, PublicAddress address)
+{
+    public const int MaxPerDigest = 20;
+
+    /// <summary>Mails every owed notice of users who chose immediate mail; returns how many went out.</summary>
+    public async Task<int> SendImmediateAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var owed = await db.Notifications
+            .Join(db.UserPreferences.Where(p => p.Mail == MailModes.Immediate), n => n.UserId, p => p.UserId, (n, p) => new { n, p })
+            .Where(x => x.n.MailedAt == null && x.n.CreatedAt >= x.p.UpdatedAt)
+            .OrderBy(x => x.n.CreatedAt).Take(200).ToListAsync(ct);
+        if (owed.Count == 0)
+        {
+            return 0;
+        }
+        var emails = await users.ConfirmedEmailsAsync(owed.Select(x => x.n.UserId).Distinct().ToList(), ct);
+        var names = await CommodityNamesAsync(ct);
+        var sent = 0;
+        foreach (var (notification, preferences) in owed.Select(x => (x.n, x.p)))
+        {
+            // Marked first: a failed send is not retried into a flood; the notice stays in the app either way.
+            notification.MailedAt = now;
+            await db.SaveChangesAsync(ct);
+            if (!emails.TryGetValue(notification.UserId, out var email))
+            {
+                continue;
+            }
+            var text = NotificationMailText.Render(notification, preferences.Language, names);
+            await SendAsync(email, $"{NotificationMailText.NoticeSubject(preferences.Language)}: {text}",
+                NotificationMailText.Html(preferences.Language, [(text, new Uri(address.Rebase(notification.Link)))]), ct);
+            sent++;
+        }
+        return sent;
+    }
+
+    /// <summary>Sends the daily digest to users who chose it, whose last digest is a day old and who have unread notices since.</summary>
+    public async Task<int> SendDigestsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var dayAgo = now.AddDays(-1);
+        var due = await db.UserPreferences.Where(p => p.Mail == MailModes.Digest && (p.DigestSentAt == null || p.DigestSentAt <= dayAgo)).ToListAsync(ct);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+        var emails = await users.ConfirmedEmailsAsync(due.Select(p => p.UserId).ToList(), ct);
+        var names = await CommodityNamesAsync(ct);
+        var sent = 0;
+        foreach (var preferences in due)
+        {
+            var since = preferences.DigestSentAt ?? preferences.UpdatedAt;
+            var unread = await db.Notifications.AsNoTracking()
+                .Where(n => n.UserId == preferences.UserId && n.ReadAt == null && n.CreatedAt > since)
+                .OrderByDescending(n => n.CreatedAt).Take(MaxPerDigest + 1).ToListAsync(ct);
+            if (unread.Count == 0 || !emails.TryGetValue(preferences.UserId, out var email))
+            {
+                continue;
+            }
+            preferences.DigestSentAt = now;
+            await db.SaveChangesAsync(ct);
+            var items = unread.Take(MaxPerDigest).Select(n => (NotificationMailText.Render(n, preferences.Language, names), new Uri(address.Rebase(n.Link))));
+            await SendAsync(email, NotificationMailText.DigestSubject(preferences.Language, unread.Count), NotificationMailText.Html(preferences.Language, items), ct);
+            sent++;
+        }
+        return sent;
+    }
+
+    async Task<Func<string, string, string?>> CommodityNamesAsync(CancellationToken ct)
+    {
+        var categories = await db.Categories.AsNoTracking().Select(c => new { c.Key, c.Name }).ToListAsync(ct);
+        var byKey = categories.ToDictionary(c => c.Key, c => c.Name, StringComparer.Ordinal);
+        return (key, language) => byKey.TryGetValue(key, out var name) ? name.GetValueOrDefault(language) ?? name.GetValueOrDefault("en") : null;
+    }
+
+    async Task SendAsync(string to, string subject, string html, CancellationToken ct)
+    {
+        using var message = new MailMessage(mail.From, to, subject, html) { IsBodyHtml = true, SubjectEncoding = Encoding.UTF8, BodyEncoding = Encoding.UTF8 };
+        await transport.SendAsync(message, ct);
+    }
+}
+
+/// <summary>Sends immediate notification mail shortly after each notice is stored (outside the transaction that made it).</summary>
+public sealed class ImmediateMailWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ImmediateMailWorker> logger) : PeriodicWorker(clock, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(20);
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NotificationMailer>().SendImmediateAsync(Clock.GetUtcNow(), ct);
+    }
+}
+
+/// <summary>Once a day per user who chose it: one mail listing their unread notifications.</summary>
+public sealed class DailyDigestWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<DailyDigestWorker> logger) : PeriodicWorker(clock, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromMinutes(15);
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<NotificationMailer>().SendDigestsAsync(Clock.GetUtcNow(), ct);
+    }
+}
