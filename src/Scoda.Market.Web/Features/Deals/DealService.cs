@@ -126,6 +126,26 @@ public sealed class DealService(
         return recorded;
     }
 
+    /// <summary>
+    /// Appends a non-transition event (a document uploaded or reviewed, the contract generated) to the deal's log in the
+    /// open transaction; the sequence moves on with an atomic increment, so concurrent writers never share a number.
+    /// </summary>
+    internal async Task<DealEvent> RecordAsync(Guid dealId, string kind, Guid? actorUserId, string? reason, Guid? documentId, CancellationToken ct)
+    {
+        RequireTransaction();
+        await db.Deals.Where(d => d.Id == dealId).ExecuteUpdateAsync(s => s.SetProperty(d => d.LastSequence, d => d.LastSequence + 1), ct);
+        var sequence = await db.Deals.AsNoTracking().Where(d => d.Id == dealId).Select(d => d.LastSequence).SingleAsync(ct);
+        var at = clock.GetUtcNow();
+        var recorded = new DealEvent
+        {
+            Id = Guid.CreateVersion7(at), DealId = dealId, Sequence = sequence, Kind = kind, ActorUserId = actorUserId,
+            Reason = reason is { Length: > MaxReasonLength } ? reason[..MaxReasonLength] : reason, DocumentId = documentId, At = at,
+        };
+        Stage(recorded);
+        await db.SaveChangesAsync(ct);
+        return recorded;
+    }
+
     /// <summary>Shipping turns the reservation into a shipment movement; cancelling before shipment releases it.</summary>
     async Task ApplyStockAsync(Deal deal, DealTransition transition, Guid? actorUserId, CancellationToken ct)
     {

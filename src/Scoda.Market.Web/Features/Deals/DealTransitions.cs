@@ -86,7 +86,7 @@ public sealed class DealConflictException(DealStatus status, IReadOnlyList<Allow
         Status = StatusCodes.Status409Conflict,
         Title = Problems.ConflictTitle,
         Detail = Message,
-        Extensions = { ["status"] = Status, ["allowedTransitions"] = AllowedTransitions },
+        Extensions = { ["dealStatus"] = Status, ["allowedTransitions"] = AllowedTransitions },
     };
 }
 

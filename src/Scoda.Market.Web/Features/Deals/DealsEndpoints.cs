@@ -3,18 +3,37 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Negotiations;
+using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure.Storage;
 
 namespace Scoda.Market.Web.Features.Deals;
 
 public sealed record DealResponse(
     Guid Id, Guid RoomId, Guid OfferId, RoomListing Listing, RoomOrganization Buyer, RoomOrganization Seller, Side? MySide, DealStatus Status,
     TermSheet Terms, Money Total, Guid? ReservationId, DateTimeOffset CreatedAt);
+
+/// <summary>A deal with everything its page shows: the held stock as warehouse and lot, what the caller may do now, the checklist and the log.</summary>
+public sealed record DealDetailResponse(
+    Guid Id, Guid RoomId, Guid OfferId, RoomListing Listing, RoomOrganization Buyer, RoomOrganization Seller, Side? MySide, DealStatus Status,
+    TermSheet Terms, Money Total, Money Deposit, Guid? ReservationId, ReservationView? Reservation, IReadOnlyList<AllowedTransition> AllowedTransitions,
+    IReadOnlyList<ChecklistItem> Checklist, IReadOnlyList<DealEventResponse> Events, string? ContractSha256, DateTimeOffset CreatedAt);
+
+public sealed record WarehouseRef(Guid Id, string Name);
+
+/// <summary>Stock held for the deal: <c>status</c> is active, shipped, released or expired.</summary>
+public sealed record ReservationView(WarehouseRef Warehouse, string Lot, Quantity Quantity, string Status);
+
+public sealed record TransitionRequest(string? Reason);
+
+public sealed record ResolveRequest(string? Outcome, string? Reason);
+
+public sealed record ReviewRequest(string? Reason);
 
 public static class DealsEndpoints
 {
@@ -27,6 +46,7 @@ public static class DealsEndpoints
         }
         builder.Services.Configure<DealOptions>(o => o.DepositShare = options.DepositShare);
         builder.Services.AddScoped<DealService>();
+        builder.Services.AddScoped<DealWorkflow>();
         builder.Services.AddSingleton<DealEventPublisher>();
         builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<DealEventPublisher>());
         builder.Services.AddSingleton<IRealtimeSink, DealsRealtimeSink>();
@@ -39,6 +59,21 @@ public static class DealsEndpoints
         var api = app.MapGroup("/api/deals").WithTags("Deals").RequireAuthorization();
         api.MapGet("/", ListDeals).WithName("ListDeals");
         api.MapGet("/{id:guid}", GetDeal).WithName("GetDeal");
+        foreach (var action in new[] { DealTransitions.Ship, DealTransitions.Deliver, DealTransitions.Complete, DealTransitions.Cancel, DealTransitions.Dispute })
+        {
+            api.MapPost($"/{{id:guid}}/{action}", (Guid id, TransitionRequest? request, DealWorkflow workflow, CancellationToken ct) =>
+                    TransitionAsync(id, action, null, request?.Reason, workflow, ct))
+                .WithName($"Deal{char.ToUpperInvariant(action[0])}{action[1..]}");
+        }
+        api.MapPost("/{id:guid}/resolve", Resolve).WithName("ResolveDeal");
+        api.MapPost("/{id:guid}/documents", UploadDocument).WithName("UploadDealDocument")
+            .WithSummary("Upload one checklist document: multipart/form-data with 'kind' and 'file' (PDF, PNG, JPEG; 10 MB).")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DealWorkflow.DocumentRules.MaxBytesPerFile + 1024 * 1024));
+        api.MapGet("/{id:guid}/documents/{documentId:guid}", DownloadDocument).WithName("DownloadDealDocument").WithDownloadHeaders();
+        api.MapPost("/{id:guid}/documents/{documentId:guid}/accept", (Guid id, Guid documentId, DealWorkflow workflow, CancellationToken ct) =>
+            ReviewAsync(id, documentId, true, null, workflow, ct)).WithName("AcceptDealDocument");
+        api.MapPost("/{id:guid}/documents/{documentId:guid}/reject", (Guid id, Guid documentId, ReviewRequest? request, DealWorkflow workflow, CancellationToken ct) =>
+            ReviewAsync(id, documentId, false, request?.Reason, workflow, ct)).WithName("RejectDealDocument");
         app.MapHub<DealsHub>("/hubs/deals");
         return app;
     }
@@ -65,13 +100,128 @@ public static class DealsEndpoints
         return TypedResults.Ok(page.ToPage(deals, d => new Cursor(d.CreatedAt, d.Id)));
     }
 
-    /// <summary>One deal; another organization's deal is simply not found.</summary>
-    static async Task<Results<Ok<DealResponse>, ProblemHttpResult>> GetDeal(Guid id, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, CancellationToken ct)
+    /// <summary>One deal with its checklist and log; another organization's deal is simply not found.</summary>
+    static async Task<Results<Ok<DealDetailResponse>, ProblemHttpResult>> GetDeal(
+        Guid id, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, DealWorkflow workflow, DealService deals, StockLedger ledger, CancellationToken ct)
     {
-        var mine = organizations.OrganizationsOf(user.Id);
-        var deal = (await ProjectAsync(db, organizations, user.Id,
-            db.Deals.Where(d => d.Id == id && (mine.Contains(d.BuyerOrganizationId) || mine.Contains(d.SellerOrganizationId))), ct)).SingleOrDefault();
-        return deal is null ? Problems.NotFound("Deal") : TypedResults.Ok(deal);
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        return TypedResults.Ok(await DetailAsync(access, db, user, organizations, workflow, deals, ledger, ct));
+    }
+
+    static async Task<DealDetailResponse> DetailAsync(
+        DealAccess access, MarketDbContext db, CurrentUser user, OrganizationAccess organizations, DealWorkflow workflow, DealService deals, StockLedger ledger,
+        CancellationToken ct)
+    {
+        var deal = access.Deal;
+        var summary = (await ProjectAsync(db, organizations, user.Id, db.Deals.Where(d => d.Id == deal.Id), ct)).Single();
+        ReservationView? reservation = null;
+        if (deal.ReservationId is { } reservationId && await ledger.HeldAsync(reservationId, ct) is { } held)
+        {
+            reservation = new ReservationView(new WarehouseRef(held.WarehouseId, held.WarehouseName), held.LotNumber, new Quantity(held.Quantity, held.Unit),
+                System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(held.Status.ToString()));
+        }
+        var events = await db.DealEvents.AsNoTracking().Where(e => e.DealId == deal.Id).OrderBy(e => e.Sequence).Take(500).ToListAsync(ct);
+        return new DealDetailResponse(summary.Id, summary.RoomId, summary.OfferId, summary.Listing, summary.Buyer, summary.Seller, summary.MySide, deal.Status,
+            deal.Terms, summary.Total, deals.FactsOf(deal, deal.Status).Deposit, deal.ReservationId, reservation,
+            DealTransitions.AllowedFor(deal.Status, access.Acts), await workflow.ChecklistAsync(deal, ct), events.Select(DealEventResponse.Of).ToList(),
+            deal.ContractSha256, deal.CreatedAt);
+    }
+
+    static async Task<Results<Ok<DealEventResponse>, ValidationProblem, ProblemHttpResult>> TransitionAsync(
+        Guid id, string action, DealStatus? to, string? reason, DealWorkflow workflow, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        errors.Check(reason is null || reason.Length <= DealService.MaxReasonLength, "reason", $"At most {DealService.MaxReasonLength} characters.");
+        errors.Check(action != DealTransitions.Dispute || !string.IsNullOrWhiteSpace(reason), "reason", "Say what the dispute is about.");
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        return TypedResults.Ok(DealEventResponse.Of(await workflow.TransitionAsync(access, action, to, reason, ct)));
+    }
+
+    /// <summary>A platform admin ends a dispute: <c>outcome</c> completed or cancelled, with the reason.</summary>
+    static async Task<Results<Ok<DealEventResponse>, ValidationProblem, ProblemHttpResult>> Resolve(
+        Guid id, ResolveRequest request, DealWorkflow workflow, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        DealStatus? to = request.Outcome switch { "completed" => DealStatus.Completed, "cancelled" => DealStatus.Cancelled, _ => null };
+        errors.Check(to is not null, "outcome", "completed or cancelled.");
+        errors.Check(!string.IsNullOrWhiteSpace(request.Reason), "reason", "Say how the dispute was resolved.");
+        errors.Check(request.Reason is null || request.Reason.Length <= DealService.MaxReasonLength, "reason", $"At most {DealService.MaxReasonLength} characters.");
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        return TypedResults.Ok(DealEventResponse.Of(await workflow.TransitionAsync(access, DealTransitions.Resolve, to, request.Reason, ct)));
+    }
+
+    static async Task<Results<Created<ChecklistItem>, ValidationProblem, ProblemHttpResult>> UploadDocument(
+        Guid id, HttpRequest request, DealWorkflow workflow, CancellationToken ct)
+    {
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        if (!request.HasFormContentType)
+        {
+            return ValidationErrors.For("file", "Send the document as multipart/form-data with the fields 'kind' and 'file'.");
+        }
+        var form = await request.ReadFormAsync(ct);
+        var errors = new ValidationErrors();
+        var kind = form["kind"].ToString();
+        var checklist = await workflow.ChecklistAsync(access.Deal, ct);
+        errors.Check(checklist.Any(i => i.Kind == kind), "kind", $"One of this deal's checklist: {string.Join(", ", checklist.Select(i => i.Kind))}.");
+        errors.Check(form.Files.All(f => f.Name == "file"), "file", "The document goes in the field 'file'.");
+        var accepted = await FileStore.CheckAsync(form.Files.GetFiles("file"), "file", DealWorkflow.DocumentRules, errors, ct);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var document = await workflow.UploadAsync(access, kind, accepted[0], ct);
+        var item = (await workflow.ChecklistAsync(access.Deal, ct)).Single(i => i.Kind == kind);
+        return TypedResults.Created($"/api/deals/{id}/documents/{document.Id}", item);
+    }
+
+    static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadDocument(Guid id, Guid documentId, DealWorkflow workflow, CancellationToken ct)
+    {
+        if (await workflow.AccessAsync(id, ct) is not { } access || await workflow.OpenAsync(access, documentId, ct) is not { } opened)
+        {
+            return Problems.NotFound("Document");
+        }
+        return TypedResults.File(opened.Content, opened.Document.ContentType, opened.Document.FileName);
+    }
+
+    static async Task<Results<Ok<ChecklistItem>, ValidationProblem, ProblemHttpResult>> ReviewAsync(
+        Guid id, Guid documentId, bool accept, string? reason, DealWorkflow workflow, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        errors.Check(accept || !string.IsNullOrWhiteSpace(reason), "reason", "Say why the document is rejected.");
+        errors.Check(reason is null || reason.Length <= DealService.MaxReasonLength, "reason", $"At most {DealService.MaxReasonLength} characters.");
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        if (await workflow.ReviewAsync(access, documentId, accept, reason, ct) is not { } document)
+        {
+            return Problems.NotFound("Document");
+        }
+        return TypedResults.Ok((await workflow.ChecklistAsync(access.Deal, ct)).Single(i => i.Kind == document.Kind));
     }
 
     static async Task<List<DealResponse>> ProjectAsync(MarketDbContext db, OrganizationAccess organizations, Guid userId, IQueryable<Deal> deals, CancellationToken ct)

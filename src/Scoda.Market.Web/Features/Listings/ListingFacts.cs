@@ -24,6 +24,9 @@ public sealed record ListingTerms(
         Title.GetValueOrDefault("en") ?? Title.GetValueOrDefault("ru") ?? Title.Values.FirstOrDefault() ?? "a listing";
 }
 
+/// <summary>The commodity a listing sells, as a contract names it: title, category (names in every language), HS code and spec schema.</summary>
+public sealed record ListingCommodity(LocalizedText Title, string CategoryKey, LocalizedText CategoryName, string? HsCode, SpecSchema Specs);
+
 /// <summary>
 /// What other features may know about listings, and who may see one: published listings are public, anything else
 /// only the seller's members see. Listings' tables are read by others only through here.
@@ -43,6 +46,11 @@ public sealed class ListingFacts(MarketDbContext db, OrganizationAccess organiza
         await db.Listings.AsNoTracking().Include(l => l.Category).SingleOrDefaultAsync(l => l.Id == listingId, ct) is { } listing
             ? ListingTerms.Of(listing, listing.Category!)
             : null;
+
+    /// <summary>The listing's commodity (any status); null when there is none.</summary>
+    public async Task<ListingCommodity?> CommodityAsync(Guid listingId, CancellationToken ct) =>
+        await db.Listings.AsNoTracking().Where(l => l.Id == listingId)
+            .Select(l => new ListingCommodity(l.Title, l.Category!.Key, l.Category.Name, l.Category.HsCode, l.Category.Specs)).SingleOrDefaultAsync(ct);
 
     /// <summary>Published listings are public; anything else only the seller's members see.</summary>
     public async Task<bool> CanReadAsync(ListingStatus status, Guid sellerId, CancellationToken ct) =>

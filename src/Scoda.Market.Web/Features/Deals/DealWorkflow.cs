@@ -1,0 +1,216 @@
+using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Storage;
+
+namespace Scoda.Market.Web.Features.Deals;
+
+/// <summary>The caller's standing in one deal: the parties they may act as, and whether they may read it at all.</summary>
+public sealed record DealAccess(Deal Deal, DealParty Acts, bool Reads, DealParty Side)
+{
+    public bool IsAdmin => (Acts & DealParty.Admin) != 0;
+}
+
+/// <summary>
+/// What the sides do with a deal: the transitions they ask for (checked against <see cref="DealTransitions"/> and the
+/// documents each needs), uploads and reviews of the checklist's documents. Each change runs in its own transaction
+/// through <see cref="DealService"/>, so the event log, the stock ledger and the listeners commit together.
+/// </summary>
+public sealed class DealWorkflow(MarketDbContext db, DealService deals, ListingFacts listings, CurrentUser user, OrganizationAccess organizations, FileStore files, TimeProvider clock)
+{
+    public const string DocumentArea = "deal-documents";
+
+    public static readonly UploadRules DocumentRules = new([FileKind.Pdf, FileKind.Png, FileKind.Jpeg], 10 * 1024 * 1024, 1);
+
+    /// <summary>The deal as the caller stands to it; null when the caller may not know it exists (404).</summary>
+    public async Task<DealAccess?> AccessAsync(Guid dealId, CancellationToken ct)
+    {
+        var deal = await db.Deals.AsNoTracking().SingleOrDefaultAsync(d => d.Id == dealId, ct);
+        if (deal is null)
+        {
+            return null;
+        }
+        var roles = await organizations.RolesByOrganizationAsync(user.Id, ct);
+        var acts = DealParty.None;
+        var side = DealParty.None;
+        if (roles.TryGetValue(deal.BuyerOrganizationId, out var buyerRole))
+        {
+            side |= DealParty.Buyer;
+            acts |= OrganizationAccess.Permits(buyerRole, OrganizationAction.Trade) ? DealParty.Buyer : DealParty.None;
+        }
+        if (roles.TryGetValue(deal.SellerOrganizationId, out var sellerRole))
+        {
+            side |= DealParty.Seller;
+            acts |= OrganizationAccess.Permits(sellerRole, OrganizationAction.Trade) ? DealParty.Seller : DealParty.None;
+        }
+        if (user.IsInRole(PlatformRoles.Admin))
+        {
+            acts |= DealParty.Admin;
+        }
+        var reads = side != DealParty.None || (acts & DealParty.Admin) != 0;
+        return reads ? new DealAccess(deal, acts, reads, side) : null;
+    }
+
+    /// <summary>
+    /// Makes the caller's <paramref name="action"/>: 409 (<see cref="DealConflictException"/>) when the state does not
+    /// allow it or its documents are missing, <see cref="DealForbiddenException"/> when the caller's side may not take it.
+    /// </summary>
+    public async Task<DealEvent> TransitionAsync(DealAccess access, string action, DealStatus? to, string? reason, CancellationToken ct)
+    {
+        var deal = access.Deal;
+        var candidates = DealTransitions.All.Where(t => t.From == deal.Status && t.Action == action && (to is null || t.To == to)).ToList();
+        if (candidates.Count == 0)
+        {
+            throw DealService.Conflict(deal.Status, access.Acts, $"A deal in {deal.Status} cannot be {Describe(action)}.");
+        }
+        var transition = candidates.FirstOrDefault(t => (t.By & access.Acts) != 0)
+            ?? throw new DealForbiddenException(WhoMay(candidates[0]));
+        var blocked = await DocumentsBlockingAsync(deal, transition.To, ct);
+        if (blocked is not null)
+        {
+            throw DealService.Conflict(deal.Status, access.Acts, blocked);
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var recorded = await deals.TransitionAsync(deal, transition, user.Id, reason, ct);
+        await transaction.CommitAsync(ct);
+        return recorded;
+    }
+
+    /// <summary>Shipping needs the transport document uploaded (not rejected); completing needs every required document accepted.</summary>
+    async Task<string?> DocumentsBlockingAsync(Deal deal, DealStatus to, CancellationToken ct)
+    {
+        if (to is not (DealStatus.Shipped or DealStatus.Completed) || deal.Status == DealStatus.Disputed)
+        {
+            return null;
+        }
+        var checklist = await ChecklistAsync(deal, ct);
+        if (to == DealStatus.Shipped)
+        {
+            var transport = checklist.First(i => DealChecklist.TransportDocuments.Contains(i.Kind));
+            return transport.Status is "uploaded" or "accepted" ? null : $"Upload the transport document ({transport.Kind}) before shipping.";
+        }
+        var missing = checklist.Where(i => i.Required && i.Status != "accepted").Select(i => i.Kind).ToList();
+        return missing.Count == 0 ? null : $"Every required document must be accepted first; not yet: {string.Join(", ", missing)}.";
+    }
+
+    /// <summary>The deal's checklist with the state of the newest upload of each kind.</summary>
+    public async Task<IReadOnlyList<ChecklistItem>> ChecklistAsync(Deal deal, CancellationToken ct)
+    {
+        var hsCode = (await listings.CommodityAsync(deal.ListingId, ct))?.HsCode;
+        var uploads = await db.DealDocuments.AsNoTracking().Where(d => d.DealId == deal.Id).ToListAsync(ct);
+        var newest = uploads.GroupBy(d => d.Kind).ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.UploadedAt).ThenByDescending(d => d.Id).First());
+        return DealChecklist.For(deal.Terms, hsCode).Select(r =>
+        {
+            var document = newest.GetValueOrDefault(r.Kind);
+            return new ChecklistItem(r.Kind, true, r.Reason, r.Issuer, document is null ? "missing" : StatusText(document.Status), document?.Id,
+                document?.FileName, document?.RejectionReason);
+        }).ToList();
+    }
+
+    public async Task<DealDocument> UploadAsync(DealAccess access, string kind, AcceptedFile file, CancellationToken ct)
+    {
+        RequireOpenForDocuments(access);
+        if ((access.Acts & DealParty.Seller) == 0)
+        {
+            throw new DealForbiddenException("Only the seller's owners and traders upload the deal's documents.");
+        }
+        var now = clock.GetUtcNow();
+        var stored = await files.StoreAsync(DocumentArea, access.Deal.Id, [file], now,
+            (accepted, id, sha256) => new DealDocument
+            {
+                Id = id, DealId = access.Deal.Id, Kind = kind, FileName = accepted.FileName, ContentType = accepted.Kind.ContentType,
+                Size = accepted.File.Length, Sha256 = sha256, Status = DealDocumentStatus.Uploaded, UploadedBy = user.Id, UploadedAt = now,
+            },
+            async rows =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                db.DealDocuments.AddRange(rows);
+                await db.SaveChangesAsync(ct);
+                await deals.RecordAsync(access.Deal.Id, DealEventKinds.DocumentUploaded, user.Id, kind, rows[0].Id, ct);
+                await transaction.CommitAsync(ct);
+            }, ct);
+        return stored[0];
+    }
+
+    /// <summary>The buyer accepts or rejects the newest upload of a kind; an older or already reviewed one is a conflict.</summary>
+    public async Task<DealDocument?> ReviewAsync(DealAccess access, Guid documentId, bool accept, string? reason, CancellationToken ct)
+    {
+        var document = await db.DealDocuments.SingleOrDefaultAsync(d => d.Id == documentId && d.DealId == access.Deal.Id, ct);
+        if (document is null)
+        {
+            return null;
+        }
+        RequireOpenForDocuments(access);
+        if ((access.Acts & DealParty.Buyer) == 0)
+        {
+            throw new DealForbiddenException("Only the buyer's owners and traders accept or reject the deal's documents.");
+        }
+        var newer = await db.DealDocuments.AnyAsync(d => d.DealId == document.DealId && d.Kind == document.Kind && d.UploadedAt > document.UploadedAt, ct);
+        if (document.Status != DealDocumentStatus.Uploaded || newer)
+        {
+            throw new DealConflictException(access.Deal.Status, DealTransitions.AllowedFor(access.Deal.Status, access.Acts),
+                newer ? "A newer upload of this document replaces it; review that one." : $"The document was already {StatusText(document.Status)}.");
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        document.Status = accept ? DealDocumentStatus.Accepted : DealDocumentStatus.Rejected;
+        document.ReviewedBy = user.Id;
+        document.ReviewedAt = clock.GetUtcNow();
+        document.RejectionReason = accept ? null : reason!.Trim();
+        await db.SaveChangesAsync(ct);
+        await deals.RecordAsync(access.Deal.Id, accept ? DealEventKinds.DocumentAccepted : DealEventKinds.DocumentRejected, user.Id,
+            accept ? document.Kind : $"{document.Kind}: {document.RejectionReason}", document.Id, ct);
+        await transaction.CommitAsync(ct);
+        return document;
+    }
+
+    public async Task<(DealDocument Document, Stream Content)?> OpenAsync(DealAccess access, Guid documentId, CancellationToken ct)
+    {
+        var document = await db.DealDocuments.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.DealId == access.Deal.Id, ct);
+        return document is not null && files.OpenRead(DocumentArea, access.Deal.Id, document.Id) is { } stream ? (document, stream) : null;
+    }
+
+    static void RequireOpenForDocuments(DealAccess access)
+    {
+        if (access.Deal.Status is DealStatus.Cancelled or DealStatus.Completed)
+        {
+            throw new DealConflictException(access.Deal.Status, [], $"The deal is {StatusText(access.Deal.Status)}; its documents no longer change.");
+        }
+    }
+
+    static string StatusText(Enum status) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
+
+    static string Describe(string action) => action switch
+    {
+        DealTransitions.Ship => "shipped",
+        DealTransitions.Deliver => "marked delivered",
+        DealTransitions.Complete => "completed",
+        DealTransitions.Cancel => "cancelled",
+        DealTransitions.Dispute => "disputed",
+        DealTransitions.Resolve => "resolved",
+        _ => $"moved by '{action}'",
+    };
+
+    static string WhoMay(DealTransition transition) => transition.By switch
+    {
+        DealParty.Seller => $"Only the seller's owners and traders may {transition.Action}.",
+        DealParty.Buyer => $"Only the buyer's owners and traders may {transition.Action}.",
+        DealParty.Admin => $"Only a platform admin may {transition.Action}.",
+        _ => $"Only the deal's owners and traders may {transition.Action}.",
+    };
+}
+
+/// <summary>One item of a deal's document checklist, with its newest upload's state (<c>missing</c> when none).</summary>
+public sealed record ChecklistItem(
+    string Kind, bool Required, string Reason, string? Issuer, string Status, Guid? DocumentId, string? FileName, string? RejectionReason);
+
+/// <summary>A side of the deal asked for what only the other side (or an admin) may do: a 403 problem.</summary>
+public sealed class DealForbiddenException(string detail) : Exception(detail), Infrastructure.Problems.IProblemSource
+{
+    public Microsoft.AspNetCore.Mvc.ProblemDetails ToProblemDetails() => new()
+    {
+        Status = StatusCodes.Status403Forbidden, Title = "You are not allowed to do this.", Detail = Message,
+    };
+}
