@@ -108,11 +108,18 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await Expect(priceChange).ToContainTextAsync("241.5 USD/t");
         await BrowserHost.ScreenshotAsync(buyer, "negotiation-1-counter");
 
-        // The buyer accepts; both sides see the deal.
+        // The buyer accepts, confirming the total the page shows (binding acceptance); both sides see the deal.
+        string? confirmation = null;
+        buyer.Dialog += (_, dialog) =>
+        {
+            confirmation = dialog.Message;
+            _ = dialog.AcceptAsync();
+        };
         await buyer.GetByTestId("offer-accept").ClickAsync();
         await Expect(buyer.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(sellerPage.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144900 USD");
+        confirmation.Should().Contain("144");
         await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-2-deal-seller");
 
         // The seller's stock shows the 600 t held for the deal.

@@ -20,11 +20,14 @@ public sealed record AgreedTrade(Trade Trade, Guid DealId, Guid RoomId)
         var builder = new TermsBuilder(price: 240m, tonnes: 500m).FromWarehouse(trade.WarehouseId);
         var offer = await negotiation.Seller.InvokeAsync("MakeOffer", negotiation.Room, Guid.NewGuid().ToString("N"), (terms?.Invoke(builder) ?? builder).Build());
         var offered = offer.GetProperty("payload").GetProperty("offer");
-        var accepted = await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offered.GetProperty("id").GetGuid());
+        var accepted = await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offered.GetProperty("id").GetGuid(), ConfirmationOf(offered));
         accepted.GetProperty("type").GetString().Should().Be("offer_accepted");
         var room = await Trade.RoomAsync(trade.Buyer, negotiation.Room);
         return new AgreedTrade(trade, room.GetProperty("dealId").GetGuid(), negotiation.Room);
     }
+
+    /// <summary>What a client echoes to accept an offer: the total it showed.</summary>
+    public static object ConfirmationOf(JsonElement offer) => new { total = offer.GetProperty("total") };
 
     /// <summary>Moves the deal as payments would (the system), in a transaction of its own.</summary>
     public Task<bool> AdvanceBySystemAsync(Scoda.Market.Web.Features.Deals.DealStatus to) =>

@@ -110,7 +110,7 @@ public abstract class HubConnectionTests<TApp>(TApp fixture) where TApp : AppFix
         {
             ("not_found", "JoinRoom", [Guid.NewGuid(), 0L]),
             ("forbidden", "HideMessage", [room, 1L]), // moderators only
-            ("conflict", "AcceptOffer", [room, offer]), // 500 t offered, 300 t in stock
+            ("conflict", "AcceptOffer", [room, offer, new { total = new { amount = 120_000m, currency = "USD" } }]), // 500 t offered, 300 t in stock
             ("invalid", "SendMessage", [room, NewId(), "   "]),
         };
         foreach (var (code, method, arguments) in refusals)

@@ -198,7 +198,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         var counter = await seller.InvokeAsync("MakeOffer", room, NewId(),
             new TermsBuilder(price: 241.5m, tonnes: 600m).FromWarehouse(trade.WarehouseId).Countering(offerId).With("paymentTerms", "tt_against_documents").Build());
         var counterId = counter.GetProperty("payload").GetProperty("offer").GetProperty("id").GetGuid();
-        var accepted = await buyer.InvokeAsync("AcceptOffer", room, counterId);
+        var accepted = await buyer.InvokeAsync("AcceptOffer", room, counterId, Confirm(144_900m));
 
         offer.GetProperty("type").GetString().Should().Be("offer");
         counter.GetProperty("type").GetString().Should().Be("counter");
@@ -225,7 +225,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         roomNow.GetProperty("status").GetString().Should().Be("agreed");
         roomNow.GetProperty("dealId").GetGuid().Should().Be(dealId);
 
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, counterId)).Should().StartWith("conflict:");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, counterId, null)).Should().StartWith("conflict:");
         (await seller.InvokeExpectingErrorAsync("MakeOffer", room, NewId(), new TermsBuilder().Build())).Should().StartWith("conflict:");
         (await trade.ReservedAsync()).Should().Be(600m);
     }
@@ -238,10 +238,10 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         var (room, seller, buyer, _) = negotiation;
 
         var first = OfferIdOf(await buyer.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder().Build()));
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, first)).Should().StartWith("forbidden:");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, first, null)).Should().StartWith("forbidden:");
         (await buyer.InvokeExpectingErrorAsync("MakeOffer", room, NewId(), new TermsBuilder().Build())).Should().StartWith("conflict:");
         var counter = OfferIdOf(await seller.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder(price: 250m).Countering(first).Build()));
-        (await seller.InvokeExpectingErrorAsync("AcceptOffer", room, first)).Should().StartWith("conflict:").And.Contain("countered");
+        (await seller.InvokeExpectingErrorAsync("AcceptOffer", room, first, null)).Should().StartWith("conflict:").And.Contain("countered");
         var overHttp = await trade.Seller.Owner.Client.PostAsync($"/api/negotiations/{room}/offers/{first}/accept", null, Ct);
         (await overHttp.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().Should().Be("conflict");
         var ownOverHttp = await trade.Seller.Owner.Client.PostAsync($"/api/negotiations/{room}/offers/{counter}/accept", null, Ct);
@@ -249,12 +249,12 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
 
         (await buyer.InvokeExpectingErrorAsync("WithdrawOffer", room, counter)).Should().StartWith("forbidden:");
         await seller.InvokeAsync("WithdrawOffer", room, counter);
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, counter)).Should().StartWith("conflict:");
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, first)).Should().StartWith("forbidden:");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, counter, null)).Should().StartWith("conflict:");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, first, null)).Should().StartWith("forbidden:");
 
         var declined = OfferIdOf(await buyer.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder(price: 238m).Build()));
         (await seller.InvokeAsync("DeclineOffer", room, declined, "Below our floor")).GetProperty("payload").GetProperty("reason").GetString().Should().Be("Below our floor");
-        (await seller.InvokeExpectingErrorAsync("AcceptOffer", room, declined)).Should().StartWith("conflict:");
+        (await seller.InvokeExpectingErrorAsync("AcceptOffer", room, declined, null)).Should().StartWith("conflict:");
         (await App.WithScopeAsync(s => s.GetRequiredService<MarketDbContext>().Deals.CountAsync(d => d.RoomId == room, Ct))).Should().Be(0);
     }
 
@@ -267,7 +267,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         var offer = OfferIdOf(await seller.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder().Build()));
 
         await App.WithDbAsync(db => db.Offers.Where(o => o.Id == offer).ExecuteUpdateAsync(s => s.SetProperty(o => o.ValidUntil, DateTimeOffset.UtcNow.AddMinutes(-1)), Ct));
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, offer)).Should().StartWith("conflict:").And.Contain("expired");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, offer, null)).Should().StartWith("conflict:").And.Contain("expired");
         (await App.Services.GetRequiredService<OfferExpiryWorker>().RunOnceAsync(Ct)).Should().BeGreaterThanOrEqualTo(1);
 
         var expired = await NextOfTypeAsync(buyer, "offer_expired");
@@ -347,7 +347,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         (await outsider.InvokeExpectingErrorAsync("JoinRoom", room, 0)).Should().StartWith("not_found:");
         // Authorization is checked on every call, not only on join.
         (await outsider.InvokeExpectingErrorAsync("SendMessage", room, NewId(), "hello")).Should().StartWith("not_found:");
-        (await outsider.InvokeExpectingErrorAsync("AcceptOffer", room, offer)).Should().StartWith("not_found:");
+        (await outsider.InvokeExpectingErrorAsync("AcceptOffer", room, offer, null)).Should().StartWith("not_found:");
         (await outsider.InvokeExpectingErrorAsync("MakeOffer", room, NewId(), new TermsBuilder().Build())).Should().StartWith("not_found:");
         (await outsider.InvokeExpectingErrorAsync("Typing", room)).Should().StartWith("not_found:");
         await (await other.Buyer.Client.GetAsync($"/api/negotiations/{room}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
@@ -390,7 +390,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         var offer = OfferIdOf(await seller.InvokeAsync("MakeOffer", room, NewId(), new TermsBuilder(tonnes: 500m).FromWarehouse(trade.WarehouseId).Build()));
         var before = (await Trade.RoomAsync(trade.Buyer, room)).GetProperty("lastSequence").GetInt64();
 
-        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, offer)).Should().StartWith("conflict:").And.Contain("stock");
+        (await buyer.InvokeExpectingErrorAsync("AcceptOffer", room, offer, Confirm(120_000m))).Should().StartWith("conflict:").And.Contain("stock");
 
         var after = await Trade.RoomAsync(trade.Buyer, room);
         after.GetProperty("lastSequence").GetInt64().Should().Be(before);
@@ -419,7 +419,7 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
             await using var buyerConnection = buyer;
             try
             {
-                await buyer.InvokeAsync("AcceptOffer", o.Room, o.Offer);
+                await buyer.InvokeAsync("AcceptOffer", o.Room, o.Offer, Confirm(120_000m));
                 return "won";
             }
             catch (HubException ex)
@@ -499,6 +499,9 @@ public abstract class NegotiationTests<TApp>(TApp fixture) where TApp : AppFixtu
         row.GetProperty("buyer").GetProperty("id").GetGuid().Should().Be(trade.BuyerOrganizationId);
         (await badRole.ShouldBeValidationProblemAsync()).Should().ContainKey("role");
     }
+
+    /// <summary>The binding confirmation of an acceptance: the total the client showed.</summary>
+    internal static object Confirm(decimal usd) => new { total = new { amount = usd, currency = "USD" } };
 
     static Guid OfferIdOf(JsonElement offerEvent) => offerEvent.GetProperty("payload").GetProperty("offer").GetProperty("id").GetGuid();
 

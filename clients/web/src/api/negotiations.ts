@@ -1,4 +1,4 @@
-import { enc, type LocalizedText, type Page, type PriceValue, type QuantityValue, type Decimal } from './common';
+import { enc, type LocalizedText, type Money, type Page, type PriceValue, type QuantityValue, type Decimal } from './common';
 import { request } from './client';
 
 // ---------- Negotiations and deals (CONTRACT.md "Negotiations and deals") ----------
@@ -50,6 +50,8 @@ export type Offer = {
   counterToOfferId: string | null;
   sequence: number;
   createdAt: string;
+  /** Price × quantity: shown before accepting and echoed as the binding confirmation. */
+  total: Money;
 };
 
 export type RoomOrganization = { id: string; name: string; countryCode: string; verified: boolean };

@@ -586,6 +586,10 @@ const en = {
   'negotiation.error.connection': 'The connection failed: {message}',
   'negotiation.error.noListing': 'The listing cannot be read, so there are no terms to start an offer from.',
   'negotiation.error.validHours': 'Whole hours from 1 to {max}.',
+  // Deal flow: binding acceptance and the second Owner's approval (issue 13, deal-flow)
+  'negotiation.acceptConfirm': 'Accepting is binding: a deal for {total} is made on these terms. Accept?',
+  'negotiation.event.acceptance_pending': 'Accepted, waiting for a second Owner to approve (above the approval threshold)',
+  'negotiation.approve': 'Approve as second Owner',
   'deal.eyebrow': 'Deal',
   'deal.parties': 'Parties',
   'deal.agreedAt': 'Agreed',

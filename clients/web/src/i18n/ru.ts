@@ -585,6 +585,10 @@ const ru: Dictionary = {
   'negotiation.error.connection': 'Ошибка соединения: {message}',
   'negotiation.error.noListing': 'Не удалось загрузить предложение, поэтому условия для первой оферты взять неоткуда.',
   'negotiation.error.validHours': 'Целое число часов от 1 до {max}.',
+  // Deal flow: binding acceptance and the second Owner's approval (issue 13, deal-flow)
+  'negotiation.acceptConfirm': 'Принятие обязывает: на этих условиях заключается сделка на {total}. Принять?',
+  'negotiation.event.acceptance_pending': 'Принято, ждёт одобрения второго владельца (выше порога одобрения)',
+  'negotiation.approve': 'Одобрить как второй владелец',
   'deal.eyebrow': 'Сделка',
   'deal.parties': 'Стороны',
   'deal.agreedAt': 'Заключена',

@@ -579,6 +579,10 @@ const zh: Dictionary = {
   'negotiation.error.connection': '连接失败：{message}',
   'negotiation.error.noListing': '无法读取商品信息，因此没有可作为首次报价依据的条款。',
   'negotiation.error.validHours': '请输入 1 到 {max} 之间的整数小时。',
+  // Deal flow: binding acceptance and the second Owner's approval (issue 13, deal-flow)
+  'negotiation.acceptConfirm': '接受即具约束力：将按这些条款达成 {total} 的交易。确认接受？',
+  'negotiation.event.acceptance_pending': '已接受，等待第二位所有者批准（超过审批门槛）',
+  'negotiation.approve': '作为第二位所有者批准',
   'deal.eyebrow': '交易',
   'deal.parties': '交易双方',
   'deal.agreedAt': '成交时间',

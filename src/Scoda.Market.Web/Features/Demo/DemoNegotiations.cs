@@ -5,6 +5,8 @@ using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Organizations;
 
+using Scoda.Market.Web.Infrastructure.Domain;
+
 namespace Scoda.Market.Web.Features.Demo;
 
 /// <summary>
@@ -36,7 +38,7 @@ sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiation
             var counter = await negotiations.MakeOfferAsync(aigerim, room.Id, "demo-kgt-2",
                 Terms(kostanay.Listing, 235.5m, 3000m, kostanay.WarehouseId, OfferIdOf(offer)), ct);
             await negotiations.SendMessageAsync(liWei, room.Id, "demo-hy-2", "好的, 235.5 from your Khorgos stock works for us.", ct);
-            await negotiations.AcceptOfferAsync(liWei, room.Id, OfferIdOf(counter), ct);
+            await negotiations.AcceptOfferAsync(liWei, room.Id, OfferIdOf(counter), AcceptConfirmation.Of(new Money(235.5m * 3000m, Currencies.Usd)), ct);
             rooms++;
         }
         if (await WheatFromStockAsync("1175476012345", "RU", ct) is { } niva

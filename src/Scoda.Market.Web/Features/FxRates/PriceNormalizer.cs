@@ -17,6 +17,10 @@ public sealed class FxTable(IReadOnlyDictionary<string, decimal> perUsd)
     public static async Task<FxTable> LoadAsync(MarketDbContext db, CancellationToken ct) =>
         new(await db.FxRates.AsNoTracking().ToDictionaryAsync(r => r.Currency, r => r.PerUsd, ct));
 
+    /// <summary>The amount in US dollars at the stored rate; null when the currency has no rate.</summary>
+    public decimal? ToUsd(Money money) =>
+        PerUsd.TryGetValue(money.Currency, out var rate) && rate > 0 ? money.Amount / rate : null;
+
     /// <summary>Null when a rate is missing or the price unit does not convert to the basis unit.</summary>
     public NormalizedPrice? Normalize(UnitPrice price, string basisUnit)
     {

@@ -1,3 +1,4 @@
+using Scoda.Market.Web.Infrastructure.Domain;
 using System.Text.Json;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Taxonomy;
@@ -48,7 +49,11 @@ public sealed record RoomResponse(
 
 public sealed record OfferResponse(
     Guid Id, Side Side, Guid MadeBy, OfferStatus Status, TermSheet Terms, DateTimeOffset ValidUntil, Guid? CounterToOfferId, long Sequence,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Price × quantity (the deal's total): what a client shows and echoes to accept the offer.</summary>
+    public Money Total => Deals.DealService.TotalOf(Terms);
+}
 
 public sealed record EventActor(Guid UserId, Side? Side);
 
@@ -68,6 +73,7 @@ public static class RoomEventTypes
     public const string Offer = "offer";
     public const string Counter = "counter";
     public const string OfferAccepted = "offer_accepted";
+    public const string AcceptancePending = "acceptance_pending";
     public const string OfferDeclined = "offer_declined";
     public const string OfferWithdrawn = "offer_withdrawn";
     public const string OfferExpired = "offer_expired";
@@ -75,3 +81,15 @@ public static class RoomEventTypes
     public const string ParticipantJoined = "participant_joined";
     public const string System = "system";
 }
+
+/// <summary>The total a client showed when its user accepted; must equal the offer's (binding acceptance).</summary>
+public sealed record ConfirmedTotal(decimal? Amount, string? Currency);
+
+/// <summary>What accepting an offer sends besides the ids: <c>{ total: { amount, currency } }</c>.</summary>
+public sealed record AcceptConfirmation(ConfirmedTotal? Total)
+{
+    public static AcceptConfirmation Of(Money total) => new(new ConfirmedTotal(total.Amount, total.Currency));
+}
+
+/// <summary>An acceptance that waits for a second Owner (HTTP 202).</summary>
+public sealed record PendingApprovalResponse(Guid ApprovalId, string Status, RoomEventResponse Event);

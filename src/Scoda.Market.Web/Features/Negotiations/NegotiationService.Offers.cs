@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Features.Deals;
+using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Infrastructure.Domain;
@@ -96,20 +97,134 @@ public sealed partial class NegotiationService
     }
 
     /// <summary>
-    /// Accepts the other side's open offer: the offer closes, a deal with its terms frozen is created, and, when the
-    /// offer names a warehouse, that quantity is reserved there, all in one transaction. Short stock fails the whole.
+    /// Accepts the other side's open offer, bindingly: <paramref name="confirmation"/> must echo the offer's total (what
+    /// the client showed), else nothing happens. When the total is above the accepting organization's approval threshold
+    /// (compared in USD at the stored FX rates), the acceptance waits for a second Owner (an <c>acceptance_pending</c>
+    /// event; the offer stays open and can still expire). Otherwise the offer closes, a deal with its terms frozen is
+    /// created, and, when the offer names a warehouse, that quantity is reserved there, all in one transaction.
     /// </summary>
-    public async Task<RoomEventResponse> AcceptOfferAsync(Caller caller, Guid roomId, Guid offerId, CancellationToken ct)
+    public async Task<RoomEventResponse> AcceptOfferAsync(Caller caller, Guid roomId, Guid offerId, AcceptConfirmation? confirmation, CancellationToken ct)
     {
         var access = await ActorAccessAsync(caller, roomId, ct);
         var offer = await OfferToAnswerAsync(access, offerId, "accept", ct);
         RequireOpen(access.Room);
         RequireOpenOffer(offer, "accepted");
+        var total = DealService.TotalOf(offer.Terms);
+        RequireConfirmation(confirmation, total);
+        var organizationId = access.Room.OrganizationOf(access.Side!.Value);
+        if (await db.OfferApprovals.AsNoTracking().SingleOrDefaultAsync(a => a.OfferId == offerId, ct) is { } pending)
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, $"The acceptance of this offer already waits for a second Owner (approval {pending.Id}).");
+        }
+        if (await NeedsApprovalAsync(organizationId, total, ct) is { } threshold)
+        {
+            return await RequestApprovalAsync(access, caller, offer, organizationId, total, threshold, ct);
+        }
+        return await AgreeAsync(access, caller, offer, caller.UserId, null, ct);
+    }
+
+    /// <summary>
+    /// A second Owner of the accepting organization approves a pending acceptance: the deal is made as if accepted now.
+    /// The one who asked cannot approve; an offer that expired or was withdrawn meanwhile is a conflict.
+    /// </summary>
+    public async Task<RoomEventResponse> ApproveAcceptanceAsync(Caller caller, Guid roomId, Guid approvalId, CancellationToken ct)
+    {
+        var access = await ActorAccessAsync(caller, roomId, ct);
+        var approval = await db.OfferApprovals.AsNoTracking().SingleOrDefaultAsync(a => a.Id == approvalId && a.RoomId == roomId, ct);
+        if (approval is null || access.Room.OrganizationOf(access.Side!.Value) != approval.OrganizationId)
+        {
+            throw new NegotiationException(NegotiationErrors.NotFound, "No such approval for your organization in this room.");
+        }
+        if (access.Role != Organizations.OrganizationRole.Owner)
+        {
+            throw new NegotiationException(NegotiationErrors.Forbidden, "Only an Owner approves an acceptance above the approval threshold.");
+        }
+        if (approval.RequestedBy == caller.UserId)
+        {
+            throw new NegotiationException(NegotiationErrors.Forbidden, "A second Owner must approve: not the one who accepted.");
+        }
+        if (approval.Status != OfferApprovalStatus.Pending)
+        {
+            throw new NegotiationException(NegotiationErrors.Conflict, "This acceptance was already approved.");
+        }
+        var offer = await OfferInRoomAsync(roomId, approval.OfferId, ct);
+        RequireOpen(access.Room);
+        RequireOpenOffer(offer, "accepted");
+        return await AgreeAsync(access, caller, offer, approval.RequestedBy, approval, ct);
+    }
+
+    static void RequireConfirmation(AcceptConfirmation? confirmation, Money total)
+    {
+        if (confirmation?.Total is not { Amount: { } amount, Currency: { } currency })
+        {
+            throw NegotiationException.Invalid(new ValidationErrors().Add("confirmation.total",
+                $"Accepting is binding: echo the offer's total ({Decimals.Normalize(total.Amount)} {total.Currency}) as {{ amount, currency }} to confirm."));
+        }
+        if (amount != total.Amount || !string.Equals(currency, total.Currency, StringComparison.Ordinal))
+        {
+            throw NegotiationException.Invalid(new ValidationErrors().Add("confirmation.total",
+                $"The offer's total is {Decimals.Normalize(total.Amount)} {total.Currency}, not {Decimals.Normalize(amount)} {currency}: reload the offer and confirm what it says."));
+        }
+    }
+
+    /// <summary>The organization's threshold when <paramref name="total"/> is above it; a currency without a rate counts as above.</summary>
+    async Task<Money?> NeedsApprovalAsync(Guid organizationId, Money total, CancellationToken ct)
+    {
+        if (await organizations.ApprovalThresholdAsync(organizationId, ct) is not { } threshold)
+        {
+            return null;
+        }
+        if (threshold.Currency == total.Currency)
+        {
+            return total.Amount > threshold.Amount ? threshold : null;
+        }
+        var fx = await FxTable.LoadAsync(db, ct);
+        return fx.ToUsd(total) is { } totalUsd && fx.ToUsd(threshold) is { } thresholdUsd && totalUsd <= thresholdUsd ? null : threshold;
+    }
+
+    async Task<RoomEventResponse> RequestApprovalAsync(
+        RoomAccess access, Caller caller, Offer offer, Guid organizationId, Money total, Money threshold, CancellationToken ct)
+    {
         var room = access.Room;
+        var approvalId = Guid.Empty;
+        var requested = await WriteAsync(room.Id, async batch =>
+        {
+            var now = clock.GetUtcNow();
+            var approval = new OfferApproval
+            {
+                Id = Guid.CreateVersion7(now), RoomId = room.Id, OfferId = offer.Id, OrganizationId = organizationId, RequestedBy = caller.UserId,
+                RequestedAt = now, TotalAmount = total.Amount, Currency = total.Currency, Status = OfferApprovalStatus.Pending,
+            };
+            approvalId = approval.Id;
+            db.OfferApprovals.Add(approval);
+            return await batch.AppendAsync(RoomEventTypes.AcceptancePending, caller.UserId, access.Side, null, new
+            {
+                offerId = offer.Id, approvalId, totalAmount = new { amount = total.Amount, currency = total.Currency },
+                threshold = new { amount = threshold.Amount, currency = threshold.Currency }, validUntil = offer.ValidUntil,
+            });
+        }, ct);
+        await notifier.NotifyOrganizationsAsync([organizationId], "approval", "Acceptance needs a second Owner",
+            $"{Decimals.Normalize(total.Amount)} {total.Currency} is above your approval threshold of {Decimals.Normalize(threshold.Amount)} {threshold.Currency}.",
+            $"/negotiations/{room.Id}", ct);
+        return requested;
+    }
+
+    /// <summary>Closes the offer, agrees the room, reserves the stock and creates the deal, in one transaction.</summary>
+    async Task<RoomEventResponse> AgreeAsync(RoomAccess access, Caller caller, Offer offer, Guid acceptedBy, OfferApproval? approval, CancellationToken ct)
+    {
+        var room = access.Room;
+        var roomId = room.Id;
+        var offerId = offer.Id;
         AgreedDeal? deal = null;
         var accepted = await WriteAsync(roomId, async batch =>
         {
             var now = clock.GetUtcNow();
+            if (approval is not null && await db.OfferApprovals.Where(a => a.Id == approval.Id && a.Status == OfferApprovalStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, OfferApprovalStatus.Approved).SetProperty(a => a.ApprovedBy, caller.UserId)
+                        .SetProperty(a => a.ApprovedAt, now), ct) == 0)
+            {
+                throw new NegotiationException(NegotiationErrors.Conflict, "This acceptance was approved meanwhile.");
+            }
             if (!await CloseOfferAsync(offerId, OfferStatus.Accepted, now, ct))
             {
                 throw new NegotiationException(NegotiationErrors.Conflict, "The offer is no longer open (answered, withdrawn or expired meanwhile).");
@@ -125,8 +240,9 @@ public sealed partial class NegotiationService
                 ? await ReserveAsync(room, warehouseId, terms, caller, ct)
                 : null;
             deal = deals.CreateFromAcceptedOffer(new AcceptedOffer(
-                roomId, offerId, room.ListingId, room.SellerOrganizationId, room.BuyerOrganizationId, terms, reservationId, caller.UserId));
-            var acceptedEvent = await batch.AppendAsync(RoomEventTypes.OfferAccepted, caller.UserId, access.Side, null, new { offerId });
+                roomId, offerId, room.ListingId, room.SellerOrganizationId, room.BuyerOrganizationId, terms, reservationId, acceptedBy));
+            var acceptedEvent = await batch.AppendAsync(RoomEventTypes.OfferAccepted, caller.UserId, access.Side, null,
+                approval is null ? new { offerId } : new { offerId, approvalId = (Guid?)approval.Id, acceptedBy });
             await batch.AppendAsync(RoomEventTypes.DealCreated, null, null, null, new
             {
                 dealId = deal.Id, offerId, terms, totalAmount = new { amount = deal.Total.Amount, currency = deal.Total.Currency }, reservationId,

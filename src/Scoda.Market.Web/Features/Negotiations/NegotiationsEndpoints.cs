@@ -56,6 +56,7 @@ public static class NegotiationsEndpoints
         api.MapPost("/{id:guid}/messages", SendMessage).WithName("SendNegotiationMessage");
         api.MapPost("/{id:guid}/offers", MakeOffer).WithName("MakeOffer");
         api.MapPost("/{id:guid}/offers/{offerId:guid}/accept", AcceptOffer).WithName("AcceptOffer");
+        api.MapPost("/{id:guid}/approvals/{approvalId:guid}/approve", ApproveAcceptance).WithName("ApproveAcceptance");
         api.MapPost("/{id:guid}/offers/{offerId:guid}/decline", DeclineOffer).WithName("DeclineOffer");
         api.MapPost("/{id:guid}/offers/{offerId:guid}/withdraw", WithdrawOffer).WithName("WithdrawOffer");
         app.MapHub<NegotiationsHub>("/hubs/negotiations");
@@ -120,9 +121,29 @@ public static class NegotiationsEndpoints
         Guid id, MakeOfferRequest request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
         Run(() => negotiations.MakeOfferAsync(Caller.From(user.Principal), id, request.ClientMessageId, request.Terms, ct));
 
-    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> AcceptOffer(
-        Guid id, Guid offerId, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
-        Run(() => negotiations.AcceptOfferAsync(Caller.From(user.Principal), id, offerId, ct));
+    /// <summary>200 with the <c>offer_accepted</c> event, or 202 <c>{ approvalId, status: "pending_approval", event }</c> above the threshold.</summary>
+    static async Task<Results<Ok<RoomEventResponse>, Accepted<PendingApprovalResponse>, ProblemHttpResult>> AcceptOffer(
+        Guid id, Guid offerId, AcceptConfirmation? confirmation, NegotiationService negotiations, CurrentUser user, CancellationToken ct)
+    {
+        try
+        {
+            var stored = await negotiations.AcceptOfferAsync(Caller.From(user.Principal), id, offerId, confirmation, ct);
+            if (stored.Type != RoomEventTypes.AcceptancePending)
+            {
+                return TypedResults.Ok(stored);
+            }
+            var approvalId = stored.Payload.GetProperty("approvalId").GetGuid();
+            return TypedResults.Accepted($"/api/negotiations/{id}/approvals/{approvalId}", new PendingApprovalResponse(approvalId, "pending_approval", stored));
+        }
+        catch (NegotiationException ex)
+        {
+            return ToProblem(ex);
+        }
+    }
+
+    static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> ApproveAcceptance(
+        Guid id, Guid approvalId, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>
+        Run(() => negotiations.ApproveAcceptanceAsync(Caller.From(user.Principal), id, approvalId, ct));
 
     static Task<Results<Ok<RoomEventResponse>, ProblemHttpResult>> DeclineOffer(
         Guid id, Guid offerId, DeclineOfferRequest? request, NegotiationService negotiations, CurrentUser user, CancellationToken ct) =>

@@ -71,8 +71,11 @@ public sealed class NegotiationsHub(NegotiationService negotiations, Negotiation
     public Task<RoomEventResponse> MakeOffer(Guid roomId, string clientMessageId, JsonElement terms) =>
         negotiations.MakeOfferAsync(Caller, roomId, clientMessageId, terms, Aborted);
 
-    public Task<RoomEventResponse> AcceptOffer(Guid roomId, Guid offerId) =>
-        negotiations.AcceptOfferAsync(Caller, roomId, offerId, Aborted);
+    public Task<RoomEventResponse> AcceptOffer(Guid roomId, Guid offerId, AcceptConfirmation? confirmation) =>
+        negotiations.AcceptOfferAsync(Caller, roomId, offerId, confirmation, Aborted);
+
+    public Task<RoomEventResponse> ApproveAcceptance(Guid roomId, Guid approvalId) =>
+        negotiations.ApproveAcceptanceAsync(Caller, roomId, approvalId, Aborted);
 
     public Task<RoomEventResponse> DeclineOffer(Guid roomId, Guid offerId, string? reason) =>
         negotiations.DeclineOfferAsync(Caller, roomId, offerId, reason, Aborted);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
+using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Problems;
 
 namespace Scoda.Market.Web.Features.Organizations;
@@ -122,6 +123,13 @@ public sealed class OrganizationAccess(MarketDbContext db, CurrentUser user)
     /// <summary>Everyone who belongs to any of the organizations (to tell them something).</summary>
     public async Task<IReadOnlyList<Guid>> MembersOfAsync(IReadOnlyCollection<Guid> organizationIds, CancellationToken ct) =>
         await db.Memberships.AsNoTracking().Where(m => organizationIds.Contains(m.OrganizationId)).Select(m => m.UserId).Distinct().ToListAsync(ct);
+
+    /// <summary>The organization's approval threshold (<see cref="Organization.ApprovalThresholdAmount"/>); null when it sets none.</summary>
+    public async Task<Money?> ApprovalThresholdAsync(Guid organizationId, CancellationToken ct) =>
+        await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId && o.ApprovalThresholdAmount != null)
+            .Select(o => new { o.ApprovalThresholdAmount, o.ApprovalThresholdCurrency }).SingleOrDefaultAsync(ct) is { } found
+            ? new Money(found.ApprovalThresholdAmount!.Value, found.ApprovalThresholdCurrency!)
+            : null;
 
     /// <summary>Maps a refused check to its problem: 401, 404 (the organization) or 403 with <paramref name="forbiddenDetail"/>.</summary>
     public static ProblemHttpResult Denied(Access access, string forbiddenDetail) => access switch

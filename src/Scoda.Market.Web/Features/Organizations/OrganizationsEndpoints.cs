@@ -41,6 +41,7 @@ public static class OrganizationsEndpoints
         api.MapPut("/{id:guid}/members/{userId:guid}", ChangeMember).WithName("ChangeMember");
         api.MapDelete("/{id:guid}/members/{userId:guid}", RemoveMember).WithName("RemoveMember");
         app.MapVerificationEndpoints();
+        app.MapOrganizationSettingsEndpoints();
         return app;
     }
 

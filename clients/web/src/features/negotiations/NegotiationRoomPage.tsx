@@ -470,7 +470,9 @@ export function NegotiationRoomPage({ id }: { id: string }) {
           <div className="toolbar-group">
             {theirs ? (
               <>
-                <button type="button" className="button button-success" data-testid="offer-accept" disabled={busy} onClick={() => void call('AcceptOffer', id, open.id)}>
+                <button type="button" className="button button-success" data-testid="offer-accept" disabled={busy} onClick={() => {
+                    if (window.confirm(t('negotiation.acceptConfirm', { total: formatMoney(open.total, locale) }))) void call('AcceptOffer', id, open.id, { total: open.total });
+                  }}>
                   {t('negotiation.accept')}
                 </button>
                 <DeclineButton busy={busy} onDecline={(reason) => call('DeclineOffer', id, open.id, reason)} />

@@ -76,6 +76,7 @@ export function TimelineEvent({
       );
       break;
     }
+    case 'acceptance_pending':
     case 'offer_accepted':
     case 'offer_declined':
     case 'offer_withdrawn':
