@@ -133,6 +133,11 @@ function Header() {
           {me && (
             <ul className="nav-list nav-list-end">
               <li>
+                <Link to="/dashboard" className="nav-link" data-testid="nav-dashboard" matchPrefix>
+                  {t('dashboard.title')}
+                </Link>
+              </li>
+              <li>
                 <Link to="/organization" className="nav-link" data-testid="nav-organization" matchPrefix>
                   {t('nav.organization')}
                 </Link>
