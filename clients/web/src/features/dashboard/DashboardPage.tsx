@@ -10,6 +10,7 @@ import { useOrganizationSelection } from '../../hooks/organizationSelection';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useTextContext } from '../../hooks/useTextContext';
 import { Link } from '../../router';
+import { keyFor } from '../../serverText';
 import { onNotification } from '../notifications/live';
 import { timeLeftText } from './timeLeft';
 
@@ -25,15 +26,6 @@ const nextActionKeys: Record<DealNextAction, MessageKey> = {
   none: 'dashboard.next.none',
 };
 
-const dealStatusKeys: Record<string, MessageKey> = {
-  agreed: 'deal.status.agreed',
-  depositPending: 'deal.status.depositPending',
-  depositPaid: 'deal.status.depositPaid',
-  shipped: 'deal.status.shipped',
-  completed: 'deal.status.completed',
-  cancelled: 'deal.status.cancelled',
-  disputed: 'deal.status.disputed',
-};
 
 /** What needs the active organization today: where sign-in lands. One call, GET /api/dashboard. */
 export function DashboardPage() {
@@ -92,6 +84,10 @@ function DashboardCards({ dashboard }: { dashboard: Dashboard }) {
   const text = useTextContext();
   const title = (x: { title: Record<string, string | null | undefined> } | null) => (x ? localized(x.title, lang) : '');
   const deals = dashboard.deals.reduce((n, g) => n + g.count, 0);
+  const dealStatus = (status: string) => {
+    const key = keyFor('deal.status', status);
+    return key ? t(key) : status;
+  };
   return (
     <div className="dashboard-grid">
       <Card icon="clock" title={t('dashboard.offersAwaitingMe')} count={dashboard.offersAwaitingMe.length} testId="dash-awaiting">
@@ -119,7 +115,7 @@ function DashboardCards({ dashboard }: { dashboard: Dashboard }) {
           {dashboard.deals.map((g) =>
             g.items.map((d) => (
               <li key={d.id} data-status={g.status}>
-                <span className="badge">{dealStatusKeys[g.status] ? t(dealStatusKeys[g.status]!) : g.status}</span>{' '}
+                <span className="badge">{dealStatus(g.status)}</span>{' '}
                 <Link to={`/deals/${encodeURIComponent(d.id)}`}>{title(d.listing)}</Link> · {formatMoney(d.total, locale)}
                 <div className="small">
                   <strong>{t(nextActionKeys[d.nextAction] ?? 'dashboard.next.none')}</strong>
