@@ -104,7 +104,7 @@ public sealed class BuyRequestTests(BrowserHost host) : IClassFixture<BrowserHos
         await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(TestContext.Current.CancellationToken);
         await page.ReloadAsync();
         var match = page.GetByTestId("match-row").Filter(new LocatorFilterOptions { HasText = "Uzbek milling wheat" });
-        await Expect(match.GetByTestId("match-reason")).ToContainTextAsync(["spec protein 12.5% within 12–14", "DAP Khorgos matches", "price 5% above target"]);
+        await Expect(match.GetByTestId("match-reason")).ToContainTextAsync(["Protein (dry basis) 12.5% within 12–14", "DAP Khorgos matches", "price 5% above target"]);
         // The buyer was notified of the new matches; the bell counts them.
         await Expect(page.GetByTestId("notifications-badge")).Not.ToHaveTextAsync("0");
         await BrowserHost.ScreenshotAsync(page, "buy-request-matches");

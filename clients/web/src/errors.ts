@@ -1,5 +1,6 @@
 import { ApiError } from './api';
 import type { Translate } from './i18n';
+import { problemTitle } from './serverText';
 
 /**
  * Human-readable messages for a failed request. Field errors are prefixed with the
@@ -20,8 +21,11 @@ export function errorMessages(error: unknown, t: Translate, fieldLabels: Record<
   if (messages.length > 0) return messages;
 
   if (error.status === 403) return [t('error.forbidden')];
-  if (error.status === 404) return [error.detail ?? t('error.notFound')];
+  if (error.status === 404) return [t('error.notFound')];
   if (error.status >= 500) return [t('error.server')];
+  // The problem's code words its title in the user's language; the detail (what is allowed instead) stays as sent.
+  const title = problemTitle(error.code, t);
+  if (title) return [error.detail ? `${title} ${error.detail}` : title];
   return [error.detail ?? error.title];
 }
 

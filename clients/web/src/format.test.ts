@@ -63,4 +63,11 @@ describe('money and quantities per locale', () => {
     expect(formatFileSize(1.5 * 1024 * 1024, 'ru')).toMatch(/^1,5\sМБ$/);
     expect(formatFileSize(10, 'en')).toBe('1 kB');
   });
+
+  it('writes the amounts of issue 14 as the pages do: "459,000 USD", per-unit prices with the dictionary unit', () => {
+    expect(formatMoney({ amount: 459000, currency: 'USD' }, at('zh').locale)).toBe('459,000 USD');
+    expect(formatMoney({ amount: '459000', currency: 'USD' }, at('ru').locale)).toBe(`459${nbsp}000 USD`);
+    expect(formatPrice({ amount: '241.5', currency: 'USD', unit: 't' }, at('zh').locale, at('zh').t)).toBe('241.5 USD/吨');
+    expect(formatPrice({ amount: '241.5', currency: 'USD', unit: 't' }, at('ru').locale, at('ru').t)).toBe('241,5 USD/т');
+  });
 });

@@ -120,7 +120,10 @@ public abstract class DashboardTests<TApp>(TApp fixture) where TApp : AppFixture
         // Outsiders: not found, whether they guess the buyer's or the seller's organization.
         await (await other.Buyer.Client.GetAsync($"/api/dashboard?organizationId={trade.BuyerOrganizationId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await other.Seller.Owner.Client.GetAsync($"/api/dashboard?organizationId={trade.Seller.OrganizationId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await App.CreateClient().GetAsync($"/api/dashboard?organizationId={trade.BuyerOrganizationId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        (await (await App.CreateClient().GetAsync($"/api/dashboard?organizationId={trade.BuyerOrganizationId}", Ct)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized))
+            .GetProperty("code").GetString().Should().Be("unauthenticated");
+        var invalid = await other.Buyer.Client.GetAsync("/api/dashboard", Ct);
+        (await invalid.Content.ReadAsStringAsync(Ct)).Should().Contain("\"code\":\"invalid\"");
         (await (await other.Buyer.Client.GetAsync("/api/dashboard", Ct)).ShouldBeValidationProblemAsync()).Should().ContainKey("organizationId");
         (await (await other.Buyer.Client.GetAsync("/api/dashboard?organizationId=nope", Ct)).ShouldBeValidationProblemAsync()).Should().ContainKey("organizationId");
 

@@ -58,7 +58,10 @@ public abstract class ProfileTests<TApp>(TApp fixture) where TApp : AppFixture
         profile.GetProperty("verified").GetBoolean().Should().BeFalse();
         profile.GetProperty("verifiedSince").ValueKind.Should().Be(JsonValueKind.Null);
         profile.GetProperty("medianFirstResponseSeconds").ValueKind.Should().Be(JsonValueKind.Null);
-        await (await App.CreateClient().GetAsync($"/api/organizations/{Guid.NewGuid()}/profile", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var missing = await (await App.CreateClient().GetAsync($"/api/organizations/{Guid.NewGuid()}/profile", Ct)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        // Problems carry a stable code (and its params) beside the English title, for clients to word.
+        missing.GetProperty("code").GetString().Should().Be("not_found");
+        missing.GetProperty("params").GetProperty("resource").GetString().Should().Be("Organization");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 import { enc, type Decimal, type LocalizedText, type PriceValue, type QuantityValue } from './common';
+import type { ServerText } from './notifications';
 import { request } from './client';
 
 export type BuyRequest = {
@@ -40,14 +41,15 @@ export type BuyRequestMatch = {
     namedPlace: string;
   };
   score: number;
-  reasons: string[];
+  reasons: ServerText[];
 };
 
 /** A buy request that matches a listing, as its seller sees it. */
 export type ListingMatch = {
   buyRequest: {
     id: string;
-    buyer: { name: string; verified: boolean };
+    buyer: { id: string; name: string; verified: boolean };
+    category: { id: string; key: string; name: LocalizedText };
     quantity: QuantityValue;
     targetPrice: PriceValue;
     incoterm: string;
@@ -55,7 +57,7 @@ export type ListingMatch = {
     deliveryBy: string;
   };
   score: number;
-  reasons: string[];
+  reasons: ServerText[];
 };
 
 export const buyRequestsApi = {

@@ -8,6 +8,9 @@ export type ProblemDetails = {
   detail?: string;
   instance?: string;
   errors?: Record<string, string[]>;
+  /** Stable code beside the English title (not_found, forbidden, conflict, invalid, …), rendered in the user's language. */
+  code?: string;
+  params?: Record<string, string>;
 };
 
 export class ApiError extends Error {
@@ -16,6 +19,8 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   /** Error messages by key (an Identity error code or a camelCase field name). */
   readonly errors: Record<string, string[]>;
+  readonly code: string | undefined;
+  readonly params: Record<string, string>;
 
   constructor(status: number, problem: ProblemDetails) {
     const title = problem.title ?? `HTTP ${status}`;
@@ -25,6 +30,8 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = problem.detail;
     this.errors = normalizeErrors(problem.errors);
+    this.code = typeof problem.code === 'string' ? problem.code : undefined;
+    this.params = problem.params && typeof problem.params === 'object' ? problem.params : {};
   }
 
   /** True when the request never got an HTTP answer (offline, server down). */

@@ -6,6 +6,7 @@ import { dealsApi } from './deals';
 import { listingsApi } from './listings';
 import { negotiationsApi } from './negotiations';
 import { notificationsApi } from './notifications';
+import { overviewApi } from './overview';
 import { organizationsApi } from './organizations';
 import { searchApi } from './search';
 import { warehousesApi } from './warehouses';
@@ -21,6 +22,7 @@ export * from './deals';
 export * from './buyRequests';
 export * from './search';
 export * from './notifications';
+export * from './overview';
 
 export const api = {
   ...accountsApi,
@@ -33,4 +35,5 @@ export const api = {
   ...buyRequestsApi,
   ...searchApi,
   ...notificationsApi,
+  ...overviewApi,
 };

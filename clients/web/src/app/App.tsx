@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useAuth } from '../auth';
-import { languageLabel, languages, useI18n } from '../i18n';
+import { api } from '../api';
+import { languageLabel, languages, useI18n, type Language } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { NotFoundPage } from '../features/home/NotFoundPage';
 import { NotificationBell } from '../features/notifications';
@@ -50,6 +51,17 @@ function Header() {
   const { me, isStaff, signOut } = useAuth();
   const [signingOut, setSigningOut] = useState(false);
 
+  /** The language of the page, and for a signed-in user also of their mail (kept with their preferences). */
+  function chooseLanguage(l: Language) {
+    setLang(l);
+    if (me) {
+      api
+        .preferences()
+        .then((p) => (p.language === l ? undefined : api.savePreferences({ ...p, language: l })))
+        .catch(() => undefined);
+    }
+  }
+
   async function handleSignOut() {
     setSigningOut(true);
     try {
@@ -85,7 +97,7 @@ function Header() {
                 data-testid={`lang-${l}`}
                 aria-pressed={lang === l}
                 lang={l === 'zh' ? 'zh-CN' : l}
-                onClick={() => setLang(l)}
+                onClick={() => chooseLanguage(l)}
               >
                 {languageLabel[l]}
               </button>
@@ -132,6 +144,11 @@ function Header() {
           </ul>
           {me && (
             <ul className="nav-list nav-list-end">
+              <li>
+                <Link to="/dashboard" className="nav-link" data-testid="nav-dashboard" matchPrefix>
+                  {t('dashboard.title')}
+                </Link>
+              </li>
               <li>
                 <Link to="/organization" className="nav-link" data-testid="nav-organization" matchPrefix>
                   {t('nav.organization')}

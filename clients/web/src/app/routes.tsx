@@ -19,6 +19,8 @@ import { WarehousesPage } from '../features/warehouses/WarehousesPage';
 import { WarehousePage } from '../features/warehouses/WarehousePage';
 import { NegotiationRoomPage, NegotiationsPage } from '../features/negotiations';
 import { DealPage, DealsPage } from '../features/deals/DealPages';
+import { DashboardPage } from '../features/dashboard/DashboardPage';
+import { CompanyPage } from '../features/companies/CompanyPage';
 
 export type AppRoute = {
   /** Literal segments and `:name` parameters, e.g. "/listings/:id/edit". */
@@ -56,6 +58,8 @@ export const routes: readonly AppRoute[] = [
   { path: '/signin', page: () => <SignInPage />, auth: false },
   { path: '/signup', page: () => <SignUpPage />, auth: false },
   { path: '/search', page: () => <SearchPage />, auth: false },
+  { path: '/dashboard', page: () => <DashboardPage />, auth: true },
+  { path: '/companies/:id', page: (p) => <CompanyPage key={id(p)} id={id(p)} />, auth: false },
 
   { path: '/organization', page: () => <OrganizationPage />, auth: true },
   { path: '/organization/new', page: () => <CreateOrganizationPage />, auth: true },

@@ -10,12 +10,13 @@ import { Field } from '../../components/Field';
 
 /**
  * Where to go after signing in: a safe local `next`; else the admin queue for staff
- * without an organization; else the user's organization page.
+ * without an organization; else registering one; else the day's dashboard.
  */
 export function afterSignIn(next: string | null, me: Me | null): string {
   if (next && next.startsWith('/') && !next.startsWith('//')) return next;
   if (me && isStaff(me) && me.organizations.length === 0) return '/admin';
-  return '/organization';
+  if (me && me.organizations.length === 0) return '/organization';
+  return '/dashboard';
 }
 
 export function SignInPage() {

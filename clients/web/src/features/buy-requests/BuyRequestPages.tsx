@@ -16,6 +16,9 @@ import { NegotiateButton } from '../negotiations';
 import { AmountField } from '../../components/AmountField';
 import { Field } from '../../components/Field';
 import { CodeSelect } from '../../components/CodeSelect';
+import { useTextContext } from '../../hooks/useTextContext';
+import { renderReason } from '../../serverText';
+import { onNotification } from '../notifications/live';
 
 /** The organization's buy requests (RFQ). */
 export function BuyRequestsPage() {
@@ -238,6 +241,18 @@ export function BuyRequestPage({ id }: { id: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
 
+  // Matching runs after the request is saved: its notification tells this page to read the matches again.
+  useEffect(
+    () =>
+      onNotification((n) => {
+        if (n.link === `/buy-requests/${id}`) {
+          api.buyRequestMatches(id).then(setMatches).catch(() => undefined);
+        }
+      }),
+    [id],
+  );
+  const text = useTextContext(buyRequest?.category.key);
+
   async function close() {
     try {
       setBuyRequest(await api.closeBuyRequest(id));
@@ -276,12 +291,13 @@ export function BuyRequestPage({ id }: { id: string }) {
             </span>
           </h3>
           <p className="muted">
-            {formatPrice(m.listing.price, locale, t)} · {m.listing.incoterm} {m.listing.namedPlace} · {m.listing.seller.name}
+            {formatPrice(m.listing.price, locale, t)} · {m.listing.incoterm} {m.listing.namedPlace} ·{' '}
+            <Link to={`/companies/${encodeURIComponent(m.listing.seller.id)}`}>{m.listing.seller.name}</Link>
           </p>
           <ul>
             {m.reasons.map((r) => (
-              <li key={r} data-testid="match-reason">
-                {r}
+              <li key={r.code + r.text} data-testid="match-reason" data-code={r.code}>
+                {renderReason(r, text)}
               </li>
             ))}
           </ul>
@@ -299,13 +315,19 @@ export function ListingMatchesPanel({ listingId }: { listingId: string }) {
   const { t, locale } = useI18n();
   const [matches, setMatches] = useState<ListingMatch[] | null>(null);
 
+  const [version, setVersion] = useState(0);
+  const text = useTextContext(matches?.[0]?.buyRequest.category?.key);
+
   useEffect(() => {
     const controller = new AbortController();
     api.listingMatches(listingId, controller.signal)
       .then(setMatches)
       .catch(() => setMatches(null));
     return () => controller.abort();
-  }, [listingId]);
+  }, [listingId, version]);
+
+  // New matches are found as the listing is indexed: their notification refreshes the panel.
+  useEffect(() => onNotification((n) => n.link === `/listings/${listingId}` && setVersion((v) => v + 1)), [listingId]);
 
   if (matches === null) return null;
   return (
@@ -314,10 +336,13 @@ export function ListingMatchesPanel({ listingId }: { listingId: string }) {
       {matches.length === 0 && <p className="muted">{t('rfq.noSellerMatches')}</p>}
       {matches.map((m) => (
         <div key={m.buyRequest.id} data-testid="listing-match-row" className="match-row">
-          <strong>{m.buyRequest.buyer.name}</strong> · {formatQuantity(m.buyRequest.quantity, locale, t)} · {formatPrice(m.buyRequest.targetPrice, locale, t)} ·{' '}
+          <Link to={`/companies/${encodeURIComponent(m.buyRequest.buyer.id)}`} className="strong">
+            {m.buyRequest.buyer.name}
+          </Link>{' '}
+          · {formatQuantity(m.buyRequest.quantity, locale, t)} · {formatPrice(m.buyRequest.targetPrice, locale, t)} ·{' '}
           {m.buyRequest.incoterm} {m.buyRequest.namedPlace} · {t('rfq.deliverBy')} {formatDate(m.buyRequest.deliveryBy, locale)}{' '}
           <span className="badge">{m.score}/100</span>
-          <div className="muted">{m.reasons.join(' · ')}</div>
+          <div className="muted">{m.reasons.map((r) => renderReason(r, text)).join(' · ')}</div>
         </div>
       ))}
     </section>

@@ -11,6 +11,7 @@ import {
   type SpecField,
 } from '../../api';
 import { useAuth } from '../../auth';
+import { Icon } from '../../components/Icon';
 import { FormErrors } from '../../components/FormErrors';
 import { ListingStatusBadge } from './components/ListingStatusBadge';
 import { countryName } from '../../countries';
@@ -154,6 +155,24 @@ export function ListingPage({ id }: { id: string }) {
       </div>
 
       {!member && status === 'published' && <NegotiateButton listingId={listing.id} sellerId={listing.organizationId} panel />}
+      {me === null && status === 'published' && (
+        <div className="panel signin-call" data-testid="listing-signin-call">
+          <h2>{t('listing.signInToNegotiate')}</h2>
+          <p>{t('listing.signInToNegotiateText')}</p>
+          <p className="muted">{t('listing.contactSeller', { seller: listing.seller?.name ?? '' })}</p>
+          <div className="actions">
+            <Link to={`/signin?next=${encodeURIComponent(`/listings/${listing.id}`)}`} className="button button-primary" data-testid="listing-signin">
+              {t('listing.signInToNegotiate')}
+            </Link>
+            <Link to="/signup" className="button">
+              {t('home.cta.signUp')}
+            </Link>
+            <Link to={`/companies/${encodeURIComponent(listing.organizationId)}`} className="button button-ghost" data-testid="listing-seller-profile-cta">
+              <Icon name="building" /> {t('profile.link')}
+            </Link>
+          </div>
+        </div>
+      )}
 
       {seller && (
         <div className="panel toolbar-panel" data-testid="listing-actions">
@@ -238,7 +257,9 @@ export function ListingPage({ id }: { id: string }) {
             </dd>
             <dt>{t('listing.seller')}</dt>
             <dd data-testid="listing-seller">
-              <span className="strong">{listing.seller?.name}</span>
+              <Link to={`/companies/${encodeURIComponent(listing.organizationId)}`} className="strong" data-testid="listing-seller-link">
+                {listing.seller?.name}
+              </Link>
               {listing.seller?.countryCode && (
                 <span className="muted"> ({countryName(listing.seller.countryCode, locale)})</span>
               )}{' '}
@@ -367,7 +388,8 @@ export function ListingPage({ id }: { id: string }) {
           )}
         </section>
 
-        <ListingMatchesPanel listingId={id} />
+        {/* The matching buy requests are the seller's own view (owner-only endpoint): nobody else asks for them. */}
+        {member && <ListingMatchesPanel listingId={id} />}
 
         <section className="panel">
           <h2>{t('listing.availability')}</h2>

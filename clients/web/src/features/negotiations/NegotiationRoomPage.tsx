@@ -549,7 +549,10 @@ function Party({ label, organization, mine }: { label: string; organization: Roo
     <>
       <dt>{label}</dt>
       <dd>
-        {organization.name} <span className="muted">({organization.countryCode})</span> {organization.verified && <StatusBadge status="verified" />}
+        <Link to={`/companies/${encodeURIComponent(organization.id)}`} data-testid="room-party-link">
+          {organization.name}
+        </Link>{' '}
+        <span className="muted">({organization.countryCode})</span> {organization.verified && <StatusBadge status="verified" />}
         {mine && <span className="muted"> · {t('negotiation.yourSide')}</span>}
       </dd>
     </>

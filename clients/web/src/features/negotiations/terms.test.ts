@@ -8,9 +8,13 @@ import type { RoomEvent } from '../../api';
 const en = { t: translatorFor('en'), locale: 'en', warehouse: (id: string) => `Warehouse ${id}` };
 
 describe("a counter-offer's changes", () => {
-  it('shows price and quantity as the server wrote them', () => {
+  it('writes price and quantity with the locale formatter and the dictionary units', () => {
     expect(changeText('price', '236 USD/t', en)).toBe('236 USD/t');
-    expect(changeText('quantity', '600 t', en)).toBe('600 t');
+    expect(changeText('quantity', '6000.5 t', en)).toBe('6,000.5 t');
+    const zh = { ...en, t: translatorFor('zh'), locale: 'zh-CN' };
+    expect(changeText('price', '1241.5 USD/t', zh)).toBe('1,241.5 USD/吨');
+    expect(changeText('quantity', '600 t', zh)).toBe('600 吨');
+    expect(changeText('price', 'not a price', zh)).toBe('not a price');
   });
 
   it('translates codes, names warehouses and writes the delivery window as dates', () => {

@@ -1,5 +1,5 @@
 import type { TermNames } from '../../components/TermSheet';
-import { formatDate } from '../../format';
+import { formatDate, formatPrice, formatQuantity } from '../../format';
 import type { Translate } from '../../i18n';
 import { modeLabel, termLabel } from '../../labels';
 
@@ -32,8 +32,9 @@ export function termLabels(t: Translate): Record<string, string> {
 }
 
 /**
- * One side of a counter-offer's change, for display: the server sends price and quantity already written
- * ("236 USD/t"), shown as they are; codes are translated, the delivery window and warehouses named.
+ * One side of a counter-offer's change, for display: the server sends price and quantity as invariant text
+ * ("236 USD/t", "600 t"), written again here by the locale formatter with the dictionary's units ("236 USD/吨");
+ * codes are translated, the delivery window and warehouses named.
  */
 export function changeText(
   field: string,
@@ -42,6 +43,14 @@ export function changeText(
 ): string {
   if (value === null || value === '') return '—';
   switch (field) {
+    case 'price': {
+      const m = /^(-?\d+(?:\.\d+)?) ([A-Z]{3})\/(\S+)$/.exec(value);
+      return m ? formatPrice({ amount: m[1]!, currency: m[2]!, unit: m[3]! }, context.locale, context.t) : value;
+    }
+    case 'quantity': {
+      const m = /^(-?\d+(?:\.\d+)?) (\S+)$/.exec(value);
+      return m ? formatQuantity({ value: m[1]!, unit: m[2]! }, context.locale, context.t) : value;
+    }
     case 'tolerancePercent':
       return `±${value}%`;
     case 'deliveryMode':

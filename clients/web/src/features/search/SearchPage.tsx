@@ -205,7 +205,7 @@ export function SearchPage() {
               </p>
               <p className="muted">
                 {formatQuantity(item.quantity, locale, t)} · {t('search.available', { q: formatQuantity(item.available, locale, t) })} · {item.incoterm} {item.namedPlace} ·{' '}
-                {countryName(item.originCountry, locale)} · {t('search.seller')}: {item.seller.name}
+                {countryName(item.originCountry, locale)} · {t('search.seller')}: <Link to={`/companies/${encodeURIComponent(item.seller.id)}`} data-testid="search-seller-link">{item.seller.name}</Link>
                 {item.seller.verified && <span className="badge badge-success"> {t('search.verified')}</span>}
               </p>
             </article>

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import type { Money, Offer, OfferStatus, Room, RoomEvent, TermChange } from '../../../api';
 import { Terms } from '../../../components/TermSheet';
-import { decimalText, formatDateTime } from '../../../format';
+import { formatDateTime, formatMoney } from '../../../format';
+import { renderSystemEvent } from '../../../serverText';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { Link } from '../../../router';
 import { changeLabel, changeText, termLabels, type Names } from '../terms';
@@ -94,7 +95,7 @@ export function TimelineEvent({
       body = (
         <span>
           <strong>
-            {t('negotiation.event.deal_created')} {total ? `${decimalText(total.amount)} ${total.currency}` : ''}
+            {t('negotiation.event.deal_created')} {formatMoney(total, locale)}
           </strong>
           {dealId && (
             <>
@@ -110,7 +111,7 @@ export function TimelineEvent({
       body = <span className="muted">{t('negotiation.event.participant_joined')}</span>;
       break;
     default:
-      body = <span className="muted">{p['action'] === 'message_hidden' ? t('negotiation.event.message_hidden') : t('negotiation.event.room_opened')}</span>;
+      body = <span className="muted">{renderSystemEvent(p, t)}</span>;
   }
   const kind = event.type === 'message' ? 'message' : event.type === 'offer' || event.type === 'counter' ? 'offer' : 'notice';
   return (
