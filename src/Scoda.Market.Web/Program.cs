@@ -9,6 +9,7 @@ using Scoda.Market.Web.Features.Demo;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure;
@@ -41,6 +42,7 @@ builder
     .AddBuyRequests()
     .AddNegotiations()
     .AddDeals()
+    .AddLiveSessions()
     .AddDemo()
     .AddMarketTelemetry();
 
@@ -72,6 +74,7 @@ app.MapBuyRequestsEndpoints();
 app.MapNotificationsEndpoints();
 app.MapNegotiationsEndpoints();
 app.MapDealsEndpoints();
+app.MapLiveSessionsEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();
