@@ -10,6 +10,7 @@ using Scoda.Market.Web.Features.Demo;
 using Scoda.Market.Web.Features.FxRates;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Profiles;
@@ -44,6 +45,7 @@ builder
     .AddBuyRequests()
     .AddNegotiations()
     .AddDeals()
+    .AddLiveSessions()
     .AddDemo()
     .AddMarketTelemetry();
 
@@ -77,6 +79,7 @@ app.MapDashboardEndpoints();
 app.MapProfilesEndpoints();
 app.MapNegotiationsEndpoints();
 app.MapDealsEndpoints();
+app.MapLiveSessionsEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();

@@ -12,6 +12,7 @@ using Scoda.Market.Web.Features.Notifications;
 using Scoda.Market.Web.Features.Search;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Outbox;
@@ -52,6 +53,18 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<DealEvent> DealEvents => Set<DealEvent>();
     public DbSet<DealDocument> DealDocuments => Set<DealDocument>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<LiveSession> LiveSessions => Set<LiveSession>();
+    public DbSet<LiveSessionListing> LiveSessionListings => Set<LiveSessionListing>();
+    public DbSet<LiveRegistration> LiveRegistrations => Set<LiveRegistration>();
+    public DbSet<LiveEvent> LiveEvents => Set<LiveEvent>();
+    public DbSet<LiveQuestion> LiveQuestions => Set<LiveQuestion>();
+    public DbSet<LiveQuestionVote> LiveQuestionVotes => Set<LiveQuestionVote>();
+    public DbSet<LiveMute> LiveMutes => Set<LiveMute>();
+    public DbSet<LiveInterest> LiveInterests => Set<LiveInterest>();
+    public DbSet<LiveSessionRoom> LiveSessionRooms => Set<LiveSessionRoom>();
+    public DbSet<LiveViewer> LiveViewers => Set<LiveViewer>();
+    public DbSet<LiveVisit> LiveVisits => Set<LiveVisit>();
+    public DbSet<LiveViewerMinute> LiveViewerMinutes => Set<LiveViewerMinute>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -13,7 +13,7 @@ namespace Scoda.Market.Web.Features.Inventory;
 /// Other features read and hold stock only through here.
 /// </summary>
 [FeatureContract]
-public sealed class StockLedger(MarketDbContext db, TimeProvider clock)
+public sealed partial class StockLedger(MarketDbContext db, TimeProvider clock)
 {
     public sealed record Actor(Guid? UserId, string? Note);
 

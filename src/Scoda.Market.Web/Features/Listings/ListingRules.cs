@@ -109,7 +109,7 @@ public static partial class ListingRules
             request.ValidUntil!.Value.ToUniversalTime());
     }
 
-    static LocalizedText Texts(Dictionary<string, string?>? texts, string field, int maxLength, ValidationErrors errors, bool required)
+    internal static LocalizedText Texts(Dictionary<string, string?>? texts, string field, int maxLength, ValidationErrors errors, bool required)
     {
         var result = new LocalizedText();
         foreach (var (language, text) in texts ?? [])

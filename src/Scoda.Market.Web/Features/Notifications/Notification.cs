@@ -127,7 +127,13 @@ public sealed class Notifier(MarketDbContext db, OrganizationAccess organization
         IEnumerable<Guid> organizationIds, string kind, string? code, NotificationParams parameters, string title, string body, string link, CancellationToken ct)
     {
         var ids = organizationIds.Distinct().ToList();
-        var users = await organizations.MembersOfAsync(ids, ct);
+        await NotifyUsersAsync(await organizations.MembersOfAsync(ids, ct), kind, title, body, link, ct);
+    }
+
+    /// <summary>Tells people who are not reached through an organization (e.g. a live session's registrants).</summary>
+    public async Task NotifyUsersAsync(IEnumerable<Guid> userIds, string kind, string title, string body, string link, CancellationToken ct)
+    {
+        var users = userIds.Distinct().ToList();
         var now = clock.GetUtcNow();
         var stored = users.Select(userId => new Notification
         {

@@ -50,7 +50,7 @@ public sealed record MembershipView(
 /// Methods without a user id answer for the signed-in caller of the request; hub calls and workers pass the user id.
 /// </summary>
 [FeatureContract]
-public sealed class OrganizationAccess(MarketDbContext db, CurrentUser user)
+public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser user)
 {
     /// <summary>Whether <paramref name="role"/> (null: not a member) may do <paramref name="action"/>.</summary>
     public static bool Permits(OrganizationRole? role, OrganizationAction action) => (role, action) switch

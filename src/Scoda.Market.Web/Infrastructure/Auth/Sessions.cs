@@ -171,7 +171,8 @@ sealed class SessionHubFilter(SecurityStamps stamps, HubSessions sessions) : IHu
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var connection = invocationContext.Context;
-        if (!await stamps.IsCurrentAsync(connection.User!, connection.ConnectionAborted))
+        // An anonymous connection (a hub that lets visitors watch) has no session to end; a signed-in one must still be current.
+        if (CurrentUser.IdOf(connection.User!) is not null && !await stamps.IsCurrentAsync(connection.User!, connection.ConnectionAborted))
         {
             connection.Abort();
             throw new HubException("unauthorized: this session has ended; sign in again.");

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure.Workers;
+
+namespace Scoda.Market.Web.Features.LiveSessions;
+
+/// <summary>
+/// Who watches which session, kept in the database so every replica counts the same viewers.
+/// <para>
+/// Design: each hub connection that joins a scheduled or live session is a <see cref="LiveViewer"/> row naming this
+/// host. Every <see cref="LiveSessionOptions.ViewerTick"/> (2 s) each host refreshes the rows of its own open
+/// connections and deletes rows nobody refreshed for <see cref="LiveSessionOptions.PresenceExpiry"/> (a host that died
+/// takes its viewers with it within seconds). The count of a session is the number of distinct viewers (a signed-in
+/// person in three tabs is one) among fresh rows, read from the shared table, so it is right across replicas. To push it
+/// once, not once per replica, only the host with the lowest id among those holding viewers of the session publishes
+/// it, through the realtime bus, and only when it changed: at most one <c>Viewers</c> push per session per tick, and the
+/// bus brings it to viewers on every host. The same host records the minute's peak for the report.
+/// </para>
+/// </summary>
+public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock, IOptions<JsonOptions> json)
+{
+    /// <summary>This process among the replicas (a new id at every start, so a restarted host never refreshes old rows).</summary>
+    public string HostId { get; } = Guid.CreateVersion7().ToString("N");
+
+    readonly ConcurrentDictionary<Guid, int> _published = new();
+    readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+
+    DateTimeOffset FreshSince => clock.GetUtcNow() - options.PresenceExpiry;
+
+    /// <summary>Counts the connection in; refused with <c>full</c> when the session has as many viewers as it admits.</summary>
+    public async Task AdmitAsync(MarketDbContext db, Guid sessionId, string connectionId, string viewerKey, bool bypassCap, CancellationToken ct)
+    {
+        if (await db.LiveViewers.AnyAsync(v => v.ConnectionId == connectionId && v.SessionId == sessionId, ct))
+        {
+            return; // a rejoin on the same connection (catching up) is already counted
+        }
+        var fresh = FreshSince;
+        var watching = db.LiveViewers.Where(v => v.SessionId == sessionId && v.SeenAt > fresh);
+        // The cap is checked, then the row written: joins racing on the last seat may overshoot by a few, never by many.
+        if (!bypassCap && !await watching.AnyAsync(v => v.ViewerKey == viewerKey, ct)
+            && await watching.Select(v => v.ViewerKey).Distinct().CountAsync(ct) >= options.MaxViewers)
+        {
+            throw new LiveSessionException(LiveErrors.Full, $"The session is full ({options.MaxViewers} viewers); try again in a while.");
+        }
+        var now = clock.GetUtcNow();
+        db.LiveViewers.Add(new LiveViewer { ConnectionId = connectionId, SessionId = sessionId, ViewerKey = viewerKey, HostId = HostId, JoinedAt = now, SeenAt = now });
+        await db.SaveChangesAsync(ct);
+        if (!await db.LiveVisits.AnyAsync(v => v.SessionId == sessionId && v.ViewerKey == viewerKey, ct))
+        {
+            db.LiveVisits.Add(new LiveVisit { SessionId = sessionId, ViewerKey = viewerKey, FirstSeenAt = now });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear(); // another tab of the same person came in first
+            }
+        }
+    }
+
+    public async Task<int> CountAsync(MarketDbContext db, Guid sessionId, CancellationToken ct)
+    {
+        var fresh = FreshSince;
+        return await db.LiveViewers.Where(v => v.SessionId == sessionId && v.SeenAt > fresh).Select(v => v.ViewerKey).Distinct().CountAsync(ct);
+    }
+
+    /// <summary>The connection stops watching one session (or, with null, all it watched: it closed).</summary>
+    public async Task LeaveAsync(MarketDbContext db, string connectionId, Guid? sessionId, CancellationToken ct) =>
+        await db.LiveViewers.Where(v => v.ConnectionId == connectionId && (sessionId == null || v.SessionId == sessionId)).ExecuteDeleteAsync(ct);
+
+    /// <summary>One tick: refresh, expire, count, and publish the counts this host is elected for; returns how many it published.</summary>
+    public async Task<int> TickAsync(MarketDbContext db, IRealtimeBus bus, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var fresh = now - options.PresenceExpiry;
+        await db.LiveViewers.Where(v => v.HostId == HostId).ExecuteUpdateAsync(s => s.SetProperty(v => v.SeenAt, now), ct);
+        await db.LiveViewers.Where(v => v.SeenAt <= fresh).ExecuteDeleteAsync(ct);
+        var mine = await db.LiveViewers.Where(v => v.HostId == HostId).Select(v => v.SessionId).Distinct().ToListAsync(ct);
+        var rows = await db.LiveViewers.AsNoTracking().Where(v => mine.Contains(v.SessionId) && v.SeenAt > fresh)
+            .Select(v => new { v.SessionId, v.HostId, v.ViewerKey }).ToListAsync(ct);
+        var elected = rows.GroupBy(r => r.SessionId)
+            .Where(g => g.Select(r => r.HostId).Order(StringComparer.Ordinal).First() == HostId)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.ViewerKey).Distinct(StringComparer.Ordinal).Count());
+        foreach (var gone in _published.Keys.Where(id => !elected.ContainsKey(id)))
+        {
+            _published.TryRemove(gone, out _); // another host counts it now; if this one is elected again it publishes afresh
+        }
+        var changed = elected.Where(e => !_published.TryGetValue(e.Key, out var last) || last != e.Value).ToList();
+        if (changed.Count > 0)
+        {
+            await bus.PublishAsync(changed.Select(e => new RealtimeMessage(LiveFloor.RealtimeTopic, e.Key, LiveMessages.Viewers,
+                JsonSerializer.Serialize(new ViewersResponse(e.Key, e.Value), _json))).ToList(), ct);
+            foreach (var (session, count) in changed)
+            {
+                _published[session] = count;
+            }
+        }
+        await RecordMinuteAsync(db, elected, now, ct);
+        return changed.Count;
+    }
+
+    /// <summary>Keeps the highest count of each minute of a live session (viewers over time, peak viewers).</summary>
+    static async Task RecordMinuteAsync(MarketDbContext db, Dictionary<Guid, int> counts, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = counts.Keys.ToList();
+        var live = await db.LiveSessions.Where(s => ids.Contains(s.Id) && s.Status == LiveSessionStatus.Live).Select(s => s.Id).ToListAsync(ct);
+        var minute = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        foreach (var session in live)
+        {
+            var count = counts[session];
+            if (await db.LiveViewerMinutes.Where(m => m.SessionId == session && m.Minute == minute).ExecuteUpdateAsync(
+                    s => s.SetProperty(m => m.Count, m => m.Count < count ? count : m.Count), ct) == 0)
+            {
+                db.LiveViewerMinutes.Add(new LiveViewerMinute { SessionId = session, Minute = minute, Count = count });
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                catch (DbUpdateException)
+                {
+                    db.ChangeTracker.Clear();
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Runs <see cref="LivePresence.TickAsync"/> every <see cref="LiveSessionOptions.ViewerTick"/>.</summary>
+public sealed class LiveViewerWorker(IServiceScopeFactory scopes, LivePresence presence, LiveSessionOptions options, TimeProvider clock, ILogger<LiveViewerWorker> logger)
+    : PeriodicWorker(clock, logger)
+{
+    protected override TimeSpan Interval => options.ViewerTick;
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        return await presence.TickAsync(services.GetRequiredService<MarketDbContext>(), services.GetRequiredService<IRealtimeBus>(), ct);
+    }
+}
+
+/// <summary>Per-user limits on chat and questions (per host; a token bucket each).</summary>
+public sealed class LiveLimits(LiveSessionOptions options) : IDisposable
+{
+    readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(key =>
+        RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, options.ChatBurst),
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, options.ChatPerMinute),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    public void TakeChat(Guid userId) => Take($"chat:{userId:N}");
+
+    public void TakeQuestion(Guid userId) => Take($"question:{userId:N}");
+
+    void Take(string key)
+    {
+        using var lease = _limiter.AttemptAcquire(key);
+        if (!lease.IsAcquired)
+        {
+            throw new LiveSessionException(LiveErrors.RateLimited,
+                $"At most {options.ChatBurst} messages in a row and {options.ChatPerMinute} a minute; slow down.");
+        }
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}
