@@ -34,6 +34,10 @@ public static class Measure
 
     static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
+    /// <summary>The 1, 5 and 15 minute load averages: how busy the shared machine was when a figure was taken.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static string Machine()
     {
         var cpu = File.Exists("/proc/cpuinfo")

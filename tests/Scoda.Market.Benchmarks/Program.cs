@@ -2,25 +2,37 @@ using System.Globalization;
 
 namespace Scoda.Market.Benchmarks;
 
-/// <summary><c>dotnet run -c Release --project tests/Scoda.Market.Benchmarks -- search|indexing [sizes...] | negotiations [seconds] [rooms]</c></summary>
+/// <summary>
+/// <c>dotnet run -c Release --project tests/Scoda.Market.Benchmarks -- search|indexing [sizes...] | negotiations [options] | fanout [options]</c>;
+/// run without arguments for the options and their defaults.
+/// </summary>
 public static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        switch (args.FirstOrDefault() ?? "search")
+        var options = new Options(args.Skip(1));
+        switch (args.FirstOrDefault())
         {
             case "search" or "indexing":
-                IReadOnlyList<int> sizes = args.Length > 1 ? args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList() : [100_000, 1_000_000];
+                IReadOnlyList<int> sizes = options.Positional.Count > 0 ? options.Positional.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList() : [100_000, 1_000_000];
+                options.RefuseUnknown();
                 await SearchBenchmark.RunAsync(sizes, indexingOnly: args.FirstOrDefault() == "indexing");
                 return 0;
             case "negotiations":
-                var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
-                var rooms = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200;
-                var databases = args.Length > 3 ? args[3].Split(',') : ["sqlite", "postgres"];
-                await NegotiationBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), rooms, databases);
+                var negotiations = NegotiationSettings.From(options);
+                options.RefuseUnknown();
+                await NegotiationBenchmark.RunAsync(negotiations);
                 return 0;
+            case "fanout":
+                var fanout = FanoutSettings.From(options);
+                options.RefuseUnknown();
+                await FanoutBenchmark.RunAsync(fanout);
+                return 0;
+            case FanoutViewers.Role:
+                // The child process the fan-out benchmark starts: the viewers, away from the server's process.
+                return await FanoutViewers.RunAsync(options);
             default:
-                await Console.Error.WriteLineAsync("Usage: Scoda.Market.Benchmarks search|indexing [100000 1000000 ...] | negotiations [seconds=60] [rooms=200] [sqlite,postgres]");
+                await Console.Error.WriteLineAsync("Usage: Scoda.Market.Benchmarks search|indexing [100000 1000000 ...]\n  | " + NegotiationSettings.Usage + "\n  | " + FanoutSettings.Usage);
                 return 2;
         }
     }

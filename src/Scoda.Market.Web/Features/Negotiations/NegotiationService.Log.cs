@@ -1,9 +1,12 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Problems;
 using Scoda.Market.Web.Infrastructure.Realtime;
+using Scoda.Market.Web.Infrastructure.Telemetry;
 
 namespace Scoda.Market.Web.Features.Negotiations;
 
@@ -12,22 +15,37 @@ public sealed partial class NegotiationService
 {
     // ---- The log ----
 
+    static readonly Histogram<double> PhaseDuration = MarketTelemetry.Meter.CreateHistogram<double>(
+        "market.negotiations.write.duration", "s",
+        "Time a room write spends in each phase: authorize, queue (waiting for a group commit), lock, sequence, insert, commit, publish; send = a whole SendMessage.");
+
+    static void Record(string phase, long startedTimestamp) =>
+        PhaseDuration.Record(MarketTelemetry.SecondsSince(startedTimestamp), new KeyValuePair<string, object?>("phase", phase));
+
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction under the room's lock; the events it appends are published after
     /// the commit, in sequence order. A throw rolls everything back and publishes nothing.
     /// </summary>
     async Task<T> WriteAsync<T>(Guid roomId, Func<EventBatch, Task<T>> work, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         using var _ = await locks.EnterAsync(roomId, ct);
+        Record("lock", started);
         var batch = new EventBatch(db, clock, roomId, _json, e => ToResponse(e, moderator: false));
         try
         {
+            started = Stopwatch.GetTimestamp();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var result = await work(batch);
             await db.SaveChangesAsync(ct);
+            Record("sequence + insert", started);
+            started = Stopwatch.GetTimestamp();
             await transaction.CommitAsync(ct);
+            Record("commit", started);
             // Still under the room's lock: the room's events leave this host in sequence order.
+            started = Stopwatch.GetTimestamp();
             await bus.PublishAsync(batch.Events.Select(e => ToMessage(ToResponse(e, moderator: false))).ToList(), ct);
+            Record("publish", started);
             return result;
         }
         catch
@@ -38,19 +56,127 @@ public sealed partial class NegotiationService
     }
 
     /// <summary>
+    /// One group commit (<see cref="GroupCommit"/>): under the locks of every room in the batch, one transaction moves
+    /// each room's sequence by its number of messages and inserts them all; after the commit they are published, room by
+    /// room in sequence order, and each sender gets its stored event. When the insert hits the unique (room, client
+    /// message id) index (a retry, or the same id twice in the batch) the batch rolls back and every message goes alone
+    /// through <see cref="AppendOnceAsync(Guid, Caller, string, Func{EventBatch, Task{RoomEventResponse}}, CancellationToken)"/>,
+    /// which answers a retry with the event stored first.
+    /// </summary>
+    internal async Task StoreMessagesAsync(IReadOnlyList<PendingMessage> messages, CancellationToken ct)
+    {
+        foreach (var message in messages)
+        {
+            Record("queue", message.QueuedAt);
+        }
+        var rooms = messages.GroupBy(m => m.RoomId).ToList();
+        List<(PendingMessage Message, RoomEvent Event)>? stored = null;
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var _ = await locks.EnterAllAsync(rooms.Select(r => r.Key), ct);
+            Record("lock", started);
+            try
+            {
+                stored = await InsertMessagesAsync(rooms, ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+            }
+            if (stored is not null)
+            {
+                started = Stopwatch.GetTimestamp();
+                await bus.PublishAsync(stored.Select(s => ToMessage(ToResponse(s.Event, moderator: false))).ToList(), ct);
+                Record("publish", started);
+            }
+        }
+        catch (Exception ex)
+        {
+            db.ChangeTracker.Clear();
+            foreach (var message in messages)
+            {
+                message.Stored.TrySetException(ex);
+            }
+            return;
+        }
+        if (stored is not null)
+        {
+            foreach (var (message, e) in stored)
+            {
+                message.Stored.TrySetResult(ToResponse(e, moderator: false));
+            }
+            return;
+        }
+        foreach (var message in messages)
+        {
+            try
+            {
+                message.Stored.TrySetResult(await AppendOnceAsync(message.RoomId, message.Caller, message.ClientMessageId, async batch =>
+                    await batch.AppendAsync(RoomEventTypes.Message, message.Caller.UserId, message.Side, message.ClientMessageId, new { text = message.Text }), message.Aborted));
+            }
+            catch (Exception ex)
+            {
+                message.Stored.TrySetException(ex);
+            }
+        }
+    }
+
+    async Task<List<(PendingMessage Message, RoomEvent Event)>> InsertMessagesAsync(List<IGrouping<Guid, PendingMessage>> rooms, CancellationToken ct)
+    {
+        var stored = new List<(PendingMessage, RoomEvent)>();
+        var started = Stopwatch.GetTimestamp();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The sequences in a few statements whatever the batch holds: one update per distinct message count (mostly one
+        // message a room, so one update), then one read of where each room now stands. The rooms' locks are held.
+        var now = clock.GetUtcNow();
+        foreach (var sameCount in rooms.GroupBy(r => r.Count()))
+        {
+            var count = sameCount.Key;
+            var ids = sameCount.Select(r => r.Key).ToList();
+            await db.NegotiationRooms.Where(r => ids.Contains(r.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.LastSequence, r => r.LastSequence + count).SetProperty(r => r.UpdatedAt, now), ct);
+        }
+        var roomIds = rooms.Select(r => r.Key).ToList();
+        var last = await db.NegotiationRooms.Where(r => roomIds.Contains(r.Id)).Select(r => new { r.Id, r.LastSequence }).ToDictionaryAsync(r => r.Id, r => r.LastSequence, ct);
+        foreach (var room in rooms)
+        {
+            var batch = new EventBatch(db, clock, room.Key, _json, e => ToResponse(e, moderator: false));
+            var sequence = last[room.Key] - room.Count();
+            foreach (var message in room)
+            {
+                batch.Add(++sequence, RoomEventTypes.Message, message.Caller.UserId, message.Side, message.ClientMessageId, new { text = message.Text });
+                stored.Add((message, batch.Events[^1]));
+            }
+        }
+        Record("sequence", started);
+        started = Stopwatch.GetTimestamp();
+        await db.SaveChangesAsync(ct);
+        Record("insert", started);
+        started = Stopwatch.GetTimestamp();
+        await transaction.CommitAsync(ct);
+        Record("commit", started);
+        db.ChangeTracker.Clear();
+        return stored;
+    }
+
+    /// <summary>
     /// Stores an event once per client message id: a retry returns the stored event and stores nothing. The unique
     /// (room, client message id) index decides, so the first try costs no extra lookup.
     /// </summary>
-    async Task<RoomEventResponse> AppendOnceAsync(RoomAccess access, Caller caller, string clientMessageId, Func<EventBatch, Task<RoomEventResponse>> append, CancellationToken ct)
+    Task<RoomEventResponse> AppendOnceAsync(RoomAccess access, Caller caller, string clientMessageId, Func<EventBatch, Task<RoomEventResponse>> append, CancellationToken ct) =>
+        AppendOnceAsync(access.Room.Id, caller, clientMessageId, append, ct);
+
+    async Task<RoomEventResponse> AppendOnceAsync(Guid roomId, Caller caller, string clientMessageId, Func<EventBatch, Task<RoomEventResponse>> append, CancellationToken ct)
     {
         try
         {
-            return await WriteAsync(access.Room.Id, append, ct);
+            return await WriteAsync(roomId, append, ct);
         }
         catch (DbUpdateException)
         {
             // A retry (or the same retry on another host at the same moment): the stored event is the answer.
-            return await ExistingEventAsync(access.Room.Id, caller, clientMessageId, ct) ?? throw new NegotiationException(
+            return await ExistingEventAsync(roomId, caller, clientMessageId, ct) ?? throw new NegotiationException(
                 NegotiationErrors.Conflict, "The event could not be stored; try again with the same clientMessageId.");
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -28,7 +29,7 @@ namespace Scoda.Market.Web.Features.Negotiations;
 [FeatureContract]
 public sealed partial class NegotiationService(
     MarketDbContext db, OrganizationAccess organizations, ListingFacts listings, DealService deals, StockLedger ledger, IRealtimeBus bus, RoomLocks locks,
-    Notifier notifier, TimeProvider clock, IOptions<JsonOptions> json)
+    Notifier notifier, TimeProvider clock, IOptions<JsonOptions> json, NegotiationOptions options, GroupCommit groupCommit)
 {
     public const string RealtimeTopic = "room";
     public const int MaxMessageLength = 4_000;
@@ -220,9 +221,15 @@ public sealed partial class NegotiationService(
         {
             throw NegotiationException.Invalid(errors);
         }
+        var started = Stopwatch.GetTimestamp();
         var access = await ActorAccessAsync(caller, roomId, ct);
-        return await AppendOnceAsync(access, caller, clientMessageId!, async batch =>
-            await batch.AppendAsync(RoomEventTypes.Message, caller.UserId, access.Side, clientMessageId, new { text = text!.Trim() }), ct);
+        Record("authorize", started);
+        var stored = options.GroupCommit
+            ? await groupCommit.SubmitAsync(new PendingMessage(roomId, caller, access.Side, clientMessageId!, text!.Trim(), ct))
+            : await AppendOnceAsync(access, caller, clientMessageId!, async batch =>
+                await batch.AppendAsync(RoomEventTypes.Message, caller.UserId, access.Side, clientMessageId, new { text = text!.Trim() }), ct);
+        Record("send", started);
+        return stored;
     }
 
     public async Task<TypingResponse> TypingAsync(Caller caller, Guid roomId, CancellationToken ct)

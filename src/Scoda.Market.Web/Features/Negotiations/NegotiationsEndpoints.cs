@@ -18,6 +18,15 @@ public sealed class NegotiationOptions
     public int HubCallsPerSecond { get; set; } = 10;
     public int HubCallBurst { get; set; } = 20;
     public int MaxRoomsPerConnection { get; set; } = 20;
+
+    /// <summary>Messages are stored by group commit (<see cref="GroupCommit"/>); false writes each in its own transaction.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Messages waiting for a commit before new ones are refused with <c>rate_limited</c>.</summary>
+    public int MaxQueuedMessages { get; set; } = 2_000;
+
+    /// <summary>At most this many messages go into one transaction.</summary>
+    public int MaxMessagesPerCommit { get; set; } = 200;
 }
 
 public sealed record SendMessageRequest(string? ClientMessageId, string? Text);
@@ -33,6 +42,7 @@ public static class NegotiationsEndpoints
         var options = builder.Configuration.GetSection(NegotiationOptions.Section).Get<NegotiationOptions>() ?? new NegotiationOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<RoomLocks>();
+        builder.Services.AddSingleton<GroupCommit>();
         builder.Services.AddScoped<NegotiationService>();
         builder.Services.AddScoped<NegotiationSummaries>();
         builder.Services.AddSingleton<NegotiationHubFilter>();

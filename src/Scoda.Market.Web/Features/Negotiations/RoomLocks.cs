@@ -14,13 +14,44 @@ public sealed class RoomLocks(DatabaseOptions database)
 
     public async Task<IDisposable> EnterAsync(Guid roomId, CancellationToken ct)
     {
-        var stripe = _stripes[(roomId.GetHashCode() & int.MaxValue) % _stripes.Length];
+        var stripe = _stripes[StripeOf(roomId)];
         await stripe.WaitAsync(ct);
-        return new Release(stripe);
+        return new Release([stripe]);
     }
 
-    sealed class Release(SemaphoreSlim stripe) : IDisposable
+    /// <summary>
+    /// The locks of several rooms at once (a group commit), taken in stripe order: every writer holding more than one
+    /// takes them in the same order, and single-room writers hold only one, so no two writers wait on each other in a circle.
+    /// </summary>
+    public async Task<IDisposable> EnterAllAsync(IEnumerable<Guid> roomIds, CancellationToken ct)
     {
-        public void Dispose() => stripe.Release();
+        var taken = new List<SemaphoreSlim>();
+        try
+        {
+            foreach (var stripe in roomIds.Select(StripeOf).Distinct().Order())
+            {
+                await _stripes[stripe].WaitAsync(ct);
+                taken.Add(_stripes[stripe]);
+            }
+            return new Release(taken);
+        }
+        catch
+        {
+            new Release(taken).Dispose();
+            throw;
+        }
+    }
+
+    int StripeOf(Guid roomId) => (roomId.GetHashCode() & int.MaxValue) % _stripes.Length;
+
+    sealed class Release(IReadOnlyList<SemaphoreSlim> stripes) : IDisposable
+    {
+        public void Dispose()
+        {
+            for (var i = stripes.Count - 1; i >= 0; i--)
+            {
+                stripes[i].Release();
+            }
+        }
     }
 }
