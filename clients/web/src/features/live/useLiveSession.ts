@@ -39,6 +39,8 @@ export function useLiveSession(id: string, meId: string | undefined) {
   const current = useRef<LiveBoard | null>(null);
   const me = useRef(meId);
   const joining = useRef<Promise<number> | null>(null);
+  // Pushes that arrive before the first snapshot (the connection is in the session's group before it reads).
+  const early = useRef<LiveEvent[]>([]);
   const retry = useRef<() => void>(() => undefined);
   useEffect(() => {
     me.current = meId;
@@ -65,8 +67,11 @@ export function useLiveSession(id: string, meId: string | undefined) {
       const snapshot = await socket.invoke<LiveSnapshot>('JoinSession', id, held?.upTo ?? 0);
       adopt(snapshot);
       if (!held) {
-        update(boardFromSnapshot(snapshot, me.current));
-        return 0;
+        const first = receiveEvents(boardFromSnapshot(snapshot, me.current), early.current, me.current);
+        early.current = [];
+        update(first.board);
+        if (!first.gap) return 0;
+        continue;
       }
       const merged = receiveEvents({ ...held, muted: snapshot.muted, pinned: snapshot.pinned ?? held.pinned }, snapshot.events, me.current);
       update(merged.board);
@@ -87,7 +92,10 @@ export function useLiveSession(id: string, meId: string | undefined) {
   const receive = useCallback(
     (events: readonly LiveEvent[]) => {
       const held = current.current;
-      if (!held) return;
+      if (!held) {
+        early.current.push(...events);
+        return;
+      }
       const merged = receiveEvents(held, events.filter((e) => e.sessionId.toLowerCase() === id.toLowerCase()), me.current);
       update(merged.board);
       if (events.some((e) => e.type === 'started' || e.type === 'ended' || e.type === 'cancelled')) {
