@@ -121,6 +121,17 @@ public sealed class LiveSessionTests(BrowserHost host) : IClassFixture<BrowserHo
         await Expect(fromSession).ToContainTextAsync("Kazakhstan grain for Qingdao mills");
         (await fromSession.Locator("a").GetAttributeAsync("href")).Should().Be($"/live/{sessionId}");
         await BrowserHost.ScreenshotAsync(buyer, "live-4-negotiation-room");
+
+        // The host's report counts the interest and the room, and charts them; the calendar shows the session today.
+        await hostPage.GetByTestId("host-report").ClickAsync();
+        await Expect(hostPage.GetByTestId("report-interest-row")).ToContainTextAsync("500 t");
+        await Expect(hostPage.GetByTestId("report-roomsOpened")).ToHaveTextAsync("1");
+        await Expect(hostPage.GetByTestId("report-interest-chart")).ToBeVisibleAsync();
+        (await hostPage.GetByTestId("report-csv").GetAttributeAsync("href")).Should().Be($"/api/live-sessions/{sessionId}/report.csv");
+        await BrowserHost.ScreenshotAsync(hostPage, "live-5-report");
+        await hostPage.GotoAsync("/live?view=calendar");
+        await Expect(hostPage.GetByTestId("calendar-session").Filter(new() { HasText = "Kazakhstan grain for Qingdao mills" })).ToBeVisibleAsync();
+        await BrowserHost.ScreenshotAsync(hostPage, "live-6-calendar");
     }
 
     async Task MakeAmbassadorAsync(string email, string country)

@@ -67,7 +67,8 @@ export function LiveSessionsPage() {
         )}
       </div>
       <div className="page-toolbar">
-        <div className="tabs" role="tablist">
+        {/* The calendar shows every status at once; the tabs belong to the list. */}
+        <div className="tabs" role="tablist" hidden={view === 'calendar'}>
           {tabs.map((x) => (
             <Link
               key={x.key}
@@ -217,7 +218,7 @@ function SessionCalendar({ country, category, locale }: { country: string; categ
                 <td key={d.date} className={`${d.inMonth ? '' : 'muted'}${d.date === today ? ' live-today' : ''}`} data-date={d.date}>
                   <div className="small">{Number(d.date.slice(8))}</div>
                   {(days.get(d.date) ?? []).map((s) => (
-                    <Link key={s.id} to={`/live/${encodeURIComponent(s.id)}`} className={`live-calendar-item badge-live-${s.status}`} data-testid="calendar-session">
+                    <Link key={s.id} to={`/live/${encodeURIComponent(s.id)}`} className={`live-calendar-item badge-live-${s.status}`} data-testid="calendar-session" title={localized(s.title, lang)}>
                       {formatTime(s.startsAt, locale)} {localized(s.title, lang)}
                     </Link>
                   ))}
