@@ -104,6 +104,21 @@ public sealed class LiveSessionTests(BrowserHost host) : IClassFixture<BrowserHo
         var buyerQuestion = buyer.GetByTestId("question").Filter(new() { HasText = "load 500 t in December" });
         await Expect(buyerQuestion.GetByTestId("question-answer")).ToContainTextAsync("first week of December");
 
+        // A visitor who has not signed in watches in Chinese: the pinned card and the chat, with an invitation to sign in.
+        await buyer.GetByTestId("chat-input").FillAsync("Good morning from Jiaozhou.");
+        await buyer.GetByTestId("chat-send").ClickAsync();
+        var visitor = await host.NewPageAsync();
+        await visitor.GotoAsync($"/live/{sessionId}");
+        await visitor.GetByTestId("lang-zh").ClickAsync();
+        await Expect(visitor.GetByTestId("live-connection")).ToHaveAttributeAsync("data-state", "live");
+        await Expect(visitor.GetByTestId("chat-message")).ToContainTextAsync("Good morning from Jiaozhou.");
+        await Expect(visitor.GetByTestId("pinned-card")).ToContainTextAsync("Kostanay milling wheat");
+        await Expect(visitor.GetByTestId("live-sign-in")).ToBeVisibleAsync();
+        await Expect(visitor.GetByTestId("chat-input")).ToHaveCountAsync(0);
+        await Expect(visitor.GetByTestId("request-quote")).ToHaveCountAsync(0);
+        await BrowserHost.ScreenshotAsync(visitor, "live-2a-visitor-zh");
+        await visitor.Context.CloseAsync();
+
         // Firm interest, then a quote: the buyer lands in the room, whose log names the session.
         await buyer.GetByTestId("express-interest").ClickAsync();
         await buyer.GetByTestId("interest-quantity").FillAsync("500");
