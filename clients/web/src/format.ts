@@ -20,6 +20,42 @@ export function formatDate(iso: string | null | undefined, locale: string): stri
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d);
 }
 
+/** The time of day of a date-time ("09:30", "9:30 AM"). */
+export function formatTime(iso: string | null | undefined, locale: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(d);
+}
+
+/** A calendar month's heading ("December 2026", "декабрь 2026 г.", "2026年12月"); `month` is 1–12. */
+export function formatMonthYear(year: number, month: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(year, month - 1, 15)));
+}
+
+/** Short weekday names from Monday to Sunday. */
+export function weekdayNames(locale: string): string[] {
+  const format = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+  // 7 December 2026 is a Monday.
+  return Array.from({ length: 7 }, (_, i) => format.format(new Date(Date.UTC(2026, 11, 7 + i))));
+}
+
+/** A date-time for <input type="datetime-local"> (the user's time zone, minutes). */
+export function toDateTimeInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${toDateInput(iso)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** What a datetime-local input holds, as an ISO 8601 instant; null when empty or not a date-time. */
+export function fromDateTimeInput(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
 // ---------- Decimals (money, quantities) ----------
 // These helpers work on the decimal's text, never through Number().
 

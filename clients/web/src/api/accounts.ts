@@ -6,6 +6,8 @@ export type Me = {
   email: string;
   emailConfirmed: boolean;
   roles: string[];
+  /** The country an ambassador presents (the Ambassador role only). */
+  ambassadorCountryCode?: string | null;
   organizations: MyOrganization[];
 };
 

@@ -4,6 +4,7 @@ import { adminApi } from './admin';
 import { buyRequestsApi } from './buyRequests';
 import { dealsApi } from './deals';
 import { listingsApi } from './listings';
+import { liveApi } from './live';
 import { negotiationsApi } from './negotiations';
 import { notificationsApi } from './notifications';
 import { overviewApi } from './overview';
@@ -23,6 +24,7 @@ export * from './buyRequests';
 export * from './search';
 export * from './notifications';
 export * from './overview';
+export * from './live';
 
 export const api = {
   ...accountsApi,
@@ -36,4 +38,5 @@ export const api = {
   ...searchApi,
   ...notificationsApi,
   ...overviewApi,
+  ...liveApi,
 };

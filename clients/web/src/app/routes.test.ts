@@ -25,6 +25,7 @@ describe('the route table', () => {
     ['/negotiations', '/negotiations', true],
     ['/deals', '/deals', true],
     ['/live', '/live', false],
+    ['/live/new', '/live/new', true],
   ])('serves %s', (path, pattern, auth) => {
     expect(match(path)).toEqual({ path: pattern, params: {}, auth });
   });
@@ -37,6 +38,9 @@ describe('the route table', () => {
     ['/deals/abc', '/deals/:id', true],
     ['/warehouses/abc', '/warehouses/:id', true],
     ['/organization/abc', '/organization/:id', true],
+    ['/live/abc', '/live/:id', false],
+    ['/live/abc/edit', '/live/:id/edit', true],
+    ['/live/abc/report', '/live/:id/report', true],
   ])('serves %s with its id', (path, pattern, auth) => {
     expect(match(path)).toEqual({ path: pattern, params: { id: 'abc' }, auth });
   });

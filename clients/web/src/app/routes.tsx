@@ -21,6 +21,7 @@ import { NegotiationRoomPage, NegotiationsPage } from '../features/negotiations'
 import { DealPage, DealsPage } from '../features/deals/DealPages';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { CompanyPage } from '../features/companies/CompanyPage';
+import { LiveReportPage, LiveSessionFormPage, LiveSessionPage, LiveSessionsPage } from '../features/live';
 
 export type AppRoute = {
   /** Literal segments and `:name` parameters, e.g. "/listings/:id/edit". */
@@ -47,7 +48,7 @@ export const capabilities: readonly Capability[] = [
   { path: '/buy-requests', testId: 'nav-buy-requests', label: 'nav.buyRequests', description: 'soon.buyRequests', ready: true },
   { path: '/negotiations', testId: 'nav-negotiations', label: 'nav.negotiations', description: 'soon.negotiations', ready: true },
   { path: '/deals', testId: 'nav-deals', label: 'nav.deals', description: 'soon.deals', ready: true },
-  { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live' },
+  { path: '/live', testId: 'nav-live', label: 'nav.live', description: 'soon.live', ready: true },
   { path: '/warehouses', testId: 'nav-warehouses', label: 'nav.warehouses', description: 'soon.warehouses', ready: true },
 ];
 
@@ -84,6 +85,13 @@ export const routes: readonly AppRoute[] = [
   { path: '/negotiations/:id', page: (p) => <NegotiationRoomPage key={id(p)} id={id(p)} />, auth: true },
   { path: '/deals', page: () => <DealsPage />, auth: true },
   { path: '/deals/:id', page: (p) => <DealPage key={id(p)} id={id(p)} />, auth: true },
+
+  // Sessions are public: visitors watch and read; the hub and the API decide what they may do.
+  { path: '/live', page: () => <LiveSessionsPage />, auth: false },
+  { path: '/live/new', page: () => <LiveSessionFormPage />, auth: true },
+  { path: '/live/:id/edit', page: (p) => <LiveSessionFormPage key={id(p)} id={id(p)} />, auth: true },
+  { path: '/live/:id/report', page: (p) => <LiveReportPage key={id(p)} id={id(p)} />, auth: true },
+  { path: '/live/:id', page: (p) => <LiveSessionPage key={id(p)} id={id(p)} />, auth: false },
 
   ...capabilities
     .filter((c) => !c.ready)

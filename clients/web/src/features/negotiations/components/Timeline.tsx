@@ -111,6 +111,16 @@ export function TimelineEvent({
       body = <span className="muted">{t('negotiation.event.participant_joined')}</span>;
       break;
     default:
+      if (p['action'] === 'from_live_session' || p['code'] === 'from_live_session') {
+        const sessionId = typeof p['sessionId'] === 'string' ? p['sessionId'] : null;
+        body = (
+          <span className="muted" data-testid="room-from-session">
+            {t('live.roomFromSession', { title: String(p['title'] ?? '') })}{' '}
+            {sessionId && <Link to={`/live/${encodeURIComponent(sessionId)}`}>{t('live.roomFromSessionLink')}</Link>}
+          </span>
+        );
+        break;
+      }
       body = <span className="muted">{renderSystemEvent(p, t)}</span>;
   }
   const kind = event.type === 'message' ? 'message' : event.type === 'offer' || event.type === 'counter' ? 'offer' : 'notice';
