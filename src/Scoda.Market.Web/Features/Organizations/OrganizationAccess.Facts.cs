@@ -13,3 +13,10 @@ public sealed partial class OrganizationAccess
             .Select(o => new OrganizationFacts(o.Id, o.Name, o.CountryCode, o.VerificationStatus == VerificationStatus.Verified))
             .ToDictionaryAsync(o => o.Id, ct);
 }
+
+public sealed partial class OrganizationAccess
+{
+    /// <summary>The verified organizations of a country, as a query other features compose into theirs.</summary>
+    public IQueryable<Guid> VerifiedIn(string countryCode) =>
+        db.Organizations.Where(o => o.CountryCode == countryCode && o.VerificationStatus == VerificationStatus.Verified).Select(o => o.Id);
+}
