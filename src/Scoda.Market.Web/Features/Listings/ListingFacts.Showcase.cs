@@ -43,7 +43,7 @@ public sealed partial class ListingFacts
     {
         var rows = await db.Listings.AsNoTracking().Where(l => listingIds.Contains(l.Id))
             .Select(l => new { Listing = l, l.Category!.Key, l.Category.Path, l.Category.Unit }).ToListAsync(ct);
-        var sellers = await organizations.FactsAsync(rows.Select(r => r.Listing.OrganizationId).Distinct().ToList(), ct);
+        var sellers = await directory.FactsAsync(rows.Select(r => r.Listing.OrganizationId).Distinct().ToList(), ct);
         return rows.Select(r => new ListingShowcase(
             r.Listing.Id, r.Listing.Status, r.Listing.Title, r.Listing.CategoryId, r.Key, r.Path, r.Unit, r.Listing.Specs,
             new PriceResponse(r.Listing.PriceAmount, r.Listing.PriceCurrency, r.Listing.PriceUnit),

@@ -32,7 +32,7 @@ public sealed record ListingCommodity(LocalizedText Title, string CategoryKey, L
 /// only the seller's members see. Listings' tables are read by others only through here.
 /// </summary>
 [FeatureContract]
-public sealed partial class ListingFacts(MarketDbContext db, OrganizationAccess organizations)
+public sealed partial class ListingFacts(MarketDbContext db, OrganizationAccess organizations, OrganizationDirectory directory)
 {
     /// <summary>Whether the caller of this request may see the listing (false when there is none).</summary>
     public async Task<bool> IsReadableAsync(Guid listingId, CancellationToken ct)
