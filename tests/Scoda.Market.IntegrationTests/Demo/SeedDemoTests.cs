@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Infrastructure.Commands;
 
@@ -47,15 +48,27 @@ public abstract class SeedDemoTests(DatabaseKind kind) : IAsyncLifetime
             (await db.Organizations.CountAsync(o => o.CountryCode == "CN", Ct)).Should().BeGreaterThanOrEqualTo(3);
             movements.Should().OnlyContain(m => m.Kind == MovementKind.Receipt || m.Kind == MovementKind.Reserve);
 
-            // Two negotiations, played through the service: one agreed into a deal that holds Khorgos stock, one still open.
+            // Two negotiations, played through the service: one agreed into a deal that holds Khorgos stock, one still open;
+            // and a third that a buyer opened from the past live session.
             var rooms = await db.NegotiationRooms.AsNoTracking().ToListAsync(Ct);
-            rooms.Should().HaveCount(2);
-            rooms.Select(r => r.Status).Should().BeEquivalentTo([RoomStatus.Agreed, RoomStatus.Open]);
+            rooms.Should().HaveCount(3);
+            rooms.Select(r => r.Status).Should().BeEquivalentTo([RoomStatus.Agreed, RoomStatus.Open, RoomStatus.Open]);
             var deal = await db.Deals.AsNoTracking().SingleAsync(Ct);
             deal.ReservationId.Should().NotBeNull();
             deal.TotalAmount.Should().Be(706_500m);
             (await db.Offers.CountAsync(o => o.Status == OfferStatus.Open, Ct)).Should().Be(1);
             (await db.RoomEvents.CountAsync(e => e.Type == RoomEventTypes.Counter, Ct)).Should().Be(2);
+
+            // The demo ambassador's upcoming, live and past sessions, the past one with its report data.
+            var sessions = await db.LiveSessions.AsNoTracking().OrderBy(s => s.StartsAt).ToListAsync(Ct);
+            sessions.Select(s => s.Status).Should().Equal(LiveSessionStatus.Ended, LiveSessionStatus.Live, LiveSessionStatus.Scheduled);
+            var past = sessions[0].Id;
+            (await db.LiveViewerMinutes.CountAsync(m => m.SessionId == past, Ct)).Should().Be(60);
+            (await db.LiveVisits.CountAsync(v => v.SessionId == past, Ct)).Should().BeGreaterThan(50);
+            (await db.LiveQuestions.CountAsync(q => q.SessionId == past && q.AnsweredAt != null, Ct)).Should().Be(2);
+            (await db.LiveInterests.CountAsync(i => i.SessionId == past, Ct)).Should().BeGreaterThan(0);
+            (await db.LiveSessionRooms.CountAsync(r => r.SessionId == past, Ct)).Should().Be(1);
+            (await db.LiveRegistrations.CountAsync(r => r.SessionId == sessions[2].Id, Ct)).Should().BeGreaterThan(0);
         });
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Commands;
 
@@ -102,12 +103,29 @@ sealed class SeedDemoCommand(TimeProvider clock) : IHostCommand
         var (listings, warehouses, lots) = await ActivatorUtilities.CreateInstance<DemoCatalog>(scope.ServiceProvider)
             .SeedAsync(moderator.Id, ct);
         var rooms = await ActivatorUtilities.CreateInstance<DemoNegotiations>(scope.ServiceProvider).SeedAsync(ct);
+        var sessions = await SeedLiveSessionsAsync(scope.ServiceProvider, users, ambassador, ct);
 
-        Console.WriteLine(created + listings + rooms == 0
+        Console.WriteLine(created + listings + rooms + sessions == 0
             ? "Demo data is already loaded."
-            : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses, {lots} stock lots and {rooms} negotiations. " +
+            : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses, {lots} stock lots, {rooms} negotiations and {sessions} live sessions. " +
               $"Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo, olga@sibniva.demo) with password {Password}.");
         return 0;
+    }
+
+    /// <summary>The demo ambassador's upcoming, live and past sessions, watched by the Qingdao buyers.</summary>
+    static async Task<int> SeedLiveSessionsAsync(IServiceProvider services, UserManager<User> users, User ambassador, CancellationToken ct)
+    {
+        var organizations = services.GetRequiredService<OrganizationAccess>();
+        var audience = new List<DemoViewer>();
+        foreach (var email in new[] { "li.wei@haiyun-grain.demo", "wang.fang@sco-bonded.demo", "zhang.min@haiyun-grain.demo" })
+        {
+            if (await users.FindByEmailAsync(email) is { } user)
+            {
+                var buyer = (await organizations.MembershipsAsync(user.Id, ct)).FirstOrDefault(m => m.Verification == VerificationStatus.Verified);
+                audience.Add(new DemoViewer(user.Id, buyer?.OrganizationId));
+            }
+        }
+        return await services.GetRequiredService<LiveSessionDemo>().SeedAsync(ambassador.Id, ambassador.AmbassadorCountryCode ?? "KZ", audience, ct);
     }
 
     static async Task<User> EnsureUserAsync(UserManager<User> users, string email)

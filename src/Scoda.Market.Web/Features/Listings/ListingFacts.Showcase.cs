@@ -52,5 +52,13 @@ public sealed partial class ListingFacts
             r.Listing.DeliveryMode, r.Listing.PaymentTerms, r.Listing.LeadTimeDays, r.Listing.OriginCountry, SellerOf(sellers[r.Listing.OrganizationId]))).ToList();
     }
 
+    /// <summary>Published listings of the country's verified organizations, oldest first (what a session for that country may feature).</summary>
+    public async Task<IReadOnlyList<Guid>> FeaturableAsync(string countryCode, int limit, CancellationToken ct)
+    {
+        var sellers = organizations.VerifiedIn(countryCode);
+        return await db.Listings.AsNoTracking().Where(l => l.Status == ListingStatus.Published && sellers.Contains(l.OrganizationId))
+            .OrderBy(l => l.CreatedAt).ThenBy(l => l.Id).Select(l => l.Id).Take(limit).ToListAsync(ct);
+    }
+
     static SellerResponse SellerOf(OrganizationFacts o) => new(o.Id, o.Name, o.CountryCode, o.Verified);
 }

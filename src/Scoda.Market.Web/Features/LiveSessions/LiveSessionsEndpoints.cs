@@ -23,6 +23,7 @@ public static class LiveSessionsEndpoints
         builder.Services.AddScoped<LiveFloor>();
         builder.Services.AddScoped<LiveReport>();
         builder.Services.AddScoped<LiveMail>();
+        builder.Services.AddScoped<LiveSessionDemo>();
         builder.Services.AddSingleton<LiveLocks>();
         builder.Services.AddSingleton<LiveLimits>();
         builder.Services.AddSingleton<LivePresence>();

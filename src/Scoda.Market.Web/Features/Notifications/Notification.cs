@@ -127,11 +127,15 @@ public sealed class Notifier(MarketDbContext db, OrganizationAccess organization
         IEnumerable<Guid> organizationIds, string kind, string? code, NotificationParams parameters, string title, string body, string link, CancellationToken ct)
     {
         var ids = organizationIds.Distinct().ToList();
-        await NotifyUsersAsync(await organizations.MembersOfAsync(ids, ct), kind, title, body, link, ct);
+        await StoreAndPublishToUsersAsync(await organizations.MembersOfAsync(ids, ct), kind, code, parameters, title, body, link, ct);
     }
 
-    /// <summary>Tells people who are not reached through an organization (e.g. a live session's registrants).</summary>
-    public async Task NotifyUsersAsync(IEnumerable<Guid> userIds, string kind, string title, string body, string link, CancellationToken ct)
+    /// <summary>Tells people who are not reached through an organization (e.g. a live session's registrants); uncoded, like the first overload.</summary>
+    public Task NotifyUsersAsync(IEnumerable<Guid> userIds, string kind, string title, string body, string link, CancellationToken ct) =>
+        StoreAndPublishToUsersAsync(userIds, kind, null, new NotificationParams(), Clip(title, 200), Clip(body, 1000), link, ct);
+
+    async Task StoreAndPublishToUsersAsync(
+        IEnumerable<Guid> userIds, string kind, string? code, NotificationParams parameters, string title, string body, string link, CancellationToken ct)
     {
         var users = userIds.Distinct().ToList();
         var now = clock.GetUtcNow();

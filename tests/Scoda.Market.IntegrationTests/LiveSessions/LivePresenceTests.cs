@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.Web.Features.LiveSessions;
+
+namespace Scoda.Market.IntegrationTests.LiveSessions;
+
+/// <summary>Viewer counting, the viewer cap and the reminder, each on a host of its own (they need their own settings).</summary>
+public sealed class LivePresenceTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static Task<MarketApp> AppAsync(DatabaseKind kind, int maxViewers = 5_000) =>
+        MarketApp.CreateAsync(kind, new Dictionary<string, string?> { ["LiveSessions:MaxViewers"] = maxViewers.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task A_full_session_refuses_viewers_with_full_but_lets_the_host_in(DatabaseKind kind)
+    {
+        await using var app = await AppAsync(kind, maxViewers: 2);
+        var stage = await LiveStage.CreateAsync(app);
+        var session = await stage.LiveAsync();
+        var (first, _) = await stage.JoinAsync(stage.Buyer, session);
+        await using var _f = first;
+        await using var firstAgain = await stage.ConnectAsync(stage.Buyer);
+        await firstAgain.InvokeAsync("JoinSession", session, 0L); // the same person in a second tab takes no second seat
+        var (second, _) = await stage.JoinAsync(null, session);
+        await using var _s = second;
+        await using var third = await stage.ConnectAsync(await stage.AnotherBuyerAsync());
+
+        var refused = await third.InvokeExpectingErrorAsync("JoinSession", session, 0L);
+        var (host, hostSnapshot) = await stage.JoinAsync(stage.Ambassador, session);
+        await using var _h = host;
+        await second.InvokeAsync("LeaveSession", session);
+        await first.InvokeAsync("LeaveSession", session);
+        await firstAgain.InvokeAsync("LeaveSession", session);
+        var admitted = await third.InvokeAsync("JoinSession", session, 0L);
+
+        refused.Should().StartWith("full:");
+        hostSnapshot.GetProperty("role").GetString().Should().Be("host");
+        admitted.GetProperty("session").GetProperty("id").GetGuid().Should().Be(session);
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task The_viewer_count_is_pushed_at_most_every_two_seconds_and_feeds_the_report(DatabaseKind kind)
+    {
+        await using var app = await AppAsync(kind);
+        var stage = await LiveStage.CreateAsync(app);
+        var session = await stage.LiveAsync();
+        var (host, _) = await stage.JoinAsync(stage.Ambassador, session);
+        await using var _h = host;
+        var watchers = new List<HubClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                watchers.Add((await stage.JoinAsync(null, session)).Hub);
+            }
+            var clock = Stopwatch.StartNew();
+            var counts = new List<(TimeSpan At, int Count)>();
+            var listening = Task.Run(async () =>
+            {
+                while (clock.Elapsed < TimeSpan.FromSeconds(16) && (clock.Elapsed < TimeSpan.FromSeconds(8) || counts.Count == 0 || counts[^1].Count != 4))
+                {
+                    try
+                    {
+                        var pushed = await host.NextAsync("Viewers", TimeSpan.FromSeconds(3));
+                        counts.Add((clock.Elapsed, pushed.GetProperty("count").GetInt32()));
+                    }
+                    catch (TimeoutException)
+                    {
+                    }
+                }
+            }, Ct);
+            // Churn: passers-by join and leave many times within each tick; each tick makes one push at most.
+            while (clock.Elapsed < TimeSpan.FromSeconds(7))
+            {
+                var passing = (await stage.JoinAsync(null, session)).Hub;
+                await Task.Delay(400, Ct);
+                await passing.DisposeAsync();
+            }
+            await listening;
+
+            counts.Should().NotBeEmpty();
+            counts[^1].Count.Should().Be(4, "the host and three visitors");
+            counts.Zip(counts.Skip(1)).Should().OnlyContain(p => p.Second.At - p.First.At >= TimeSpan.FromSeconds(1.5), "pushes are throttled to the tick");
+            var (late, snapshot) = await stage.JoinAsync(stage.Buyer, session);
+            watchers.Add(late);
+            snapshot.GetProperty("viewers").GetInt32().Should().BeGreaterThanOrEqualTo(4);
+            var report = await (await stage.Ambassador.Client.GetAsync($"/api/live-sessions/{session}/report", Ct)).ReadJsonAsync();
+            report.GetProperty("peakViewers").GetInt32().Should().BeGreaterThanOrEqualTo(4);
+            report.GetProperty("viewersPerMinute").GetArrayLength().Should().BeGreaterThan(0);
+            report.GetProperty("uniqueViewers").GetInt32().Should().BeGreaterThanOrEqualTo(8, "host, buyer, three visitors and the passers-by");
+        }
+        finally
+        {
+            foreach (var watcher in watchers)
+            {
+                await watcher.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Registrants_are_reminded_once_in_the_app_live_and_by_mail()
+    {
+        await using var app = await AppAsync(DatabaseKind.Sqlite);
+        var stage = await LiveStage.CreateAsync(app);
+        var session = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(10)));
+        var later = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddHours(5)));
+        (await stage.Buyer.Client.PostAsync($"/api/live-sessions/{session}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await stage.Buyer.Client.PostAsync($"/api/live-sessions/{later}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await using var notifications = await app.ConnectHubAsync("/hubs/notifications", stage.Buyer);
+        var worker = app.Services.GetRequiredService<LiveReminderWorker>();
+
+        await worker.RunOnceAsync(Ct);
+        await worker.RunOnceAsync(Ct);
+
+        var pushed = await notifications.NextAsync("Notification");
+        pushed.GetProperty("kind").GetString().Should().Be("live_session_reminder");
+        pushed.GetProperty("link").GetString().Should().Be($"/live/{session}");
+        var stored = await (await stage.Buyer.Client.GetAsync("/api/notifications", Ct)).ReadJsonAsync();
+        stored.GetProperty("items").EnumerateArray().Count(n => n.GetProperty("kind").GetString() == "live_session_reminder").Should().Be(1);
+        Directory.GetFiles(Path.Combine(app.DataPath, "mail"), "*.eml").Select(File.ReadAllText)
+            .Count(m => m.Contains(stage.Buyer.Email) && m.Contains($"/live/{session}")).Should().Be(1);
+    }
+}
