@@ -120,7 +120,7 @@ public abstract class LiveTradeTests<TApp>(TApp fixture) where TApp : AppFixture
         // The buyer accepts: the report counts the room and the deal.
         await using var negotiation = await App.ConnectHubAsync(Trade.Hub, stage.Buyer);
         await negotiation.InvokeAsync("JoinRoom", room.GetProperty("id").GetGuid(), 0L);
-        await negotiation.InvokeAsync("AcceptOffer", room.GetProperty("id").GetGuid(), result.GetProperty("offerId").GetGuid());
+        await negotiation.InvokeAsync("AcceptOffer", room.GetProperty("id").GetGuid(), result.GetProperty("offerId").GetGuid(), new { total = offer.GetProperty("total") });
 
         var report = await (await stage.Ambassador.Client.GetAsync($"/api/live-sessions/{session}/report", Ct)).ReadJsonAsync();
         report.GetProperty("scope").GetString().Should().Be("all");
