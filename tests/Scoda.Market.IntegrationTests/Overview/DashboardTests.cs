@@ -54,7 +54,7 @@ public abstract class DashboardTests<TApp>(TApp fixture) where TApp : AppFixture
         await using var negotiation = await trade.NegotiateAsync();
         var offer = await negotiation.Seller.InvokeAsync("MakeOffer", negotiation.Room, NewId(), new TermsBuilder(price: 240m, tonnes: 500m).Build());
         var offerId = offer.GetProperty("payload").GetProperty("offer").GetProperty("id").GetGuid();
-        await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offerId);
+        await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offerId, new { total = offer.GetProperty("payload").GetProperty("offer").GetProperty("total") });
 
         var buyer = await DashboardAsync(trade.Buyer, trade.BuyerOrganizationId);
         var group = buyer.GetProperty("deals").EnumerateArray().Single();

@@ -19,9 +19,12 @@ public sealed record DealAccess(Deal Deal, DealParty Acts, bool Reads, DealParty
 /// documents each needs), uploads and reviews of the checklist's documents. Each change runs in its own transaction
 /// through <see cref="DealService"/>, so the event log, the stock ledger and the listeners commit together.
 /// </summary>
-public sealed class DealWorkflow(MarketDbContext db, DealService deals, ListingFacts listings, CurrentUser user, OrganizationAccess organizations, FileStore files, TimeProvider clock)
+public sealed class DealWorkflow(
+    MarketDbContext db, DealService deals, ListingFacts listings, CurrentUser user, OrganizationAccess organizations, FileStore files, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<DealOptions> options)
 {
     public const string DocumentArea = "deal-documents";
+    public const string ContractArea = "deal-contracts";
 
     public static readonly UploadRules DocumentRules = new([FileKind.Pdf, FileKind.Png, FileKind.Jpeg], 10 * 1024 * 1024, 1);
 
@@ -171,6 +174,53 @@ public sealed class DealWorkflow(MarketDbContext db, DealService deals, ListingF
         var document = await db.DealDocuments.AsNoTracking().SingleOrDefaultAsync(d => d.Id == documentId && d.DealId == access.Deal.Id, ct);
         return document is not null && files.OpenRead(DocumentArea, access.Deal.Id, document.Id) is { } stream ? (document, stream) : null;
     }
+
+    /// <summary>
+    /// The contract PDF: generated at the first request, stored with its SHA-256 on the deal, and the same bytes served
+    /// after. Two first requests at once store one file: the conditional update keeps the first, the other is deleted.
+    /// Null when no text font is installed.
+    /// </summary>
+    public async Task<byte[]?> ContractAsync(DealAccess access, CancellationToken ct)
+    {
+        var deal = access.Deal;
+        if (deal.ContractFileId is { } stored && files.OpenRead(ContractArea, deal.Id, stored) is { } existing)
+        {
+            await using (existing)
+            {
+                using var copy = new MemoryStream();
+                await existing.CopyToAsync(copy, ct);
+                return copy.ToArray();
+            }
+        }
+        var fonts = ContractFonts.Install();
+        if (!fonts.HasText)
+        {
+            return null;
+        }
+        var seller = await organizations.IdentityAsync(deal.SellerOrganizationId, ct);
+        var buyer = await organizations.IdentityAsync(deal.BuyerOrganizationId, ct);
+        var commodity = await listings.CommodityAsync(deal.ListingId, ct);
+        var facts = deals.FactsOf(deal, deal.Status);
+        var bytes = ContractDocument.Render(new ContractData(deal.Id, deal.CreatedAt, Party("Seller", seller!), Party("Buyer", buyer!), commodity, deal.Terms, facts.Total,
+            facts.Deposit, options.Value.DepositShare, DealChecklist.For(deal.Terms, commodity?.HsCode)), fonts);
+        var fileId = Guid.CreateVersion7(clock.GetUtcNow());
+        var sha256 = await files.SaveAsync(ContractArea, deal.Id, fileId, bytes, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var won = await db.Deals.Where(d => d.Id == deal.Id && d.ContractFileId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.ContractFileId, fileId).SetProperty(d => d.ContractSha256, sha256), ct) == 1;
+        if (!won)
+        {
+            await transaction.RollbackAsync(ct);
+            files.Delete(ContractArea, deal.Id, fileId);
+            return await ContractAsync(access with { Deal = await db.Deals.AsNoTracking().SingleAsync(d => d.Id == deal.Id, ct) }, ct);
+        }
+        await deals.RecordAsync(deal.Id, DealEventKinds.ContractGenerated, user.Id, $"SHA-256 {sha256}", null, ct);
+        await transaction.CommitAsync(ct);
+        return bytes;
+    }
+
+    static ContractParty Party(string role, OrganizationIdentity organization) =>
+        new(role, organization.Name, organization.CountryCode, organization.RegistrationNumber);
 
     static void RequireOpenForDocuments(DealAccess access)
     {

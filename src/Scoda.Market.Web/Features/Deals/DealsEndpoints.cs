@@ -66,6 +66,7 @@ public static class DealsEndpoints
                 .WithName($"Deal{char.ToUpperInvariant(action[0])}{action[1..]}");
         }
         api.MapPost("/{id:guid}/resolve", Resolve).WithName("ResolveDeal");
+        api.MapGet("/{id:guid}/contract", Contract).WithName("GetDealContract").WithDownloadHeaders();
         api.MapPost("/{id:guid}/documents", UploadDocument).WithName("UploadDealDocument")
             .WithSummary("Upload one checklist document: multipart/form-data with 'kind' and 'file' (PDF, PNG, JPEG; 10 MB).")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(DealWorkflow.DocumentRules.MaxBytesPerFile + 1024 * 1024));
@@ -192,6 +193,21 @@ public static class DealsEndpoints
         var document = await workflow.UploadAsync(access, kind, accepted[0], ct);
         var item = (await workflow.ChecklistAsync(access.Deal, ct)).Single(i => i.Kind == kind);
         return TypedResults.Created($"/api/deals/{id}/documents/{document.Id}", item);
+    }
+
+    /// <summary>The contract PDF for both parties (outsiders 404); its SHA-256 is in <c>X-Content-SHA256</c> and on the deal.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Contract(Guid id, DealWorkflow workflow, HttpResponse response, CancellationToken ct)
+    {
+        if (await workflow.AccessAsync(id, ct) is not { } access)
+        {
+            return Problems.NotFound("Deal");
+        }
+        if (await workflow.ContractAsync(access, ct) is not { } bytes)
+        {
+            return TypedResults.Problem(title: "The contract cannot be drawn: no font is installed on this host.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        response.Headers["X-Content-SHA256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return TypedResults.File(bytes, "application/pdf", $"contract-{id:N}.pdf");
     }
 
     static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadDocument(Guid id, Guid documentId, DealWorkflow workflow, CancellationToken ct)

@@ -49,6 +49,9 @@ public sealed record MembershipView(
 /// get". Every feature asks here (the <c>Organization.*</c> policies too); nobody else reads memberships for roles.
 /// Methods without a user id answer for the signed-in caller of the request; hub calls and workers pass the user id.
 /// </summary>
+/// <summary>An organization as a contract names it.</summary>
+public sealed record OrganizationIdentity(Guid Id, string Name, string CountryCode, string RegistrationNumber);
+
 [FeatureContract]
 public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser user)
 {
@@ -123,6 +126,11 @@ public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser u
     /// <summary>Everyone who belongs to any of the organizations (to tell them something).</summary>
     public async Task<IReadOnlyList<Guid>> MembersOfAsync(IReadOnlyCollection<Guid> organizationIds, CancellationToken ct) =>
         await db.Memberships.AsNoTracking().Where(m => organizationIds.Contains(m.OrganizationId)).Select(m => m.UserId).Distinct().ToListAsync(ct);
+
+    /// <summary>How a contract names the organization: name, country and registration number; null when there is none.</summary>
+    public async Task<OrganizationIdentity?> IdentityAsync(Guid organizationId, CancellationToken ct) =>
+        await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
+            .Select(o => new OrganizationIdentity(o.Id, o.Name, o.CountryCode, o.RegistrationNumber)).SingleOrDefaultAsync(ct);
 
     /// <summary>The organization's approval threshold (<see cref="Organization.ApprovalThresholdAmount"/>); null when it sets none.</summary>
     public async Task<Money?> ApprovalThresholdAsync(Guid organizationId, CancellationToken ct) =>

@@ -113,6 +113,13 @@ public sealed class FileStore(DataFolder data)
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>Stores bytes the server made (a generated contract) and returns their SHA-256 (hex).</summary>
+    public async Task<string> SaveAsync(string area, Guid ownerId, Guid fileId, byte[] bytes, CancellationToken ct)
+    {
+        await File.WriteAllBytesAsync(PathOf(area, ownerId, fileId, create: true), bytes, ct);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
     public Stream? OpenRead(string area, Guid ownerId, Guid fileId)
     {
         var path = PathOf(area, ownerId, fileId, create: false);
