@@ -50,6 +50,7 @@ public static class PaymentsEndpoints
         builder.Services.AddScoped<PaymentGateways>();
         builder.Services.AddScoped<PaymentService>();
         builder.Services.AddScoped<PaymentSettlement>();
+        builder.Services.AddScoped<PaymentsContext>();
         builder.Services.AddScoped<StripeWebhook>();
         builder.Services.AddScoped<IDealTransitionListener, PaymentsDealListener>();
         builder.Services.AddHostCommand<ReconcilePaymentsCommand>();
