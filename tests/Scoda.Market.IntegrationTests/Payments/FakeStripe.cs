@@ -104,8 +104,10 @@ public sealed class FakeStripe : HttpMessageHandler
         {
             return Error(HttpStatusCode.NotFound, "invalid_request_error", null, $"Unrecognized request URL ({method}: {path}).");
         }
-        var resource = string.Join('/', segments.Skip(1).Take(segments.Length == 4 ? 2 : 1));
-        var id = segments.Length == 3 ? segments[2] : segments.Length == 4 ? segments[3] : null;
+        var nested = segments[1] == "checkout";
+        var resource = nested ? string.Join('/', segments.Skip(1).Take(2)) : segments[1];
+        var idAt = nested ? 3 : 2;
+        var id = segments.Length > idAt ? segments[idAt] : null;
         if (method == HttpMethod.Get && id is not null)
         {
             return _objects.TryGetValue(id, out var found)

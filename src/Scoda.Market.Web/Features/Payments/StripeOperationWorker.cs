@@ -93,6 +93,7 @@ public sealed partial class StripeOperationWorker(
         var operation = await db.StripeOperations.SingleAsync(o => o.Id == operationId, ct);
         var payment = await db.Payments.SingleAsync(p => p.Id == operation.PaymentId, ct);
         var request = new RequestOptions { IdempotencyKey = operation.IdempotencyKey };
+        var refused = false;
         try
         {
             switch (operation.Kind)
@@ -134,10 +135,7 @@ public sealed partial class StripeOperationWorker(
             operation.Status = StripeOperationStatus.Failed;
             operation.LastError = Describe(e);
             payment.LastError = operation.LastError;
-            if (payment.Kind == PaymentKind.Deposit && payment.Status == PaymentStatus.Pending)
-            {
-                PaymentRules.Advance(payment, PaymentStatus.Failed, 0, Clock.GetUtcNow());
-            }
+            refused = true;
             LogRefused(logger, operation.Kind, payment.Id, (int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Code);
         }
         catch (Exception e) when (e is StripeException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -148,7 +146,14 @@ public sealed partial class StripeOperationWorker(
         }
         operation.LeaseUntil = null;
         payment.UpdatedAt = Clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (refused && payment.Kind == PaymentKind.Deposit)
+        {
+            // A Checkout Session Stripe will not create: the deposit failed, and the deal is free for another.
+            await scope.ServiceProvider.GetRequiredService<PaymentSettlement>().FailAsync(payment, PaymentStatus.Failed, payment.LastError, ct);
+        }
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return operation.Status != StripeOperationStatus.Pending;
     }
 

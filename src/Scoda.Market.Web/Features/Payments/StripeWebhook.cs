@@ -101,10 +101,12 @@ public sealed partial class StripeWebhook(
             }
             catch (StripeException)
             {
-                // Not this secret (or too old, or malformed): the next secret may verify it.
+                // Not this secret (or too old, or a header that is no signature): the next secret may verify it.
             }
-            catch (Newtonsoft.Json.JsonException)
+            catch (Exception e) when (e is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or FormatException or ArgumentException or InvalidCastException or NullReferenceException)
             {
+                // Signed but no event Stripe.net can read: refused like a bad signature, never a 500.
+                LogUnreadable(logger, e.GetType().Name);
                 return null;
             }
         }
@@ -209,6 +211,9 @@ public sealed partial class StripeWebhook(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe webhook refused: no configured secret verifies its signature header ({Length} characters) within the tolerance")]
     private static partial void LogRejected(ILogger logger, int length);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe webhook refused: its body is no event Stripe.net can read ({Error})")]
+    private static partial void LogUnreadable(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({Type}) is of API version {Version}, Stripe.net speaks {Current}; applied from the fields we read")]
     private static partial void LogOtherVersion(ILogger logger, string eventId, string type, string? version, string current);
