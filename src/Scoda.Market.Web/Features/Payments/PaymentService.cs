@@ -152,7 +152,8 @@ public sealed class PaymentsDealListener(PaymentService payments) : IDealTransit
     public Task OnTransitionAsync(DealFacts deal, DealStatus from, DealStatus to, CancellationToken ct) => to switch
     {
         DealStatus.Completed => payments.StagePayoutAsync(deal, ct),
-        DealStatus.Cancelled when DealTransitions.IsBeforeShipment(from) => payments.CancelOpenAndRefundAsync(deal, ct),
+        // Before shipment (DealTransitions.IsBeforeShipment is Deals' own, not its contract): the goods never left.
+        DealStatus.Cancelled when from is DealStatus.Agreed or DealStatus.DepositPending or DealStatus.DepositPaid => payments.CancelOpenAndRefundAsync(deal, ct),
         _ => Task.CompletedTask,
     };
 }
