@@ -14,6 +14,7 @@ using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Profiles;
+using Scoda.Market.Web.Features.Payments;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Commands;
@@ -46,6 +47,7 @@ builder
     .AddNegotiations()
     .AddDeals()
     .AddLiveSessions()
+    .AddPayments()
     .AddDemo()
     .AddMarketTelemetry();
 
@@ -80,6 +82,7 @@ app.MapProfilesEndpoints();
 app.MapNegotiationsEndpoints();
 app.MapDealsEndpoints();
 app.MapLiveSessionsEndpoints();
+app.MapPaymentsEndpoints();
 app.MapWebClient();
 
 await app.RunAsync();

@@ -14,6 +14,7 @@ using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Features.Payments;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Outbox;
 
@@ -52,6 +53,10 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<Deal> Deals => Set<Deal>();
     public DbSet<DealEvent> DealEvents => Set<DealEvent>();
     public DbSet<DealDocument> DealDocuments => Set<DealDocument>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<StripeOperation> StripeOperations => Set<StripeOperation>();
+    public DbSet<StripeWebhookEvent> StripeWebhookEvents => Set<StripeWebhookEvent>();
+    public DbSet<PayoutAccount> PayoutAccounts => Set<PayoutAccount>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<LiveSession> LiveSessions => Set<LiveSession>();
     public DbSet<LiveSessionListing> LiveSessionListings => Set<LiveSessionListing>();

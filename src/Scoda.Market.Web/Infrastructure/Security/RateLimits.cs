@@ -30,8 +30,11 @@ public sealed class RateLimitOptions
     public RateLimitRule Uploads { get; set; } = new() { PerIp = 60, PerAccount = 30 };
     public RateLimitRule Search { get; set; } = new() { PerIp = 300, PerAccount = 300 };
 
+    /// <summary>Payment providers' webhooks (anonymous): generous, since Stripe retries a refusal, but bounded per sender.</summary>
+    public RateLimitRule Webhooks { get; set; } = new() { PerIp = 600, PerAccount = 600 };
+
     public static readonly IReadOnlyList<string> Groups =
-        [nameof(Login), nameof(Register), nameof(PasswordReset), nameof(ConfirmationResend), nameof(Uploads), nameof(Search)];
+        [nameof(Login), nameof(Register), nameof(PasswordReset), nameof(ConfirmationResend), nameof(Uploads), nameof(Search), nameof(Webhooks)];
 }
 
 public static class RateLimits
@@ -83,6 +86,10 @@ public static class RateLimits
                 "/RESENDCONFIRMATIONEMAIL" => (nameof(options.ConfirmationResend), options.ConfirmationResend, true),
                 _ => null,
             };
+        }
+        if (HttpMethods.IsPost(request.Method) && path.StartsWithSegments("/api/payments/stripe/webhook", StringComparison.OrdinalIgnoreCase))
+        {
+            return (nameof(options.Webhooks), options.Webhooks, false);
         }
         if (HttpMethods.IsGet(request.Method) && path.StartsWithSegments("/api/search", StringComparison.OrdinalIgnoreCase))
         {

@@ -113,7 +113,7 @@ public static class WebDefences
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            if (IsStateChanging(request.Method) && !HasBearerToken(request)
+            if (IsStateChanging(request.Method) && !HasBearerToken(request) && !IsSignedWebhook(request)
                 && (request.Cookies.ContainsKey(cookieName) || IsCookieSignIn(request))
                 && !IsSameOrigin(request, address))
             {
@@ -128,6 +128,10 @@ public static class WebDefences
 
     static bool IsStateChanging(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+
+    /// <summary>Webhooks authenticate by their signature, not a cookie; a browser's stray cookie must not get them refused.</summary>
+    static bool IsSignedWebhook(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api/payments/stripe/webhook", StringComparison.OrdinalIgnoreCase) && request.Headers.ContainsKey("Stripe-Signature");
 
     static bool HasBearerToken(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
