@@ -185,6 +185,13 @@ export function LiveSessionPage({ id }: { id: string }) {
             isLive && <p className="panel muted">{t('live.pinned.none')}</p>
           )}
           <FeaturedList session={session} />
+          {!moderator && me && session.featuredListings.some((l) => me.organizations.some((o) => o.id === l.seller.id)) && (
+            <p>
+              <Link to={`/live/${encodeURIComponent(id)}/report`} className="button button-small" data-testid="exporter-report">
+                {t('live.report.yours')}
+              </Link>
+            </p>
+          )}
           {me && <InterestsPanel sessionId={id} refreshKey={Object.values(board?.interests ?? {}).reduce((a, b) => a + b, 0)} />}
         </div>
         <aside className="live-side">
@@ -238,12 +245,23 @@ function HostConsole({
   const answered = questions.filter((q) => q.answer !== null).length;
   const interestCount = Object.values(interests).reduce((a, b) => a + b, 0);
 
-  async function move(action: 'start' | 'end') {
+  async function move(action: 'start' | 'end' | 'cancel') {
     if (action === 'end' && !window.confirm(t('live.host.confirmEnd'))) return;
+    let reason: string | null = null;
+    if (action === 'cancel') {
+      reason = window.prompt(t('live.host.cancelReason'));
+      if (reason === null) return;
+    }
     setBusy(true);
     setErrors([]);
     try {
-      onMove([await (action === 'start' ? api.startLiveSession(session.id) : api.endLiveSession(session.id))]);
+      const moved =
+        action === 'start'
+          ? await api.startLiveSession(session.id)
+          : action === 'end'
+            ? await api.endLiveSession(session.id)
+            : await api.cancelLiveSession(session.id, reason?.trim() || null);
+      onMove([moved]);
     } catch (e) {
       setErrors(errorMessages(e, t));
     } finally {
@@ -261,6 +279,9 @@ function HostConsole({
               <Link to={`/live/${encodeURIComponent(session.id)}/edit`} className="button button-small" data-testid="host-edit">
                 {t('live.host.edit')}
               </Link>
+              <button type="button" className="button button-danger" data-testid="host-cancel" disabled={busy} onClick={() => void move('cancel')}>
+                {t('live.host.cancel')}
+              </button>
               <button type="button" className="button button-primary" data-testid="host-start" disabled={busy} onClick={() => void move('start')}>
                 {t('live.host.start')}
               </button>
