@@ -75,6 +75,7 @@ public static class FanoutViewers
         var url = new Uri(options.Text("url", ""));
         var count = options.Count("count", 2000);
         var concurrency = options.Count("connect-concurrency", 50);
+        var warm = Math.Min(options.Count("warm-count", 50), options.Count("count", 2000));
         var session = options.Text("session", "");
         var join = options.Text("join-method", "JoinSession");
         var eventName = options.Text("event", "LiveEvent");
@@ -85,14 +86,14 @@ public static class FanoutViewers
         string? firstError = null;
         var connected = 0;
         using var gate = new SemaphoreSlim(concurrency);
-        await Task.WhenAll(viewers.Select(async (viewer, i) =>
+        async Task ConnectAsync(int from, int to) => await Task.WhenAll(Enumerable.Range(from, to - from).Select(async i =>
         {
             await gate.WaitAsync();
             try
             {
                 closers[i] = mode == "raw"
-                    ? await ConnectRawAsync(url, viewer)
-                    : await ConnectHubAsync(url, viewer, Guid.Parse(session), join, eventName);
+                    ? await ConnectRawAsync(url, viewers[i])
+                    : await ConnectHubAsync(url, viewers[i], Guid.Parse(session), join, eventName);
                 Interlocked.Increment(ref connected);
             }
             catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or InvalidOperationException or OperationCanceledException
@@ -105,6 +106,15 @@ public static class FanoutViewers
                 gate.Release();
             }
         }));
+
+        // A first few viewers warm the server's code paths up, so its memory figure covers viewers, not first-use costs.
+        await ConnectAsync(0, warm);
+        Console.WriteLine($"warm {connected}");
+        if (await Console.In.ReadLineAsync() != "go")
+        {
+            return 1;
+        }
+        await ConnectAsync(warm, count);
         Console.WriteLine($"ready {connected} {firstError}");
 
         long last = 0;
