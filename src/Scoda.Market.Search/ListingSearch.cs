@@ -14,14 +14,22 @@ public static class ListingSearch
         ArgumentNullException.ThrowIfNull(query);
         if (query.After is { Partial: true } resume)
         {
-            var rest = await index.SearchAsync(query with { Words = WordMatch.Some, After = resume with { Partial = false } }, ct);
-            return Combined([], rest, 0, false, rest.Facets);
+            // Guid.Empty: the full matches ended exactly at a page's end, and the partial ones start here.
+            var after = resume.Id == Guid.Empty ? null : resume with { Partial = false };
+            var rest = await index.SearchAsync(query with { Words = WordMatch.Some, After = after, WithFacets = false }, ct);
+            return Combined([], rest, 0, false, new Dictionary<string, IReadOnlyList<FacetCount>>());
         }
         var full = await index.SearchAsync(query with { Words = WordMatch.All }, ct);
         var limit = Math.Clamp(query.Limit, 1, SearchLimits.MaxLimit);
-        if (string.IsNullOrWhiteSpace(query.Text) || full.Next is not null || full.Hits.Count >= limit)
+        if (string.IsNullOrWhiteSpace(query.Text) || full.Next is not null)
         {
             return full;
+        }
+        if (full.Hits.Count >= limit)
+        {
+            // The page is full and the full matches end with it: the next page starts the partial ones, if there are any.
+            var any = await index.SearchAsync(query with { Words = WordMatch.Some, After = null, Limit = 1, WithFacets = false }, ct);
+            return any.Total == 0 ? full : full with { Next = new SearchCursor(query.Sort, 0, Guid.Empty, Partial: true), PartialTotal = any.Total };
         }
         var some = await index.SearchAsync(query with
         {
