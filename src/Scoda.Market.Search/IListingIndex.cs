@@ -21,6 +21,12 @@ public interface IListingIndex
     /// <summary>Completions for what the user is typing (titles, commodity names, places).</summary>
     Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct = default);
 
+    /// <summary>
+    /// The text with its words that the index does not know replaced by the closest words it does ("wheta mililng" →
+    /// "wheat milling"), for a search that found nothing; null when there is nothing better to offer.
+    /// </summary>
+    Task<string?> SuggestSpellingAsync(string text, CancellationToken ct = default);
+
     /// <summary>Stores a buy request's standing query, to be matched against listings as they are indexed.</summary>
     Task StoreQueryAsync(StoredQuery query, CancellationToken ct = default);
 

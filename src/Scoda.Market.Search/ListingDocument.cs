@@ -19,6 +19,12 @@ public sealed record ListingDocument
 
     public required string HsCode { get; init; }
 
+    /// <summary>
+    /// The headline built from the taxonomy in every interface language (en, ru, zh): commodity, key spec, origin. Searched
+    /// as text, so a Chinese query finds a listing its seller titled only in Russian.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Headline { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Title and description by language (en, ru, zh, kk, uz).</summary>
     public required IReadOnlyDictionary<string, string> Title { get; init; }
     public required IReadOnlyDictionary<string, string> Description { get; init; }
@@ -45,6 +51,9 @@ public sealed record ListingDocument
 
     /// <summary>Stock available (on hand − reserved) across warehouses, in the quantity unit.</summary>
     public required decimal Available { get; init; }
+
+    /// <summary>Stock held for buyers (reservations), in the quantity unit; on hand is available + reserved. Not searched.</summary>
+    public decimal Reserved { get; init; }
 
     /// <summary>Spec values: numbers for number specs, text for options.</summary>
     public required IReadOnlyDictionary<string, decimal> NumericSpecs { get; init; }

@@ -1,5 +1,12 @@
 namespace Scoda.Market.Search;
 
+/// <summary>Which listings a text query matches: those with every word (the default), or those with some words but not all.</summary>
+public enum WordMatch
+{
+    All,
+    Some,
+}
+
 public enum ListingSort
 {
     Relevance,
@@ -31,6 +38,12 @@ public sealed record ListingQuery
     public decimal? MinAvailable { get; init; }
 
     public bool VerifiedOnly { get; init; }
+
+    /// <summary>
+    /// <see cref="WordMatch.Some"/>: the partial matches of a text of two or more words (at least one word, not all of
+    /// them), ranked by how many words they have and in which fields; nothing for a text of one word.
+    /// </summary>
+    public WordMatch Words { get; init; } = WordMatch.All;
     public ListingSort Sort { get; init; } = ListingSort.Relevance;
 
     /// <summary>The position after which the page starts (from <see cref="SearchPage.Next"/>).</summary>
@@ -42,7 +55,8 @@ public sealed record ListingQuery
 }
 
 /// <summary>search_after position: the last hit's sort value and its id as the tie-breaker.</summary>
-public sealed record SearchCursor(ListingSort Sort, decimal Value, Guid Id);
+/// <remarks><paramref name="Partial"/>: the position is among the partial matches that follow the full ones (see <see cref="ListingSearch"/>).</remarks>
+public sealed record SearchCursor(ListingSort Sort, decimal Value, Guid Id, bool Partial = false);
 
 public sealed record FacetCount(string Key, long Count);
 
@@ -58,14 +72,22 @@ public static class Facets
 }
 
 /// <summary>One result: the document, its score (relevance sort) and highlighted snippets by field ("title.ru" ...).</summary>
-public sealed record SearchHit(ListingDocument Document, double Score, IReadOnlyDictionary<string, string> Highlights);
+public sealed record SearchHit(ListingDocument Document, double Score, IReadOnlyDictionary<string, string> Highlights)
+{
+    /// <summary>The listing has some of the query's words but not all (it follows the full matches).</summary>
+    public bool Partial { get; init; }
+}
 
 /// <summary>
 /// A page of results. <see cref="Total"/> is exact up to <see cref="SearchLimits.TrackTotalHits"/>; past that it is
 /// that number and <see cref="TotalIsLowerBound"/> is true (as Elasticsearch's track_total_hits).
 /// </summary>
 public sealed record SearchPage(
-    long Total, bool TotalIsLowerBound, IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets, SearchCursor? Next);
+    long Total, bool TotalIsLowerBound, IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets, SearchCursor? Next)
+{
+    /// <summary>How many partial matches follow the full ones (see <see cref="ListingSearch"/>); 0 when none were looked for.</summary>
+    public long PartialTotal { get; init; }
+}
 
 public static class SearchLimits
 {

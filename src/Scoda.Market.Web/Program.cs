@@ -75,6 +75,7 @@ app.MapFxRatesEndpoints();
 app.MapListingsEndpoints();
 app.MapInventoryEndpoints();
 app.MapSearchEndpoints();
+app.MapSavedSearchesEndpoints();
 app.MapBuyRequestsEndpoints();
 app.MapNotificationsEndpoints();
 app.MapDashboardEndpoints();

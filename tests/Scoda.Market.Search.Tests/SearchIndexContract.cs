@@ -8,7 +8,7 @@ namespace Scoda.Market.Search.Tests;
 /// when SCODA_TEST_ELASTICSEARCH_URL names a server. A back end that needs a refresh before reads overrides
 /// <see cref="AfterWriteAsync"/>.
 /// </summary>
-public abstract class SearchIndexContract
+public abstract partial class SearchIndexContract
 {
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -225,6 +225,11 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         var text = ListingQueryDsl.PrepareText(query.Text);
         var sort = ListingQueryDsl.EffectiveSort(query, text);
         var limit = Math.Clamp(query.Limit, 1, SearchLimits.MaxLimit);
+        if (query.Words == WordMatch.Some && ListingQueryDsl.WordsOf(text).Count < 2)
+        {
+            // One word has no partial matches: nothing to ask the cluster.
+            return new SearchPage(0, false, [], new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal), null);
+        }
         var response = Ensure(await _client.SearchAsync<ListingDocument>(ListingQueryDsl.Search(_target, query), ct), "search");
         return ReadPage(response, sort, limit, query.WithFacets && query.After is null);
     }
@@ -291,6 +296,25 @@ public sealed partial class ElasticsearchListingIndex : IListingIndex
         var entries = response.Suggest?.GetCompletion("names") ?? [];
         return entries.SelectMany(entry => entry.Options).Select(o => o.Text)
             .Distinct(StringComparer.OrdinalIgnoreCase).Take(wanted).ToList();
+    }
+
+    public async Task<string?> SuggestSpellingAsync(string text, CancellationToken ct = default)
+    {
+        var prepared = ListingQueryDsl.PrepareText(text);
+        if (prepared is null)
+        {
+            return null;
+        }
+        var response = Ensure(await _client.SearchAsync<ListingDocument>(ListingQueryDsl.Spelling(_target, prepared), ct), "spelling");
+        var entries = response.Suggest?.GetTerm(ListingQueryDsl.SpellingSuggester) ?? [];
+        var changed = false;
+        var words = ListingQueryDsl.WordsOf(prepared).Select(word =>
+        {
+            var better = entries.FirstOrDefault(e => string.Equals(e.Text, word, StringComparison.OrdinalIgnoreCase))?.Options.FirstOrDefault()?.Text;
+            changed |= better is not null;
+            return better ?? word;
+        }).ToList();
+        return changed ? string.Join(' ', words) : null;
     }
 
     public async Task StoreQueryAsync(StoredQuery query, CancellationToken ct = default)

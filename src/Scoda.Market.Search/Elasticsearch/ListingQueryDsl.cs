@@ -29,11 +29,12 @@ internal static class ListingQueryDsl
     [
         "title.en^3", "title.ru^3", "title.kk^3", "title.uz^3",
         "description.en", "description.ru", "description.kk", "description.uz",
+        "headline.en^2", "headline.ru^2",
     ];
 
     const int CategoryBoost = 2;
 
-    static readonly string[] HanRankFields = ["title.zh^3", "description.zh"];
+    static readonly string[] HanRankFields = ["title.zh^3", "headline.zh^2", "description.zh"];
 
     static readonly string[] PhrasePrefixFields = ["title.en^2", "title.ru^2", "title.kk^2", "title.uz^2"];
 
@@ -61,6 +62,31 @@ internal static class ListingQueryDsl
         var prepared = string.Join(' ', words);
         return prepared.Length == 0 ? null : prepared;
     }
+
+    /// <summary>The words of a prepared text (see <see cref="PrepareText"/>).</summary>
+    public static IReadOnlyList<string> WordsOf(string? prepared) =>
+        prepared is null ? [] : prepared.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    public const string SpellingSuggester = "spelling";
+
+    /// <summary>"Did you mean": a term suggester over every searched text, for a search that found nothing.</summary>
+    public static SearchRequest Spelling(string index, string text) => new(index)
+    {
+        Size = 0,
+        Source = false,
+        TrackTotalHits = false,
+        Suggest = new Suggester
+        {
+            Text = text,
+            Suggesters = new Dictionary<string, FieldSuggester>(StringComparer.Ordinal)
+            {
+                [SpellingSuggester] = new FieldSuggester
+                {
+                    Term = new TermSuggester { Field = "allText", SuggestMode = SuggestMode.Missing, Size = 1, MinWordLength = 3 },
+                },
+            },
+        },
+    };
 
     /// <summary>Relevance without text has nothing to rank by: such a search lists newest first (as the embedded back end).</summary>
     public static ListingSort EffectiveSort(ListingQuery query, string? text) =>
@@ -245,7 +271,14 @@ internal static class ListingQueryDsl
             return new MatchAllQuery();
         }
         var @bool = new BoolQuery();
-        if (text is not null)
+        if (text is not null && q.Words == WordMatch.Some)
+        {
+            // The partial matches: at least one word, not all of them (those are the full matches, listed first).
+            @bool.Must = [new BoolQuery { Should = WordsOf(text).Select(TextClause).ToList(), MinimumShouldMatch = 1 }];
+            @bool.MustNot = [TextClause(text)];
+            @bool.Should = RankClauses(text);
+        }
+        else if (text is not null)
         {
             @bool.Must = [TextClause(text)];
             @bool.Should = RankClauses(text);

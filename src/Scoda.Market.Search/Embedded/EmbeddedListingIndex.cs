@@ -148,9 +148,10 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         await ReadableAsync(ct);
         await using var connection = await _files.OpenAsync(ct);
         var vocabulary = await _vocabulary.ReadAsync(connection, ct);
-        var text = EmbeddedQuery.Parse(query.Text, _synonyms, vocabulary.NearSpellings);
+        var parsed = EmbeddedQuery.Parse(query.Text, _synonyms, vocabulary.NearSpellings);
+        var text = query.Words == WordMatch.Some ? parsed.SomeWords() : parsed;
         var limit = Math.Clamp(query.Limit, 1, SearchLimits.MaxLimit);
-        if (text.Match is null && !string.IsNullOrWhiteSpace(query.Text))
+        if (text is null || (text.Match is null && !string.IsNullOrWhiteSpace(query.Text)))
         {
             // Text with no searchable word ("(((", "*:*") matches nothing, as a match query with no terms does.
             return new SearchPage(0, false, [], Facets.All.ToDictionary(f => f, _ => (IReadOnlyList<FacetCount>)[]), null);
@@ -194,6 +195,14 @@ public sealed class EmbeddedListingIndex : IListingIndex, IDisposable, IAsyncDis
         await ReadableAsync(ct);
         await using var connection = await _files.OpenAsync(ct);
         return await Suggestions.FindAsync(connection, norm, limit, ct);
+    }
+
+    public async Task<string?> SuggestSpellingAsync(string text, CancellationToken ct = default)
+    {
+        await ReadableAsync(ct);
+        await using var connection = await _files.OpenAsync(ct);
+        var vocabulary = await _vocabulary.ReadAsync(connection, ct);
+        return Spelling.Suggest(text, vocabulary.Closest);
     }
 
     public async Task StoreQueryAsync(StoredQuery query, CancellationToken ct = default)

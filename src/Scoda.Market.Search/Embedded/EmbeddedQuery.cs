@@ -11,10 +11,10 @@ public sealed class EmbeddedQuery
 {
     const int MaxUnits = 12;
 
-    EmbeddedQuery(IReadOnlyList<string> units, IReadOnlySet<string> exact, IReadOnlyList<string> prefixes)
+    EmbeddedQuery(IReadOnlyList<string> units, IReadOnlySet<string> exact, IReadOnlyList<string> prefixes, string? match = null)
     {
         Units = units;
-        Match = units.Count == 0 ? null : string.Join(" AND ", units);
+        Match = match ?? (units.Count == 0 ? null : string.Join(" AND ", units));
         ExactTerms = exact;
         Prefixes = prefixes;
     }
@@ -95,6 +95,14 @@ public sealed class EmbeddedQuery
         }
         return new EmbeddedQuery(units, exact, prefixes);
     }
+
+    /// <summary>
+    /// The same words, matching the listings that have some of them but not all (the partial matches); null for a text of
+    /// fewer than two words, which has none.
+    /// </summary>
+    public EmbeddedQuery? SomeWords() => Units.Count < 2
+        ? null
+        : new EmbeddedQuery(Units, ExactTerms, Prefixes, $"({string.Join(" OR ", Units)}) NOT ({string.Join(" AND ", Units)})");
 
     static void AddMembers(IReadOnlyList<string[]> members, List<string> alternatives, HashSet<string> exact)
     {

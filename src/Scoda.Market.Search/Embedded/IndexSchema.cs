@@ -12,7 +12,7 @@ namespace Scoda.Market.Search.Embedded;
 internal static class IndexSchema
 {
     /// <summary>Changes with the file's layout; a different prefix means the file must be rebuilt.</summary>
-    public const string FilePrefix = "listings-v4-";
+    public const string FilePrefix = "listings-v5-";
 
     public const long PriceScale = 10_000;
     public const long QuantityScale = 1_000;

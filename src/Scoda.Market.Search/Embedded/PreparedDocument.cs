@@ -13,7 +13,8 @@ internal sealed record PreparedDocument(ListingDocument Document, byte[] Payload
         d,
         JsonSerializer.SerializeToUtf8Bytes(d, IndexSchema.Json),
         TextAnalysis.IndexText(string.Join(" \n ", d.Title.Values)),
-        TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))))),
+        // The taxonomy's headline (every language) ranks with the commodity names: it is built from them.
+        TextAnalysis.IndexText(string.Join(" \n ", d.CategoryNames.Concat(d.CategoryPath.Select(k => k.Replace('-', ' '))).Concat(d.Headline.Values))),
         TextAnalysis.IndexText(string.Join(" \n ", d.Description.Values)),
         TextAnalysis.IndexText(string.Join(" \n ",
             new[] { d.NamedPlace, d.OriginRegion ?? "", d.SellerName, d.Incoterm, d.HsCode }.Concat(d.TextSpecs.Values).Concat(d.Certificates))),

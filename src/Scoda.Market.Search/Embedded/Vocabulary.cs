@@ -83,13 +83,20 @@ internal sealed class VocabularyCache
         }
     }
 
-    public List<string> NearSpellings(string word)
+    public List<string> NearSpellings(string word) => Within(word, TextAnalysis.AllowedEdits(word));
+
+    /// <summary>
+    /// For a spelling suggestion after a search found nothing: the closest known term, one edit further than a search
+    /// tolerates (the near spellings within that were already searched); null for a known word or none close enough.
+    /// </summary>
+    public string? Closest(string word) => Within(word, Math.Min(TextAnalysis.AllowedEdits(word) + 1, 3)).FirstOrDefault();
+
+    List<string> Within(string word, int edits)
     {
-        var edits = TextAnalysis.AllowedEdits(word);
         var found = new List<(string Term, int Distance)>();
         lock (_lock)
         {
-            if (edits == 0 || _known.Contains(word) || char.IsAsciiDigit(word[0]))
+            if (edits == 0 || word.Length <= 2 || _known.Contains(word) || char.IsAsciiDigit(word[0]))
             {
                 return [];
             }

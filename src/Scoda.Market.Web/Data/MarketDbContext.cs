@@ -70,6 +70,8 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<LiveViewer> LiveViewers => Set<LiveViewer>();
     public DbSet<LiveVisit> LiveVisits => Set<LiveVisit>();
     public DbSet<LiveViewerMinute> LiveViewerMinutes => Set<LiveViewerMinute>();
+    public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
+    public DbSet<SavedSearchAlert> SavedSearchAlerts => Set<SavedSearchAlert>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -135,7 +135,7 @@ public sealed class ElasticsearchQueryDslTests
     /// <summary>A typed request or query as the official client writes it.</summary>
     static JsonNode Json<T>(T value) => JsonNode.Parse(Client.RequestResponseSerializer.SerializeToString(value))!;
 
-    static IEnumerable<(string Path, string Value)> Strings(JsonNode? node, string path = "$")
+    internal static IEnumerable<(string Path, string Value)> Strings(JsonNode? node, string path = "$")
     {
         switch (node)
         {
@@ -158,9 +158,11 @@ public sealed class ElasticsearchQueryDslTests
     };
 
     /// <summary>Keeps the request body and answers with an empty search result.</summary>
-    sealed class CapturingHandler : HttpMessageHandler
+    internal sealed class CapturingHandler(string? response = null) : HttpMessageHandler
     {
         public string? Body { get; private set; }
+
+        public int Requests { get; private set; }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -173,10 +175,11 @@ public sealed class ElasticsearchQueryDslTests
                 bytes = plain.ToArray();
             }
             Body = Encoding.UTF8.GetString(bytes);
+            Requests++;
             return new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Headers = { { "X-Elastic-Product", "Elasticsearch" } },
-                Content = new StringContent("""{"took":1,"timed_out":false,"hits":{"total":{"value":0,"relation":"eq"},"max_score":null,"hits":[]}}""", Encoding.UTF8, "application/vnd.elasticsearch+json"),
+                Content = new StringContent(response ?? """{"took":1,"timed_out":false,"hits":{"total":{"value":0,"relation":"eq"},"max_score":null,"hits":[]}}""", Encoding.UTF8, "application/vnd.elasticsearch+json"),
             };
         }
     }

@@ -59,6 +59,8 @@ export type Listing = {
   category: { id: string; key: string; name: LocalizedText; unit?: string | null };
   status: ListingStatus;
   title: LocalizedText;
+  /** Built by the server from the taxonomy in en, ru and zh: commodity, key spec, origin. */
+  headline: LocalizedText;
   description: LocalizedText;
   hsCode: string;
   specs: Record<string, Decimal | boolean | null>;
@@ -170,4 +172,25 @@ export const listingsApi = {
     return request<ImportResult>('/api/listings/import', { method: 'POST', query: { organizationId }, body: form });
   },
   importTemplateUrl: '/api/listings/import/template',
+  importReferenceCsvUrl: '/api/listings/import/reference.csv',
+  importReference: (signal?: AbortSignal) => request<ImportReference>('/api/listings/import/reference', { signal }),
+};
+
+export type ImportReference = {
+  columns: string[];
+  categories: {
+    key: string;
+    group: string;
+    name: LocalizedText;
+    hsCode: string;
+    unit: string;
+    specs: { key: string; label: LocalizedText; type: string; unit: string | null; min: number | null; max: number | null; required: boolean; options: string[] }[];
+  }[];
+  paymentTerms: string[];
+  incoterms: { code: string; seaOnly: boolean }[];
+  deliveryModes: string[];
+  units: string[];
+  currencies: string[];
+  packagings: string[];
+  certificates: { freeText: boolean; maxCount: number; maxLength: number; separator: string };
 };

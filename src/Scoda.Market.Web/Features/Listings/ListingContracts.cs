@@ -54,6 +54,7 @@ public sealed record ListingResponse(
     CategoryRef Category,
     ListingStatus Status,
     LocalizedText Title,
+    LocalizedText Headline,
     LocalizedText Description,
     string HsCode,
     IReadOnlyDictionary<string, object> Specs,

@@ -39,8 +39,14 @@ public static class ListingImport
         app.MapPost("/api/listings/import", Import).WithTags("Listings").WithName("ImportListings").RequireAuthorization()
             .WithSummary("CSV with the columns of GET /api/listings/import/template; valid rows become drafts.")
             .WithMetadata(new RequestSizeLimitAttribute(MaxBytes + 64 * 1024));
-        app.MapGet("/api/listings/import/template", () => TypedResults.Text(string.Join(',', Columns) + "\n", "text/csv"))
-            .WithTags("Listings").WithName("ListingImportTemplate").AllowAnonymous();
+        app.MapGet("/api/listings/import/template", (TimeProvider clock) => TypedResults.Text(ListingImportReference.Template(clock.GetUtcNow()), "text/csv"))
+            .WithTags("Listings").WithName("ListingImportTemplate").AllowAnonymous()
+            .WithSummary("The import columns and one example row per commodity group.");
+        app.MapGet("/api/listings/import/reference", () => TypedResults.Ok(ListingImportReference.Build()))
+            .WithTags("Listings").WithName("ListingImportReference").AllowAnonymous()
+            .WithSummary("Every code the import accepts: categories with HS and unit, spec keys with units and ranges, payment terms, Incoterms, delivery modes, units, currencies, packagings, certificates.");
+        app.MapGet("/api/listings/import/reference.csv", () => TypedResults.Text(ListingImportReference.ToCsv(ListingImportReference.Build()), "text/csv"))
+            .WithTags("Listings").WithName("ListingImportReferenceCsv").AllowAnonymous();
         return app;
     }
 

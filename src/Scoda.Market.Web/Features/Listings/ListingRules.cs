@@ -25,6 +25,9 @@ public static partial class ListingRules
     public const int MaxDescriptionLength = 5000;
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(366);
 
+    public const int MaxCertificates = 20;
+    public const int MaxCertificateLength = 60;
+
     /// <summary>Checks <paramref name="request"/> for a listing in <paramref name="category"/> (null: unknown category).</summary>
     public static ListingFields? Read(ListingRequest request, Category? category, DateTimeOffset now, ValidationErrors errors)
     {
@@ -92,8 +95,8 @@ public static partial class ListingRules
         errors.Check(request.LeadTimeDays is null or (>= 0 and <= 365), "leadTimeDays", "Between 0 and 365 days.");
 
         var certificates = (request.Certificates ?? []).Select(c => c.Trim()).ToList();
-        errors.Check(certificates.Count <= 20, "certificates", "At most 20.");
-        errors.Check(certificates.All(c => c.Length is > 0 and <= 60), "certificates", "Each between 1 and 60 characters.");
+        errors.Check(certificates.Count <= MaxCertificates, "certificates", $"At most {MaxCertificates}.");
+        errors.Check(certificates.All(c => c.Length is > 0 and <= MaxCertificateLength), "certificates", $"Each between 1 and {MaxCertificateLength} characters.");
 
         errors.Check(request.ValidUntil is { } until && until > now && until <= now + MaxValidity, "validUntil",
             "A moment in the future, at most a year ahead.");

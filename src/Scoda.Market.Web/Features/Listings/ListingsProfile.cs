@@ -15,6 +15,7 @@ sealed class ListingsProfile : Profile
             .ForCtorParam(nameof(ListingResponse.Seller), o => o.MapFrom(s =>
                 new SellerResponse(s.Organization!.Id, s.Organization.Name, s.Organization.CountryCode, s.Organization.VerificationStatus == Organizations.VerificationStatus.Verified)))
             .ForCtorParam(nameof(ListingResponse.Category), o => o.MapFrom(s => new CategoryRef(s.Category!.Id, s.Category.Key, s.Category.Name, s.Category.Unit)))
+            .ForCtorParam(nameof(ListingResponse.Headline), o => o.MapFrom(s => Headlines.Of(s.Category!, s.Specs, s.OriginCountry, s.OriginRegion)))
             .ForCtorParam(nameof(ListingResponse.Specs), o => o.MapFrom(s => SpecValidation.ToResponse(s.Category!.Specs, s.Specs)))
             .ForCtorParam(nameof(ListingResponse.Quantity), o => o.MapFrom(s => new Quantity(s.Quantity, s.QuantityUnit)))
             .ForCtorParam(nameof(ListingResponse.MinOrder), o => o.MapFrom(s => new Quantity(s.MinOrder, s.MinOrderUnit)))

@@ -66,6 +66,7 @@ public sealed class ListingDocuments(MarketDbContext db)
                 // The commodity's own names in every language: a Russian or Chinese query finds an English-only listing.
                 CategoryNames = l.Category.Name.Values.Distinct().ToList(),
                 HsCode = l.HsCode,
+                Headline = Headlines.Of(l.Category, l.Specs, l.OriginCountry, l.OriginRegion),
                 Title = l.Title,
                 Description = l.Description,
                 OriginCountry = l.OriginCountry,
@@ -83,6 +84,7 @@ public sealed class ListingDocuments(MarketDbContext db)
                 Quantity = l.Quantity,
                 QuantityUnit = l.QuantityUnit,
                 Available = lots.Sum(s => s.OnHand - s.Reserved),
+                Reserved = lots.Sum(s => s.Reserved),
                 NumericSpecs = l.Specs.Where(s => specs.Any(f => f.Key == s.Key && f.Type == SpecField.Number))
                     .ToDictionary(s => s.Key, s => decimal.Parse(s.Value, System.Globalization.CultureInfo.InvariantCulture)),
                 TextSpecs = l.Specs.Where(s => specs.Any(f => f.Key == s.Key && f.Type == SpecField.Enum)).ToDictionary(s => s.Key, s => s.Value),

@@ -17,19 +17,41 @@ public sealed record SearchSeller(Guid Id, string Name, bool Verified);
 
 public sealed record SearchCategory(string Key, IReadOnlyDictionary<string, string> Name);
 
+/// <summary>
+/// One result. <c>Quantity</c> is what the listing offers, <c>Available</c> what is in stock now (on hand − reserved) and
+/// <c>Reserved</c> what buyers hold; <c>Partial</c> marks a listing that has only some of the query's words.
+/// </summary>
 public sealed record SearchItem(
-    Guid Id, IReadOnlyDictionary<string, string> Title, string? Snippet, IReadOnlyDictionary<string, string> Highlights, PriceResponse Price,
-    NormalizedPriceResponse? NormalizedPrice, Quantity Quantity, Quantity Available, string OriginCountry, string Incoterm, string NamedPlace,
-    SearchCategory Category, SearchSeller Seller, IReadOnlyList<string> Warehouses, IReadOnlyList<string> Certificates, DateTimeOffset PublishedAt);
+    Guid Id, IReadOnlyDictionary<string, string> Title, IReadOnlyDictionary<string, string> Headline, string? Snippet,
+    IReadOnlyDictionary<string, string> Highlights, PriceResponse Price,
+    NormalizedPriceResponse? NormalizedPrice, Quantity Quantity, Quantity Available, Quantity Reserved, bool Partial, string OriginCountry, string Incoterm,
+    string NamedPlace, SearchCategory Category, SearchSeller Seller, IReadOnlyList<string> Warehouses, IReadOnlyList<string> Certificates, DateTimeOffset PublishedAt);
 
 public sealed record FacetValue(string Key, string Label, long Count);
 
+/// <summary>
+/// A page of results. <c>Total</c> counts the full matches; <c>PartialTotal</c> the partial ones that follow them. A search
+/// that found nothing offers a way on: <c>NoResults</c>.
+/// </summary>
 public sealed record SearchResponse(
-    long Total, bool TotalIsLowerBound, IReadOnlyList<SearchItem> Items, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets, string? NextCursor);
+    long Total, bool TotalIsLowerBound, long PartialTotal, IReadOnlyList<SearchItem> Items, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets,
+    string? NextCursor, NoResultsHelp? NoResults);
+
+/// <summary>
+/// What to try when nothing matched: a spelling suggestion (null when none), the filters set that could be dropped (query
+/// parameter names), and a buy request prefilled from the query (for <c>POST /api/buy-requests</c>).
+/// </summary>
+public sealed record NoResultsHelp(string? Suggestion, IReadOnlyList<string> DropFilters, BuyRequestDraft BuyRequest);
+
+/// <summary>The fields of a buy request that a search's query fills: the category when one was chosen, origins, the text as the note.</summary>
+public sealed record BuyRequestDraft(string? CategoryKey, IReadOnlyList<string> OriginCountries, string? Incoterm, string? Note);
 
 public static class SearchEndpoints
 {
     static readonly JsonSerializerOptions CursorJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The least stock that counts as "in stock" (the index keeps quantities to three decimals).</summary>
+    const decimal InStockMinimum = 0.001m;
 
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
@@ -43,7 +65,7 @@ public static class SearchEndpoints
     public sealed record SearchParameters(
         string? Q, string[]? Category, string? HsCode, string[]? Origin, string[]? Incoterm, string[]? WarehouseCountry, string[]? Certificate,
         decimal? MinPrice, decimal? MaxPrice, string? PriceCurrency, decimal? MinQuantity, bool? VerifiedOnly, string? Sort, string? Cursor,
-        int? Limit, string? Lang, string[]? Facets);
+        int? Limit, string? Lang, string[]? Facets, bool? InStock = null);
 
     static async Task<Results<Ok<SearchResponse>, ValidationProblem>> SearchListings(
         [AsParameters] SearchParameters p, IListingIndex index, MarketDbContext db, CancellationToken ct)
@@ -51,28 +73,45 @@ public static class SearchEndpoints
         var errors = new ValidationErrors();
         // The taxonomy only changes at start-up (reference data), so the shipped categories serve every request.
         var categories = TaxonomyFile.ByKey;
-        var query = await ReadAsync(p, categories, db, errors, ct);
+        var query = await ReadAsync(p, db, errors, ct);
         if (query is null)
         {
             return errors.ToProblem();
         }
-        var page = await index.SearchAsync(query, ct);
+        var page = await ListingSearch.SearchAsync(index, query, ct);
         var lang = p.Lang is "ru" or "zh" ? p.Lang : "en";
         var wanted = p.Facets is { Length: > 0 } f ? f.ToHashSet(StringComparer.Ordinal) : Scoda.Market.Search.Facets.All.ToHashSet();
         var facets = page.Facets.Where(x => wanted.Contains(x.Key)).ToDictionary(
             x => x.Key,
             x => (IReadOnlyList<FacetValue>)x.Value.Select(v => new FacetValue(v.Key, LabelOf(x.Key, v.Key, lang, categories), v.Count)).ToList());
         var items = page.Hits.Select(h => ToItem(h, lang, categories)).ToList();
-        return TypedResults.Ok(new SearchResponse(page.Total, page.TotalIsLowerBound, items, facets, page.Next is { } next ? Encode(next) : null));
+        var help = page.Total == 0 && page.PartialTotal == 0 && query.After is null ? await NoResultsAsync(p, index, ct) : null;
+        return TypedResults.Ok(new SearchResponse(page.Total, page.TotalIsLowerBound, page.PartialTotal, items, facets, page.Next is { } next ? Encode(next) : null, help));
+    }
+
+    static async Task<NoResultsHelp> NoResultsAsync(SearchParameters p, IListingIndex index, CancellationToken ct)
+    {
+        var set = new (string Name, bool IsSet)[]
+        {
+            ("category", p.Category is { Length: > 0 }), ("hsCode", p.HsCode is not null), ("origin", p.Origin is { Length: > 0 }),
+            ("incoterm", p.Incoterm is { Length: > 0 }), ("warehouseCountry", p.WarehouseCountry is { Length: > 0 }),
+            ("certificate", p.Certificate is { Length: > 0 }), ("minPrice", p.MinPrice is not null), ("maxPrice", p.MaxPrice is not null),
+            ("minQuantity", p.MinQuantity is not null), ("verifiedOnly", p.VerifiedOnly == true), ("inStock", p.InStock == true),
+        };
+        var suggestion = string.IsNullOrWhiteSpace(p.Q) ? null : await index.SuggestSpellingAsync(p.Q, ct);
+        var incoterm = p.Incoterm is [var one] && Incoterms.TryParse(one, out var code) ? code : null;
+        var draft = new BuyRequestDraft(p.Category is [var category] ? category : null, (p.Origin ?? []).Select(o => o.ToUpperInvariant()).ToList(), incoterm,
+            string.IsNullOrWhiteSpace(p.Q) ? null : p.Q.Trim());
+        return new NoResultsHelp(suggestion, set.Where(f => f.IsSet).Select(f => f.Name).ToList(), draft);
     }
 
     static async Task<Ok<IReadOnlyList<string>>> Suggest(string? q, IListingIndex index, CancellationToken ct) =>
         TypedResults.Ok(string.IsNullOrWhiteSpace(q) || q.Length > SearchLimits.MaxQueryLength ? [] : await index.SuggestAsync(q, 8, ct));
 
     /// <summary>Validates the parameters into a query; unknown values are field errors, never an error from the engine.</summary>
-    static async Task<ListingQuery?> ReadAsync(
-        SearchParameters p, IReadOnlyDictionary<string, Category> categories, MarketDbContext db, ValidationErrors errors, CancellationToken ct)
+    internal static async Task<ListingQuery?> ReadAsync(SearchParameters p, MarketDbContext db, ValidationErrors errors, CancellationToken ct)
     {
+        var categories = TaxonomyFile.ByKey;
         errors.Check(p.Q is null || p.Q.Length <= SearchLimits.MaxQueryLength, "q", $"At most {SearchLimits.MaxQueryLength} characters.");
         foreach (var key in (p.Category ?? []).Where(k => !categories.ContainsKey(k)))
         {
@@ -140,7 +179,8 @@ public static class SearchEndpoints
             Certificates = p.Certificate ?? [],
             MinPriceUsd = ToUsd(p.MinPrice, rates),
             MaxPriceUsd = ToUsd(p.MaxPrice, rates),
-            MinAvailable = p.MinQuantity,
+            // In stock now: something available, at least the minimum quantity when one is asked for.
+            MinAvailable = p.InStock == true ? Math.Max(p.MinQuantity ?? 0m, InStockMinimum) : p.MinQuantity,
             VerifiedOnly = p.VerifiedOnly ?? false,
             Sort = sort!.Value,
             After = after,
@@ -170,13 +210,13 @@ public static class SearchEndpoints
     {
         var d = hit.Document;
         var highlights = hit.Highlights;
-        var snippet = highlights.GetValueOrDefault($"description.{lang}") ?? highlights.FirstOrDefault(h => h.Key.StartsWith("description.", StringComparison.Ordinal)).Value
-            ?? highlights.GetValueOrDefault($"title.{lang}") ?? highlights.Values.FirstOrDefault();
+        // The snippet shows where the words were found beyond the title (which the item carries anyway): never the title again.
+        var snippet = highlights.GetValueOrDefault($"description.{lang}") ?? highlights.FirstOrDefault(h => h.Key.StartsWith("description.", StringComparison.Ordinal)).Value;
         var category = categories.GetValueOrDefault(d.CategoryPath[^1]);
         return new SearchItem(
-            d.Id, d.Title, snippet, highlights, new PriceResponse(d.PriceAmount, d.PriceCurrency, d.PriceUnit),
+            d.Id, d.Title, d.Headline, snippet, highlights, new PriceResponse(d.PriceAmount, d.PriceCurrency, d.PriceUnit),
             NormalizedPriceResponse.Of(d.PriceUsd, d.PriceCny, d.BasisUnit),
-            new Quantity(d.Quantity, d.QuantityUnit), new Quantity(d.Available, d.QuantityUnit), d.OriginCountry, d.Incoterm, d.NamedPlace,
+            new Quantity(d.Quantity, d.QuantityUnit), new Quantity(d.Available, d.QuantityUnit), new Quantity(d.Reserved, d.QuantityUnit), hit.Partial, d.OriginCountry, d.Incoterm, d.NamedPlace,
             new SearchCategory(d.CategoryPath[^1], category?.Name ?? new LocalizedText()), new SearchSeller(d.SellerId, d.SellerName, d.SellerVerified),
             d.WarehouseCountries, d.Certificates, d.PublishedAt);
     }

@@ -109,10 +109,12 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
         }
         foreach (var document in documents.Where(d => !failed.Contains(d.Id)))
         {
-            var requests = await index.PercolateAsync(document, ct);
-            if (requests.Count > 0)
+            // Stored queries are buy requests' and saved searches': each side picks out its own ids.
+            var stored = await index.PercolateAsync(document, ct);
+            if (stored.Count > 0)
             {
-                await matchmaker.MatchListingAsync(document, requests, ct);
+                await matchmaker.MatchListingAsync(document, stored, ct);
+                await services.GetRequiredService<SavedSearchAlerts>().MatchListingAsync(document, stored, ct);
             }
         }
         foreach (var message in batch.Where(m => m.Topic == OutboxTopics.BuyRequest))

@@ -50,6 +50,7 @@ public static class SearchSetup
                 throw new InvalidOperationException($"Unknown Search:Provider '{options.Provider}'. Use Embedded or Elasticsearch.");
         }
         builder.Services.AddScoped<ListingDocuments>();
+        builder.Services.AddScoped<SavedSearchAlerts>();
         builder.Services.AddSingleton<SearchIndexer>();
         builder.Services.AddHostedService<SearchIndexBootstrap>();
         builder.Services.AddHostedService(s => s.GetRequiredService<SearchIndexer>());

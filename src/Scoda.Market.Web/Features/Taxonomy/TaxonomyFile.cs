@@ -74,14 +74,20 @@ public sealed class TaxonomyFile : IReferenceData
         await db.SaveChangesAsync(ct);
     }
 
-    static (string, IReadOnlyList<Category>) Load()
+    /// <summary>A data file of this feature embedded in the host assembly (taxonomy.json, gazetteer.json).</summary>
+    internal static byte[] Resource(string name)
     {
         var assembly = typeof(TaxonomyFile).Assembly;
-        using var stream = assembly.GetManifestResourceStream($"{assembly.GetName().Name}.Features.Taxonomy.taxonomy.json")
-            ?? throw new InvalidOperationException("taxonomy.json is not embedded in the host assembly.");
+        using var stream = assembly.GetManifestResourceStream($"{assembly.GetName().Name}.Features.Taxonomy.{name}")
+            ?? throw new InvalidOperationException($"{name} is not embedded in the host assembly.");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        var bytes = buffer.ToArray();
+        return buffer.ToArray();
+    }
+
+    static (string, IReadOnlyList<Category>) Load()
+    {
+        var bytes = Resource("taxonomy.json");
         var document = JsonSerializer.Deserialize<Document>(bytes, JsonOptions)
             ?? throw new InvalidOperationException("taxonomy.json is empty.");
 

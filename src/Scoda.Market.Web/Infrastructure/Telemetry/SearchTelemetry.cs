@@ -83,6 +83,9 @@ sealed class InstrumentedListingIndex(IListingIndex inner) : IListingIndex
     public Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct = default) =>
         TraceAsync("search.suggest", _ => { }, () => inner.SuggestAsync(prefix, limit, ct));
 
+    public Task<string?> SuggestSpellingAsync(string text, CancellationToken ct = default) =>
+        TraceAsync("search.spelling", _ => { }, () => inner.SuggestSpellingAsync(text, ct));
+
     public Task StoreQueryAsync(StoredQuery query, CancellationToken ct = default) => inner.StoreQueryAsync(query, ct);
 
     public Task DeleteQueryAsync(Guid id, CancellationToken ct = default) => inner.DeleteQueryAsync(id, ct);

@@ -150,6 +150,9 @@ export function ListingPage({ id }: { id: string }) {
         </p>
         <div className="title-row">
           <h1 data-testid="listing-title">{title}</h1>
+          {listing.headline && localized(listing.headline, lang) !== title && (
+            <p className="muted" data-testid="listing-headline">{localized(listing.headline, lang)}</p>
+          )}
           <ListingStatusBadge status={status} testId="listing-status" />
         </div>
       </div>

@@ -1,5 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, searchFacetNames as facetNames, type FacetValue, type SearchFacetName, type SearchResult } from '../../api';
+import { useAuth } from '../../auth';
+import { useOrganizationSelection } from '../../hooks/organizationSelection';
+import { buyRequestLink, titleLines, withoutFilters } from './searchText';
+import { SavedSearches } from './SavedSearches';
 import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
 import { errorMessages } from '../../errors';
@@ -28,6 +32,8 @@ export function SearchPage() {
   const [errors, setErrors] = useState<string[]>([]);
   const [loading, setLoading] = useState(false);
   const sentinel = useRef<HTMLDivElement | null>(null);
+  const { me } = useAuth();
+  const selection = useOrganizationSelection();
   usePageTitle(t('search.title'));
 
   const queryString = query.toString();
@@ -149,9 +155,13 @@ export function SearchPage() {
             <input type="checkbox" data-testid="search-verified" checked={query.get('verifiedOnly') === 'true'} onChange={(e) => setParam('verifiedOnly', e.target.checked ? 'true' : '')} />
             {t('search.verifiedOnly')}
           </label>
+          <label className="checkbox">
+            <input type="checkbox" data-testid="search-in-stock" checked={query.get('inStock') === 'true'} onChange={(e) => setParam('inStock', e.target.checked ? 'true' : '')} />
+            {t('search.inStockNow')}
+          </label>
           <div className="field-row">
-            <input data-testid="search-min-price" inputMode="decimal" placeholder={t('search.minPrice')} defaultValue={query.get('minPrice') ?? ''} onBlur={(e) => setParam('minPrice', e.target.value.trim())} />
-            <input data-testid="search-max-price" inputMode="decimal" placeholder={t('search.maxPrice')} defaultValue={query.get('maxPrice') ?? ''} onBlur={(e) => setParam('maxPrice', e.target.value.trim())} />
+            <input data-testid="search-min-price" inputMode="decimal" placeholder={t('search.minPrice')} defaultValue={query.get('minPrice') ?? ''} onBlur={(e) => setParam('minPrice', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setParam('minPrice', e.currentTarget.value.trim())} />
+            <input data-testid="search-max-price" inputMode="decimal" placeholder={t('search.maxPrice')} defaultValue={query.get('maxPrice') ?? ''} onBlur={(e) => setParam('maxPrice', e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && setParam('maxPrice', e.currentTarget.value.trim())} />
             <select data-testid="search-currency" aria-label={t('search.currency')} value={query.get('priceCurrency') ?? 'USD'} onChange={(e) => setParam('priceCurrency', e.target.value === 'USD' ? '' : e.target.value)}>
               {currencies.map((c) => (
                 <option key={c}>{c}</option>
@@ -181,15 +191,51 @@ export function SearchPage() {
             </p>
           )}
           {result && result.items.length === 0 && !loading && (
-            <p className="panel muted" data-testid="search-empty">
-              {t('search.empty')}
-            </p>
+            <div className="panel" data-testid="search-empty">
+              <p className="muted">{t('search.empty')}</p>
+              {result.noResults?.suggestion && (
+                <p>
+                  {t('search.didYouMean')}{' '}
+                  <button type="button" className="link-button" data-testid="search-did-you-mean" onClick={() => { setText(result.noResults!.suggestion!); setParam('q', result.noResults!.suggestion!); }}>
+                    {result.noResults.suggestion}
+                  </button>
+                </p>
+              )}
+              {result.noResults && result.noResults.dropFilters.length > 0 && (
+                <p>
+                  <button type="button" className="button" data-testid="search-drop-filters" onClick={() => {
+                    const next = withoutFilters(new URLSearchParams(queryString), result.noResults!.dropFilters);
+                    navigate(`/search${next.toString() ? `?${next.toString()}` : ''}`, { replace: true });
+                  }}>
+                    {t('search.dropFilters')}
+                  </button>
+                </p>
+              )}
+              {result.noResults && (
+                <p>
+                  <Link to={buyRequestLink(result.noResults)} data-testid="search-post-buy-request">{t('search.postBuyRequest')}</Link>
+                </p>
+              )}
+            </div>
           )}
-          {result?.items.map((item) => (
-            <article key={item.id} className="panel search-result" data-testid="search-result" data-listing-id={item.id}>
+          {me && selection.selectedId && query.get('q') && (
+            <SavedSearches organizationId={selection.selectedId} params={new URLSearchParams(queryString)} />
+          )}
+          {result?.items.map((item, i) => {
+            const lines = titleLines(item.headline, item.title, lang);
+            const firstPartial = item.partial && (i === 0 || !result.items[i - 1]!.partial);
+            return (
+            <article key={item.id} className={`panel search-result${item.partial ? ' search-result-partial' : ''}`} data-testid="search-result" data-listing-id={item.id} data-partial={item.partial}>
+              {firstPartial && <p className="muted" data-testid="search-partial-heading">{t('search.partialHeading')}</p>}
               <h2>
-                <Link to={`/listings/${encodeURIComponent(item.id)}`}>{localized(item.title, lang)}</Link>
+                <Link to={`/listings/${encodeURIComponent(item.id)}`} data-testid="search-headline">{lines.main || localized(item.title, lang)}</Link>
+                {item.partial && <span className="badge" data-testid="search-partial"> {t('search.partial')}</span>}
               </h2>
+              {lines.own && (
+                <p className="muted" data-testid="search-own-title">
+                  {t('search.sellerTitle')}: {lines.own}
+                </p>
+              )}
               {item.snippet && (
                 // The server HTML-escapes the text and adds only <mark> around the words that matched.
                 <p className="snippet" data-testid="search-snippet" dangerouslySetInnerHTML={{ __html: item.snippet }} />
@@ -204,12 +250,15 @@ export function SearchPage() {
                 )}
               </p>
               <p className="muted">
-                {formatQuantity(item.quantity, locale, t)} · {t('search.available', { q: formatQuantity(item.available, locale, t) })} · {item.incoterm} {item.namedPlace} ·{' '}
+                <span data-testid="search-offered">{t('search.offered', { q: formatQuantity(item.quantity, locale, t) })}</span> ·{' '}
+                <span data-testid="search-available">{t('search.available', { q: formatQuantity(item.available, locale, t) })}</span>
+                {Number(item.reserved.value) > 0 && <> · {t('search.reserved', { q: formatQuantity(item.reserved, locale, t) })}</>} · {item.incoterm} {item.namedPlace} ·{' '}
                 {countryName(item.originCountry, locale)} · {t('search.seller')}: <Link to={`/companies/${encodeURIComponent(item.seller.id)}`} data-testid="search-seller-link">{item.seller.name}</Link>
                 {item.seller.verified && <span className="badge badge-success"> {t('search.verified')}</span>}
               </p>
             </article>
-          ))}
+            );
+          })}
           <div ref={sentinel} />
           {result?.nextCursor && (
             <button type="button" className="button" data-testid="search-load-more" onClick={loadMore} disabled={loading}>
