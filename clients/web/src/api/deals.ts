@@ -1,6 +1,61 @@
-import { enc, type Money, type Page } from './common';
+import { enc, type Money, type Page, type QuantityValue } from './common';
 import { request } from './client';
 import type { RoomListing, RoomOrganization, Side, TermSheet } from './negotiations';
+
+// ---------- Deals (CONTRACT.md "Negotiations and deals", deal routes) ----------
+
+export type DealStatus = 'agreed' | 'depositPending' | 'depositPaid' | 'shipped' | 'delivered' | 'completed' | 'cancelled' | 'disputed';
+export const dealStatuses: readonly DealStatus[] = ['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered', 'completed', 'cancelled', 'disputed'];
+
+/** What a side may do to a deal by hand; each has its own route, POST /api/deals/{id}/{action}. */
+export type DealAction = 'ship' | 'deliver' | 'complete' | 'cancel' | 'dispute';
+export const dealActions: readonly DealAction[] = ['ship', 'deliver', 'complete', 'cancel', 'dispute'];
+
+/** The stock held for the deal, named: the warehouse and the lot, never the reservation's id. */
+export type DealReservation = {
+  warehouse: { id: string; name: string };
+  lot: string;
+  quantity: QuantityValue;
+};
+
+export type DocumentStatus = 'missing' | 'uploaded' | 'accepted' | 'rejected';
+
+/** One entry of a deal's document checklist: a kind the terms call for, and where its latest upload stands. */
+export type ChecklistItem = {
+  kind: string;
+  required: boolean;
+  status: DocumentStatus;
+  documentId?: string | null;
+  fileName?: string | null;
+  reason?: string | null;
+};
+
+/** One document uploaded to a deal. */
+export type DealDocument = {
+  id: string;
+  kind: string;
+  fileName: string;
+  contentType?: string | null;
+  size?: number | null;
+  sha256?: string | null;
+  status: DocumentStatus;
+  reason?: string | null;
+  uploadedAt: string;
+  decidedAt?: string | null;
+};
+
+/** One entry of the deal's own event log: a transition (from → to) or another recorded fact, with actor and reason. */
+export type DealEvent = {
+  dealId?: string;
+  sequence?: number;
+  type: string;
+  from?: DealStatus | string | null;
+  to?: DealStatus | string | null;
+  actor?: { userId?: string | null; side?: Side | null; name?: string | null } | null;
+  reason?: string | null;
+  at: string;
+  payload?: Record<string, unknown> | null;
+};
 
 export type Deal = {
   id: string;
@@ -10,16 +65,40 @@ export type Deal = {
   buyer: RoomOrganization;
   seller: RoomOrganization;
   mySide: Side | null;
-  status: string;
+  status: DealStatus | string;
   terms: TermSheet;
   total: Money;
-  reservationId: string | null;
+  deposit?: Money | null;
+  reservation?: DealReservation | null;
+  allowedTransitions?: readonly (DealAction | string)[];
+  checklist?: readonly ChecklistItem[];
+  documents?: readonly DealDocument[];
+  events?: readonly DealEvent[];
+  contractSha256?: string | null;
   createdAt: string;
 };
-
 
 export const dealsApi = {
   deals: (params: { role?: Side | null; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
     request<Page<Deal>>('/api/deals', { query: { role: params.role, cursor: params.cursor, limit: params.limit }, signal }),
   deal: (id: string, signal?: AbortSignal) => request<Deal>(`/api/deals/${enc(id)}`, { signal }),
+  /** A side's transition; a 409 names the transitions allowed instead. */
+  dealTransition: (id: string, action: DealAction, reason?: string) =>
+    request<Deal>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
+  uploadDealDocument: (id: string, kind: string, file: File) => {
+    const form = new FormData();
+    form.set('kind', kind);
+    form.set('file', file);
+    return request<DealDocument>(`/api/deals/${enc(id)}/documents`, { method: 'POST', body: form });
+  },
+  acceptDealDocument: (id: string, documentId: string) =>
+    request<DealDocument>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/accept`, { method: 'POST', body: {} }),
+  rejectDealDocument: (id: string, documentId: string, reason: string) =>
+    request<DealDocument>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/reject`, { method: 'POST', body: { reason } }),
+};
+
+/** Addresses the browser downloads itself (a link, not a fetch): the cookie goes along, the server names the file. */
+export const dealLinks = {
+  contract: (id: string) => `/api/deals/${enc(id)}/contract`,
+  document: (id: string, documentId: string) => `/api/deals/${enc(id)}/documents/${enc(documentId)}`,
 };

@@ -1,0 +1,51 @@
+import type { Deal, DealEvent } from '../../../api';
+import { formatDateTime } from '../../../format';
+import { useI18n } from '../../../i18n';
+import { steps } from '../dealLog';
+import { dealStatusLabel, eventLabel } from '../labels';
+
+/** The happy path of a deal as steps: done, current, to come (or skipped once cancelled or disputed). */
+export function DealProgress({ status, events }: { status: string; events: readonly DealEvent[] }) {
+  const { t, locale } = useI18n();
+  return (
+    <ol className="deal-steps" data-testid="deal-steps" aria-label={t('deals.progress')}>
+      {steps(status, events).map((s) => (
+        <li key={s.status} className={`deal-step deal-step-${s.state}`} data-testid="deal-step" data-status={s.status} data-state={s.state}>
+          <span className="deal-step-name">{dealStatusLabel(s.status, t)}</span>
+          {s.at && <span className="muted small">{formatDateTime(s.at, locale)}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The deal's own log, oldest first: each transition and recorded fact with who, when and why. */
+export function DealEventLog({ deal, events }: { deal: Deal; events: readonly DealEvent[] }) {
+  const { t, locale } = useI18n();
+  const actorName = (e: DealEvent) => {
+    if (e.actor?.name) return e.actor.name;
+    if (e.actor?.side === 'buyer') return deal.buyer.name;
+    if (e.actor?.side === 'seller') return deal.seller.name;
+    return e.actor?.userId ? t('deals.actor.staff') : t('deals.actor.system');
+  };
+  if (events.length === 0) return <p className="muted">{t('deals.log.empty')}</p>;
+  return (
+    <ol className="deal-log" data-testid="deal-log" aria-live="polite" aria-relevant="additions">
+      {events.map((e, i) => (
+        <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-type={e.type} data-to={e.to ?? undefined}>
+          <div className="deal-log-head">
+            <strong>{eventLabel(e, t)}</strong>
+            <span className="muted small">
+              {actorName(e)} · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
+            </span>
+          </div>
+          {e.reason && (
+            <p className="deal-log-reason" data-testid="deal-event-reason">
+              {t('deals.log.reason')}: {e.reason}
+            </p>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { ChecklistItem, DealEvent } from '../../api';
+import { translatorFor } from '../../i18n';
+import { availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, steps, summarizeChecklist } from './dealLog';
+import { dealStatusLabel, documentKindLabel, eventLabel } from './labels';
+
+const event = (sequence: number, to: string, at: string, from: string | null = null): DealEvent => ({ sequence, type: 'transition', from, to, at });
+
+describe("a deal's log", () => {
+  it('is in sequence order whatever order reads and pushes arrive in, and holds each event once', () => {
+    const read = [event(1, 'agreed', '2026-12-01T08:00:00Z'), event(3, 'depositPaid', '2026-12-02T08:00:00Z', 'depositPending')];
+    const pushed = [event(3, 'depositPaid', '2026-12-02T08:00:00Z', 'depositPending'), event(2, 'depositPending', '2026-12-01T09:00:00Z', 'agreed')];
+    const merged = mergeEvents(read, pushed);
+    expect(merged.map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(lastSequence(merged)).toBe(3);
+  });
+
+  it('orders events without sequence numbers by time', () => {
+    const merged = mergeEvents([], [
+      { type: 'document_uploaded', at: '2026-12-02T10:00:00Z' },
+      { type: 'created', at: '2026-12-01T10:00:00Z', to: 'agreed' },
+    ]);
+    expect(merged.map((e) => e.type)).toEqual(['created', 'document_uploaded']);
+    expect(lastSequence(merged)).toBe(0);
+  });
+});
+
+describe("a deal's steps", () => {
+  const log = [
+    event(1, 'agreed', '2026-12-01T08:00:00Z'),
+    event(2, 'depositPending', '2026-12-01T09:00:00Z', 'agreed'),
+    event(3, 'depositPaid', '2026-12-02T08:00:00Z', 'depositPending'),
+  ];
+
+  it('marks the path done up to the current state, with the time each was entered', () => {
+    const s = steps('depositPaid', log);
+    expect(s.map((x) => x.state)).toEqual(['done', 'done', 'current', 'next', 'next', 'next']);
+    expect(s[2]!.at).toBe('2026-12-02T08:00:00Z');
+    expect(s[3]!.at).toBeNull();
+  });
+
+  it('marks every step done once completed', () => {
+    expect(steps('completed', log).every((x) => x.state === 'done')).toBe(true);
+  });
+
+  it('ends a cancelled deal where it left the path and skips the rest', () => {
+    const s = steps('cancelled', [...log, event(4, 'cancelled', '2026-12-03T08:00:00Z', 'depositPaid')]);
+    expect(s.map((x) => `${x.status}:${x.state}`)).toEqual([
+      'agreed:done',
+      'depositPending:done',
+      'depositPaid:done',
+      'shipped:skipped',
+      'delivered:skipped',
+      'completed:skipped',
+      'cancelled:current',
+    ]);
+    expect(s.at(-1)!.at).toBe('2026-12-03T08:00:00Z');
+  });
+});
+
+describe("a deal's checklist", () => {
+  const item = (kind: string, status: ChecklistItem['status'], required = true): ChecklistItem => ({ kind, status, required });
+
+  it('counts the required documents by status and is complete only when all are accepted', () => {
+    const summary = summarizeChecklist([
+      item('commercial_invoice', 'accepted'),
+      item('packing_list', 'uploaded'),
+      item('rail_waybill', 'rejected'),
+      item('phytosanitary_certificate', 'missing'),
+      item('insurance_certificate', 'missing', false),
+    ]);
+    expect(summary).toEqual({ required: 4, accepted: 1, awaiting: 1, rejected: 1, missing: 1, complete: false });
+  });
+
+  it('is complete when every required one is accepted, whatever the optional ones are', () => {
+    expect(summarizeChecklist([item('commercial_invoice', 'accepted'), item('other', 'missing', false)]).complete).toBe(true);
+  });
+});
+
+describe("a deal's buttons", () => {
+  it('follow allowedTransitions, named by action or by target state, in a fixed order', () => {
+    expect(availableActions(['cancel', 'ship'])).toEqual(['ship', 'cancel']);
+    expect(availableActions(['Shipped', 'Cancelled', 'Disputed'])).toEqual(['ship', 'dispute', 'cancel']);
+    expect(availableActions(['depositPending'])).toEqual([]);
+    expect(availableActions(undefined)).toEqual([]);
+  });
+});
+
+describe('a deposit attempt', () => {
+  it('keeps its Idempotency-Key for a retry after no answer or a server error, and drops it once answered', () => {
+    expect(keyAfter('k1', 'retryable')).toBe('k1');
+    expect(keyAfter('k1', 'answered')).toBeNull();
+    expect(keyAfter('k1', 'refused')).toBeNull();
+    expect([0, 408, 429, 500, 503].every(isRetryable)).toBe(true);
+    expect([400, 403, 404, 409, 422].some(isRetryable)).toBe(false);
+  });
+});
+
+describe('deal labels', () => {
+  const en = translatorFor('en');
+  it('name statuses in any case, document kinds, and transitions', () => {
+    expect(dealStatusLabel('DepositPaid', en)).toBe('Deposit paid');
+    expect(dealStatusLabel('delivered', translatorFor('ru'))).toBe('Доставлено');
+    expect(documentKindLabel('rail_waybill', en)).toBe('Rail waybill (SMGS/CIM)');
+    expect(documentKindLabel('weight_certificate', en)).toBe('Weight certificate');
+    expect(eventLabel(event(2, 'shipped', '2026-12-05T08:00:00Z', 'depositPaid'), en)).toBe('Deposit paid → Shipped');
+    expect(eventLabel({ type: 'document_rejected', at: '2026-12-05T08:00:00Z', payload: { kind: 'packing_list' } }, en)).toBe('Document rejected: Packing list');
+  });
+});

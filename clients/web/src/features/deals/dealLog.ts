@@ -1,0 +1,123 @@
+// What the deal page reads from a deal: its log in order, the checklist in figures, the buttons its state allows.
+// Pure functions, tested in dealLog.test.ts.
+import type { ChecklistItem, DealAction, DealEvent, DealStatus } from '../../api';
+
+/** The way a deal goes when nothing goes wrong (DESIGN.md "Deal"). */
+export const happyPath: readonly DealStatus[] = ['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered', 'completed'];
+
+/** Where a deal ends off the happy path. */
+export const sidePaths: readonly DealStatus[] = ['cancelled', 'disputed'];
+
+function eventKey(e: DealEvent): string {
+  return e.sequence !== undefined && e.sequence !== null ? `#${e.sequence}` : `${e.at}|${e.type}|${e.from ?? ''}|${e.to ?? ''}`;
+}
+
+function compareEvents(a: DealEvent, b: DealEvent): number {
+  if (typeof a.sequence === 'number' && typeof b.sequence === 'number') return a.sequence - b.sequence;
+  const at = Date.parse(a.at) - Date.parse(b.at);
+  return Number.isNaN(at) ? 0 : at;
+}
+
+/**
+ * The deal's log oldest first, whatever order the answers came in: the page's read and live pushes merge here, so an
+ * event pushed twice shows once and one pushed late falls into its place.
+ */
+export function mergeEvents(known: readonly DealEvent[], incoming: readonly DealEvent[]): DealEvent[] {
+  const byKey = new Map<string, DealEvent>();
+  for (const e of known) byKey.set(eventKey(e), e);
+  for (const e of incoming) byKey.set(eventKey(e), e);
+  return [...byKey.values()].sort(compareEvents);
+}
+
+/** The highest sequence held (0 when the log carries none): a push past it means the page reads the deal again. */
+export function lastSequence(events: readonly DealEvent[]): number {
+  return events.reduce((max, e) => (typeof e.sequence === 'number' && e.sequence > max ? e.sequence : max), 0);
+}
+
+export type Step = { status: DealStatus; state: 'done' | 'current' | 'next' | 'skipped'; at: string | null };
+
+/**
+ * The happy path as steps, each marked done, current or still to come; a cancelled or disputed deal adds its end as
+ * the current step and the path's later steps are skipped. `at` is when the log says the deal entered the step.
+ */
+export function steps(status: string, events: readonly DealEvent[]): Step[] {
+  const entered = new Map<string, string>();
+  for (const e of [...events].sort(compareEvents)) if (e.to && !entered.has(e.to)) entered.set(e.to, e.at);
+  const at = (s: DealStatus) => entered.get(s) ?? null;
+  if (!(sidePaths as readonly string[]).includes(status)) {
+    const current = Math.max(0, happyPath.indexOf(status as DealStatus));
+    return happyPath.map((s, i) => ({
+      status: s,
+      state: i < current || status === 'completed' ? 'done' : i === current ? 'current' : 'next',
+      at: at(s),
+    }));
+  }
+  // Off the path, the last step of the path the log reached is where the deal left it.
+  const reached = Math.max(0, ...happyPath.map((s, i) => (entered.has(s) ? i : 0)));
+  const path: Step[] = happyPath.map((s, i) => ({ status: s, state: i <= reached ? 'done' : 'skipped', at: at(s) }));
+  path.push({ status: status as DealStatus, state: 'current', at: at(status as DealStatus) });
+  return path;
+}
+
+export type ChecklistSummary = {
+  required: number;
+  accepted: number;
+  /** Uploaded and waiting for the buyer's answer. */
+  awaiting: number;
+  rejected: number;
+  missing: number;
+  /** Every required document accepted: what completing the deal needs. */
+  complete: boolean;
+};
+
+/** The checklist in figures (required documents only; optional ones are counted nowhere). */
+export function summarizeChecklist(items: readonly ChecklistItem[]): ChecklistSummary {
+  const required = items.filter((i) => i.required);
+  const count = (status: ChecklistItem['status']) => required.filter((i) => i.status === status).length;
+  const accepted = count('accepted');
+  return {
+    required: required.length,
+    accepted,
+    awaiting: count('uploaded'),
+    rejected: count('rejected'),
+    missing: count('missing'),
+    complete: accepted === required.length,
+  };
+}
+
+/** The order the buttons appear in: forward moves first, the way out last. */
+const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'dispute', 'cancel'];
+
+/** Actions whose confirmation asks for a reason the counterpart will read. */
+export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute']);
+
+/** The state each action moves to (how allowedTransitions may name it: by action or by target state). */
+export const actionTarget: Record<DealAction, DealStatus> = {
+  ship: 'shipped',
+  deliver: 'delivered',
+  complete: 'completed',
+  cancel: 'cancelled',
+  dispute: 'disputed',
+};
+
+/** The buttons to show: the transitions the server allows the caller, named by action or by target state, in order. */
+export function availableActions(allowed: readonly string[] | undefined): DealAction[] {
+  const given = new Set((allowed ?? []).map((a) => a.toLowerCase()));
+  return actionOrder.filter((a) => given.has(a) || given.has(actionTarget[a].toLowerCase()));
+}
+
+/**
+ * The Idempotency-Key of a deposit attempt: kept while the attempt is unanswered (a retry after a network error or a
+ * server error sends the same key, so the server answers with the first result); a new attempt starts after an answer
+ * that settled it (success, or a refusal that retrying cannot change).
+ */
+export type AttemptOutcome = 'answered' | 'refused' | 'retryable';
+
+export function keyAfter(key: string, outcome: AttemptOutcome): string | null {
+  return outcome === 'retryable' ? key : null;
+}
+
+/** Whether a failed request may be retried with the same key: no answer, a timeout, a rate limit or a server error. */
+export function isRetryable(status: number): boolean {
+  return status === 0 || status === 408 || status === 429 || status >= 500;
+}

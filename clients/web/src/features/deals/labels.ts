@@ -1,0 +1,109 @@
+// Translated names of the deal codes the server sends (statuses, actions, document kinds, event types).
+import type { DealAction, DealEvent, DocumentStatus } from '../../api';
+import type { MessageKey, Translate } from '../../i18n';
+
+const statusKeys: Record<string, MessageKey> = {
+  agreed: 'deal.status.agreed',
+  depositPending: 'deal.status.depositPending',
+  depositPaid: 'deal.status.depositPaid',
+  shipped: 'deal.status.shipped',
+  delivered: 'deal.status.delivered',
+  completed: 'deal.status.completed',
+  cancelled: 'deal.status.cancelled',
+  disputed: 'deal.status.disputed',
+};
+
+export const actionKeys: Record<DealAction, { button: MessageKey; question: MessageKey; explain: MessageKey; confirm: MessageKey }> = {
+  ship: { button: 'deals.action.ship', question: 'deals.ask.ship', explain: 'deals.explain.ship', confirm: 'deals.confirm.ship' },
+  deliver: { button: 'deals.action.deliver', question: 'deals.ask.deliver', explain: 'deals.explain.deliver', confirm: 'deals.confirm.deliver' },
+  complete: { button: 'deals.action.complete', question: 'deals.ask.complete', explain: 'deals.explain.complete', confirm: 'deals.confirm.complete' },
+  cancel: { button: 'deals.action.cancel', question: 'deals.ask.cancel', explain: 'deals.explain.cancel', confirm: 'deals.confirm.cancel' },
+  dispute: { button: 'deals.action.dispute', question: 'deals.ask.dispute', explain: 'deals.explain.dispute', confirm: 'deals.confirm.dispute' },
+};
+
+const documentKindKeys: Record<string, MessageKey> = {
+  commercial_invoice: 'deals.doc.commercial_invoice',
+  packing_list: 'deals.doc.packing_list',
+  certificate_of_origin: 'deals.doc.certificate_of_origin',
+  quality_certificate: 'deals.doc.quality_certificate',
+  inspection_certificate: 'deals.doc.quality_certificate',
+  phytosanitary_certificate: 'deals.doc.phytosanitary_certificate',
+  rail_waybill: 'deals.doc.rail_waybill',
+  bill_of_lading: 'deals.doc.bill_of_lading',
+  road_waybill: 'deals.doc.road_waybill',
+  insurance_certificate: 'deals.doc.insurance_certificate',
+  letter_of_credit: 'deals.doc.letter_of_credit',
+  lc_documents: 'deals.doc.letter_of_credit',
+  draft: 'deals.doc.draft',
+  bill_of_exchange: 'deals.doc.draft',
+  other: 'deals.doc.other',
+};
+
+const documentStatusKeys: Record<DocumentStatus, MessageKey> = {
+  missing: 'deals.docStatus.missing',
+  uploaded: 'deals.docStatus.uploaded',
+  accepted: 'deals.docStatus.accepted',
+  rejected: 'deals.docStatus.rejected',
+};
+
+const eventKeys: Record<string, MessageKey> = {
+  created: 'deals.event.created',
+  agreed: 'deals.event.created',
+  transition: 'deals.event.transition',
+  contract_generated: 'deals.event.contract_generated',
+  document_uploaded: 'deals.event.document_uploaded',
+  document_accepted: 'deals.event.document_accepted',
+  document_rejected: 'deals.event.document_rejected',
+  payment_requested: 'deals.event.payment_requested',
+  payment_confirmed: 'deals.event.payment_confirmed',
+  payment_received: 'deals.event.payment_confirmed',
+  payout: 'deals.event.payout',
+  refund: 'deals.event.refund',
+};
+
+/** camelCase or snake_case codes from the API, written as words, for a code this client has no name for. */
+function words(code: string): string {
+  const spaced = code.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function labelOf(keys: Record<string, MessageKey>, code: string | null | undefined, t: Translate): string {
+  if (!code) return '';
+  const key = keys[code] ?? keys[code.toLowerCase()];
+  return key ? t(key) : words(code);
+}
+
+/** Accepts the server's enum text in any case ("DepositPaid", "depositPaid"). */
+export function normalizeStatus(status: string | null | undefined): string {
+  if (!status) return '';
+  return status.charAt(0).toLowerCase() + status.slice(1);
+}
+
+export const dealStatusLabel = (status: string | null | undefined, t: Translate) => labelOf(statusKeys, normalizeStatus(status), t);
+export const documentKindLabel = (kind: string | null | undefined, t: Translate) => labelOf(documentKindKeys, kind, t);
+export const documentStatusLabel = (status: DocumentStatus | string, t: Translate) => labelOf(documentStatusKeys, status, t);
+
+const paymentStatusKeys: Record<string, MessageKey> = {
+  pending: 'deals.payStatus.pending',
+  authorized: 'deals.payStatus.authorized',
+  captured: 'deals.payStatus.captured',
+  confirmed: 'deals.payStatus.captured',
+  succeeded: 'deals.payStatus.captured',
+  transferred: 'deals.payStatus.transferred',
+  refunded: 'deals.payStatus.refunded',
+  failed: 'deals.payStatus.failed',
+  cancelled: 'deals.payStatus.cancelled',
+};
+
+export const paymentStatusLabel = (status: string, t: Translate) => labelOf(paymentStatusKeys, normalizeStatus(status), t);
+
+/** One line of the deal's log: what happened, in the user's language (the reason and actor are shown beside it). */
+export function eventLabel(e: DealEvent, t: Translate): string {
+  const payload = e.payload ?? {};
+  const kind = typeof payload['kind'] === 'string' ? documentKindLabel(payload['kind'], t) : '';
+  if (e.to && (e.type === 'transition' || !eventKeys[e.type])) {
+    return t('deals.event.transition', { from: dealStatusLabel(e.from, t) || '—', to: dealStatusLabel(e.to, t) });
+  }
+  const key = eventKeys[e.type];
+  return key ? t(key, { kind, from: dealStatusLabel(e.from, t), to: dealStatusLabel(e.to, t) }) : words(e.type);
+}
