@@ -108,26 +108,24 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await Expect(priceChange).ToContainTextAsync("241.5 USD/t");
         await BrowserHost.ScreenshotAsync(buyer, "negotiation-1-counter");
 
-        // The buyer accepts, confirming the total the page shows (binding acceptance); both sides see the deal.
-        string? confirmation = null;
-        buyer.Dialog += (_, dialog) =>
-        {
-            confirmation = dialog.Message;
-            _ = dialog.AcceptAsync();
-        };
+        // The buyer accepts: binding, so the full terms and the total are shown first and only the confirmation accepts.
         await buyer.GetByTestId("offer-accept").ClickAsync();
+        var confirm = buyer.GetByTestId("accept-confirm");
+        await Expect(confirm.GetByTestId("accept-total")).ToContainTextAsync("144,900");
+        await Expect(confirm).ToContainTextAsync("241.5 USD/t");
+        await BrowserHost.ScreenshotAsync(buyer, "negotiation-2-accept-confirmation");
+        await confirm.GetByTestId("accept-confirm-confirm").ClickAsync();
         await Expect(buyer.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(sellerPage.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144900 USD");
-        confirmation.Should().Contain("144");
-        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-2-deal-seller");
+        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-3-deal-seller");
 
         // The seller's stock shows the 600 t held for the deal.
         await sellerPage.GotoAsync($"/warehouses/{warehouseId}");
         var lot = sellerPage.Locator("[data-testid=stock-row][data-lot=KST-2026-07]");
         await Expect(lot.GetByTestId("stock-reserved")).ToContainTextAsync("600");
         await Expect(lot.GetByTestId("stock-available")).ToContainTextAsync("400");
-        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-3-stock-reserved");
+        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-4-stock-reserved");
 
         (await buyer.GetByTestId("deal-banner").Locator("a").GetAttributeAsync("href")).Should().StartWith("/deals/");
     }
