@@ -167,7 +167,7 @@ export function PaymentsPanel({ deal, payments, errors: loadErrors, onChanged }:
           <table className="table ledger-table" data-testid="payments-ledger" data-balanced={payments.ledger.balanced}>
             <tbody>
               {ledgerRows.map((row) => (
-                <tr key={row.key} data-testid="ledger-row" data-key={row.key}>
+                <tr key={row.key} data-testid="payments-ledger-row" data-key={row.key}>
                   <th scope="row">{t(row.label)}</th>
                   <td className="num">
                     {formatDecimal(payments.ledger[row.key], locale)} {payments.ledger.currency ?? deal.total.currency}
