@@ -49,6 +49,7 @@ public sealed class DealCompletionTests(BrowserHost host) : IClassFixture<Browse
         await Expect(buyer.GetByTestId("deal-status")).ToHaveAttributeAsync("data-status", "agreed");
         var dealId = await buyer.GetByTestId("deal-page").GetAttributeAsync("data-deal-id");
         dealId.Should().NotBeNullOrEmpty();
+        await BrowserHost.ScreenshotAsync(buyer, "deal-0-agreed");
         // The reservation is named by warehouse and lot, never by its id.
         await Expect(buyer.GetByTestId("deal-reservation")).ToContainTextAsync("Khorgos Gateway dry port");
         await Expect(buyer.GetByTestId("deal-reservation")).ToContainTextAsync("KST-2026-11");

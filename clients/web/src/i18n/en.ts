@@ -869,6 +869,7 @@ const en = {
   'deals.confirm.dispute': 'Open the dispute',
   'deals.payments': 'Payments',
   'deals.deposit.lead': 'The deposit of {deposit} is due before the seller ships.',
+  'deals.deposit.leadPlain': 'The deposit is due before the seller ships.',
   'deals.deposit.pay': 'Pay the deposit ({deposit})',
   'deals.deposit.retry': 'Try again',
   'deals.deposit.ask': 'Pay the deposit?',

@@ -868,6 +868,7 @@ const ru: Dictionary = {
   'deals.confirm.dispute': 'Открыть спор',
   'deals.payments': 'Платежи',
   'deals.deposit.lead': 'Задаток {deposit} вносится до отгрузки.',
+  'deals.deposit.leadPlain': 'Задаток вносится до отгрузки.',
   'deals.deposit.pay': 'Внести задаток ({deposit})',
   'deals.deposit.retry': 'Повторить',
   'deals.deposit.ask': 'Внести задаток?',

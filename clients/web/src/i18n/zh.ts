@@ -862,6 +862,7 @@ const zh: Dictionary = {
   'deals.confirm.dispute': '提出争议',
   'deals.payments': '付款',
   'deals.deposit.lead': '卖方发货前须支付定金{deposit}。',
+  'deals.deposit.leadPlain': '卖方发货前须支付定金。',
   'deals.deposit.pay': '支付定金（{deposit}）',
   'deals.deposit.retry': '重试',
   'deals.deposit.ask': '支付定金？',

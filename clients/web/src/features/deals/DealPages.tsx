@@ -108,6 +108,9 @@ export function DealsPage() {
   );
 }
 
+/** How often the deal page reads the deal while its live connection is down. */
+const offlinePollMs = 10_000;
+
 /** One deal: where it stands and how it got there, the frozen terms, contract, money, documents and what to do next. */
 export function DealPage({ id }: { id: string }) {
   const { t, lang, locale } = useI18n();
@@ -168,6 +171,13 @@ export function DealPage({ id }: { id: string }) {
       void refresh();
     },
   );
+
+  // Without the live connection the page still follows the deal, by reading it now and then.
+  useEffect(() => {
+    if (live === 'live' || live === 'connecting') return;
+    const timer = window.setInterval(() => void refresh(), offlinePollMs);
+    return () => window.clearInterval(timer);
+  }, [live, refresh]);
 
   if (!deal) {
     return (

@@ -23,9 +23,11 @@ export function DocumentChecklist({ deal, onChanged }: { deal: Deal; onChanged: 
     <section className="panel" data-testid="deal-checklist" aria-labelledby="deal-checklist-title">
       <div className="panel-header">
         <h2 id="deal-checklist-title">{t('deals.documents')}</h2>
-        <span className={`badge ${summary.complete ? 'badge-verified' : 'badge-pending'}`} data-testid="checklist-summary" data-complete={summary.complete}>
-          {t('deals.docs.summary', { accepted: summary.accepted, required: summary.required })}
-        </span>
+        {summary.required > 0 && (
+          <span className={`badge ${summary.complete ? 'badge-verified' : 'badge-pending'}`} data-testid="checklist-summary" data-complete={summary.complete}>
+            {t('deals.docs.summary', { accepted: summary.accepted, required: summary.required })}
+          </span>
+        )}
       </div>
       {(summary.awaiting > 0 || summary.rejected > 0 || summary.missing > 0) && (
         <p className="muted small" data-testid="checklist-detail">

@@ -101,9 +101,9 @@ export function PaymentsPanel({ deal, payments, errors: loadErrors, onChanged }:
       <FormErrors messages={loadErrors} />
       {mayPay && !open && (
         <div className="deposit-action">
-          <p>{t('deals.deposit.lead', { deposit: formatMoney(deposit, locale) })}</p>
+          <p>{deposit ? t('deals.deposit.lead', { deposit: formatMoney(deposit, locale) }) : t('deals.deposit.leadPlain')}</p>
           <button type="button" className="button button-primary" data-testid="deposit-pay" onClick={() => setAsking(true)}>
-            {retry ? t('deals.deposit.retry') : t('deals.deposit.pay', { deposit: formatMoney(deposit, locale) })}
+            {retry ? t('deals.deposit.retry') : deposit ? t('deals.deposit.pay', { deposit: formatMoney(deposit, locale) }) : t('deals.deposit.confirm')}
           </button>
           <FormErrors messages={errors} />
         </div>
