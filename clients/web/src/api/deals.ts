@@ -44,18 +44,21 @@ export type DealDocument = {
   decidedAt?: string | null;
 };
 
-/** One entry of the deal's own event log: a transition (from → to) or another recorded fact, with actor and reason. */
+/** One entry of the deal's own event log (GET /api/deals/{id} lists them, /hubs/deals pushes them). */
 export type DealEvent = {
   dealId?: string;
   sequence?: number;
-  type: string;
+  kind: 'created' | 'transition' | 'document_uploaded' | 'document_accepted' | 'document_rejected' | 'contract_generated' | string;
   from?: DealStatus | string | null;
   to?: DealStatus | string | null;
-  actor?: { userId?: string | null; side?: Side | null; name?: string | null } | null;
+  actorUserId?: string | null;
   reason?: string | null;
+  documentId?: string | null;
   at: string;
-  payload?: Record<string, unknown> | null;
 };
+
+/** A transition the caller may make now: its action (the route's last segment for the sides' actions) and the state it leads to. */
+export type AllowedTransition = { action: DealAction | string; to: DealStatus | string };
 
 export type Deal = {
   id: string;
@@ -70,7 +73,7 @@ export type Deal = {
   total: Money;
   deposit?: Money | null;
   reservation?: DealReservation | null;
-  allowedTransitions?: readonly (DealAction | string)[];
+  allowedTransitions?: readonly (AllowedTransition | string)[];
   checklist?: readonly ChecklistItem[];
   documents?: readonly DealDocument[];
   events?: readonly DealEvent[];

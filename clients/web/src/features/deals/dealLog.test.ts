@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChecklistItem, DealEvent } from '../../api';
 import { translatorFor } from '../../i18n';
-import { availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, steps, summarizeChecklist } from './dealLog';
+import { actorSide, availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, steps, summarizeChecklist } from './dealLog';
 import { dealStatusLabel, documentKindLabel, eventLabel } from './labels';
 
-const event = (sequence: number, to: string, at: string, from: string | null = null): DealEvent => ({ sequence, type: 'transition', from, to, at });
+const event = (sequence: number, to: string, at: string, from: string | null = null): DealEvent => ({ sequence, kind: 'transition', from, to, at });
 
 describe("a deal's log", () => {
   it('is in sequence order whatever order reads and pushes arrive in, and holds each event once', () => {
@@ -17,10 +17,10 @@ describe("a deal's log", () => {
 
   it('orders events without sequence numbers by time', () => {
     const merged = mergeEvents([], [
-      { type: 'document_uploaded', at: '2026-12-02T10:00:00Z' },
-      { type: 'created', at: '2026-12-01T10:00:00Z', to: 'agreed' },
+      { kind: 'document_uploaded', at: '2026-12-02T10:00:00Z', documentId: 'd1' },
+      { kind: 'created', at: '2026-12-01T10:00:00Z', to: 'agreed' },
     ]);
-    expect(merged.map((e) => e.type)).toEqual(['created', 'document_uploaded']);
+    expect(merged.map((e) => e.kind)).toEqual(['created', 'document_uploaded']);
     expect(lastSequence(merged)).toBe(0);
   });
 });
@@ -78,11 +78,30 @@ describe("a deal's checklist", () => {
 });
 
 describe("a deal's buttons", () => {
-  it('follow allowedTransitions, named by action or by target state, in a fixed order', () => {
-    expect(availableActions(['cancel', 'ship'])).toEqual(['ship', 'cancel']);
-    expect(availableActions(['Shipped', 'Cancelled', 'Disputed'])).toEqual(['ship', 'dispute', 'cancel']);
-    expect(availableActions(['depositPending'])).toEqual([]);
+  it("follow the sides' actions among allowedTransitions, in a fixed order", () => {
+    expect(availableActions([{ action: 'cancel', to: 'cancelled' }, { action: 'ship', to: 'shipped' }, { action: 'dispute', to: 'disputed' }])).toEqual([
+      'ship',
+      'dispute',
+      'cancel',
+    ]);
+    expect(availableActions(['deliver'])).toEqual(['deliver']);
+  });
+
+  it("show nothing for the system's and an admin's moves", () => {
+    expect(availableActions([{ action: 'confirm_deposit', to: 'depositPaid' }, { action: 'resolve', to: 'completed' }])).toEqual([]);
     expect(availableActions(undefined)).toEqual([]);
+  });
+});
+
+describe("an event's actor", () => {
+  const by = (e: Partial<DealEvent>): DealEvent => ({ kind: 'transition', at: '2026-12-05T08:00:00Z', actorUserId: 'u1', ...e });
+  it('is on the side the state machine leaves, and unnamed where either side could act', () => {
+    expect(actorSide(by({ to: 'shipped' }))).toBe('seller');
+    expect(actorSide(by({ kind: 'document_uploaded' }))).toBe('seller');
+    expect(actorSide(by({ to: 'delivered' }))).toBe('buyer');
+    expect(actorSide(by({ kind: 'document_rejected' }))).toBe('buyer');
+    expect(actorSide(by({ to: 'cancelled' }))).toBeNull();
+    expect(actorSide(by({ to: 'depositPaid', actorUserId: null }))).toBeNull();
   });
 });
 
@@ -104,6 +123,8 @@ describe('deal labels', () => {
     expect(documentKindLabel('rail_waybill', en)).toBe('Rail waybill (SMGS/CIM)');
     expect(documentKindLabel('weight_certificate', en)).toBe('Weight certificate');
     expect(eventLabel(event(2, 'shipped', '2026-12-05T08:00:00Z', 'depositPaid'), en)).toBe('Deposit paid → Shipped');
-    expect(eventLabel({ type: 'document_rejected', at: '2026-12-05T08:00:00Z', payload: { kind: 'packing_list' } }, en)).toBe('Document rejected: Packing list');
+    const kindOf = (id: string) => (id === 'd1' ? 'packing_list' : null);
+    expect(eventLabel({ kind: 'document_rejected', at: '2026-12-05T08:00:00Z', documentId: 'd1' }, en, kindOf)).toBe('Document rejected: Packing list');
+    expect(eventLabel({ kind: 'document_uploaded', at: '2026-12-05T08:00:00Z', documentId: 'd2' }, en, kindOf)).toBe('Document uploaded: a document');
   });
 });

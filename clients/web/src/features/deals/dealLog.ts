@@ -1,6 +1,6 @@
 // What the deal page reads from a deal: its log in order, the checklist in figures, the buttons its state allows.
 // Pure functions, tested in dealLog.test.ts.
-import type { ChecklistItem, DealAction, DealEvent, DealStatus } from '../../api';
+import type { AllowedTransition, ChecklistItem, DealAction, DealEvent, DealStatus, Side } from '../../api';
 
 /** The way a deal goes when nothing goes wrong (DESIGN.md "Deal"). */
 export const happyPath: readonly DealStatus[] = ['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered', 'completed'];
@@ -9,7 +9,7 @@ export const happyPath: readonly DealStatus[] = ['agreed', 'depositPending', 'de
 export const sidePaths: readonly DealStatus[] = ['cancelled', 'disputed'];
 
 function eventKey(e: DealEvent): string {
-  return e.sequence !== undefined && e.sequence !== null ? `#${e.sequence}` : `${e.at}|${e.type}|${e.from ?? ''}|${e.to ?? ''}`;
+  return typeof e.sequence === 'number' ? `#${e.sequence}` : `${e.at}|${e.kind}|${e.from ?? ''}|${e.to ?? ''}|${e.documentId ?? ''}`;
 }
 
 function compareEvents(a: DealEvent, b: DealEvent): number {
@@ -91,19 +91,13 @@ const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'disp
 /** Actions whose confirmation asks for a reason the counterpart will read. */
 export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute']);
 
-/** The state each action moves to (how allowedTransitions may name it: by action or by target state). */
-export const actionTarget: Record<DealAction, DealStatus> = {
-  ship: 'shipped',
-  deliver: 'delivered',
-  complete: 'completed',
-  cancel: 'cancelled',
-  dispute: 'disputed',
-};
-
-/** The buttons to show: the transitions the server allows the caller, named by action or by target state, in order. */
-export function availableActions(allowed: readonly string[] | undefined): DealAction[] {
-  const given = new Set((allowed ?? []).map((a) => a.toLowerCase()));
-  return actionOrder.filter((a) => given.has(a) || given.has(actionTarget[a].toLowerCase()));
+/**
+ * The buttons to show: the sides' actions among the transitions the server allows the caller now, in a fixed order
+ * (the system's own moves, such as confirming a deposit, and an admin's resolve have no button here).
+ */
+export function availableActions(allowed: readonly (AllowedTransition | string)[] | undefined): DealAction[] {
+  const given = new Set((allowed ?? []).map((a) => (typeof a === 'string' ? a : a.action).toLowerCase()));
+  return actionOrder.filter((a) => given.has(a));
 }
 
 /**
@@ -120,4 +114,15 @@ export function keyAfter(key: string, outcome: AttemptOutcome): string | null {
 /** Whether a failed request may be retried with the same key: no answer, a timeout, a rate limit or a server error. */
 export function isRetryable(status: number): boolean {
   return status === 0 || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * The side an event's actor must be on, where the state machine leaves only one (the seller uploads and ships, the
+ * buyer decides on documents and confirms delivery); null where either side, the system or an admin could have acted.
+ */
+export function actorSide(e: DealEvent): Side | null {
+  if (!e.actorUserId) return null;
+  if (e.kind === 'document_uploaded' || (e.kind === 'transition' && e.to === 'shipped')) return 'seller';
+  if (e.kind === 'document_accepted' || e.kind === 'document_rejected' || (e.kind === 'transition' && e.to === 'delivered')) return 'buyer';
+  return null;
 }

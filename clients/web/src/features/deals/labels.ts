@@ -48,17 +48,10 @@ const documentStatusKeys: Record<DocumentStatus, MessageKey> = {
 
 const eventKeys: Record<string, MessageKey> = {
   created: 'deals.event.created',
-  agreed: 'deals.event.created',
-  transition: 'deals.event.transition',
   contract_generated: 'deals.event.contract_generated',
   document_uploaded: 'deals.event.document_uploaded',
   document_accepted: 'deals.event.document_accepted',
   document_rejected: 'deals.event.document_rejected',
-  payment_requested: 'deals.event.payment_requested',
-  payment_confirmed: 'deals.event.payment_confirmed',
-  payment_received: 'deals.event.payment_confirmed',
-  payout: 'deals.event.payout',
-  refund: 'deals.event.refund',
 };
 
 /** camelCase or snake_case codes from the API, written as words, for a code this client has no name for. */
@@ -97,13 +90,11 @@ const paymentStatusKeys: Record<string, MessageKey> = {
 
 export const paymentStatusLabel = (status: string, t: Translate) => labelOf(paymentStatusKeys, normalizeStatus(status), t);
 
-/** One line of the deal's log: what happened, in the user's language (the reason and actor are shown beside it). */
-export function eventLabel(e: DealEvent, t: Translate): string {
-  const payload = e.payload ?? {};
-  const kind = typeof payload['kind'] === 'string' ? documentKindLabel(payload['kind'], t) : '';
-  if (e.to && (e.type === 'transition' || !eventKeys[e.type])) {
-    return t('deals.event.transition', { from: dealStatusLabel(e.from, t) || '—', to: dealStatusLabel(e.to, t) });
-  }
-  const key = eventKeys[e.type];
-  return key ? t(key, { kind, from: dealStatusLabel(e.from, t), to: dealStatusLabel(e.to, t) }) : words(e.type);
+/** One line of the deal's log: what happened, in the user's language; `kindOf` names the document an event is about. */
+export function eventLabel(e: DealEvent, t: Translate, kindOf: (documentId: string) => string | null = () => null): string {
+  const documentKind = e.documentId ? kindOf(e.documentId) : null;
+  const kind = documentKind ? documentKindLabel(documentKind, t) : t('deals.event.aDocument');
+  if (e.kind === 'transition') return t('deals.event.transition', { from: dealStatusLabel(e.from, t) || '—', to: dealStatusLabel(e.to, t) });
+  const key = eventKeys[e.kind];
+  return key ? t(key, { kind }) : words(e.kind);
 }

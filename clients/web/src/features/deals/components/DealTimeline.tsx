@@ -1,7 +1,9 @@
 import type { Deal, DealEvent } from '../../../api';
 import { formatDateTime } from '../../../format';
 import { useI18n } from '../../../i18n';
-import { steps } from '../dealLog';
+import { actorSide, steps } from '../dealLog';
+import { useAuth } from '../../../auth';
+import { sameId } from '../../negotiations/roomLog';
 import { dealStatusLabel, eventLabel } from '../labels';
 
 /** The happy path of a deal as steps: done, current, to come (or skipped once cancelled or disputed). */
@@ -22,19 +24,22 @@ export function DealProgress({ status, events }: { status: string; events: reado
 /** The deal's own log, oldest first: each transition and recorded fact with who, when and why. */
 export function DealEventLog({ deal, events }: { deal: Deal; events: readonly DealEvent[] }) {
   const { t, locale } = useI18n();
+  const { me } = useAuth();
+  const kindOf = (documentId: string) =>
+    deal.documents?.find((d) => sameId(d.id, documentId))?.kind ?? deal.checklist?.find((c) => c.documentId && sameId(c.documentId, documentId))?.kind ?? null;
   const actorName = (e: DealEvent) => {
-    if (e.actor?.name) return e.actor.name;
-    if (e.actor?.side === 'buyer') return deal.buyer.name;
-    if (e.actor?.side === 'seller') return deal.seller.name;
-    return e.actor?.userId ? t('deals.actor.staff') : t('deals.actor.system');
+    if (!e.actorUserId) return t('deals.actor.system');
+    if (me && sameId(e.actorUserId, me.id)) return t('deals.actor.you');
+    const side = actorSide(e);
+    return side === 'buyer' ? deal.buyer.name : side === 'seller' ? deal.seller.name : t('deals.actor.participant');
   };
   if (events.length === 0) return <p className="muted">{t('deals.log.empty')}</p>;
   return (
     <ol className="deal-log" data-testid="deal-log" aria-live="polite" aria-relevant="additions">
       {events.map((e, i) => (
-        <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-type={e.type} data-to={e.to ?? undefined}>
+        <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-kind={e.kind} data-to={e.to ?? undefined}>
           <div className="deal-log-head">
-            <strong>{eventLabel(e, t)}</strong>
+            <strong>{eventLabel(e, t, kindOf)}</strong>
             <span className="muted small">
               {actorName(e)} · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
             </span>
