@@ -16,32 +16,24 @@ export type DealReservation = {
   warehouse: { id: string; name: string };
   lot: string;
   quantity: QuantityValue;
+  /** active, shipped (a shipment movement in the warehouse ledger), released or expired. */
+  status: 'active' | 'shipped' | 'released' | 'expired' | string;
 };
 
 export type DocumentStatus = 'missing' | 'uploaded' | 'accepted' | 'rejected';
 
-/** One entry of a deal's document checklist: a kind the terms call for, and where its latest upload stands. */
+/** One entry of a deal's document checklist: a kind the terms call for, and where its newest upload stands. */
 export type ChecklistItem = {
   kind: string;
   required: boolean;
+  /** Why the terms call for it (the server's English note). */
+  reason?: string | null;
+  /** Who must issue it (the inspection body named in the terms). */
+  issuer?: string | null;
   status: DocumentStatus;
   documentId?: string | null;
   fileName?: string | null;
-  reason?: string | null;
-};
-
-/** One document uploaded to a deal. */
-export type DealDocument = {
-  id: string;
-  kind: string;
-  fileName: string;
-  contentType?: string | null;
-  size?: number | null;
-  sha256?: string | null;
-  status: DocumentStatus;
-  reason?: string | null;
-  uploadedAt: string;
-  decidedAt?: string | null;
+  rejectionReason?: string | null;
 };
 
 /** One entry of the deal's own event log (GET /api/deals/{id} lists them, /hubs/deals pushes them). */
@@ -72,10 +64,10 @@ export type Deal = {
   terms: TermSheet;
   total: Money;
   deposit?: Money | null;
+  reservationId?: string | null;
   reservation?: DealReservation | null;
   allowedTransitions?: readonly (AllowedTransition | string)[];
   checklist?: readonly ChecklistItem[];
-  documents?: readonly DealDocument[];
   events?: readonly DealEvent[];
   contractSha256?: string | null;
   createdAt: string;
@@ -87,17 +79,17 @@ export const dealsApi = {
   deal: (id: string, signal?: AbortSignal) => request<Deal>(`/api/deals/${enc(id)}`, { signal }),
   /** A side's transition; a 409 names the transitions allowed instead. */
   dealTransition: (id: string, action: DealAction, reason?: string) =>
-    request<Deal>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
+    request<DealEvent>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
   uploadDealDocument: (id: string, kind: string, file: File) => {
     const form = new FormData();
     form.set('kind', kind);
     form.set('file', file);
-    return request<DealDocument>(`/api/deals/${enc(id)}/documents`, { method: 'POST', body: form });
+    return request<ChecklistItem>(`/api/deals/${enc(id)}/documents`, { method: 'POST', body: form });
   },
   acceptDealDocument: (id: string, documentId: string) =>
-    request<DealDocument>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/accept`, { method: 'POST', body: {} }),
+    request<ChecklistItem>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/accept`, { method: 'POST', body: {} }),
   rejectDealDocument: (id: string, documentId: string, reason: string) =>
-    request<DealDocument>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/reject`, { method: 'POST', body: { reason } }),
+    request<ChecklistItem>(`/api/deals/${enc(id)}/documents/${enc(documentId)}/reject`, { method: 'POST', body: { reason } }),
 };
 
 /** Addresses the browser downloads itself (a link, not a fetch): the cookie goes along, the server names the file. */

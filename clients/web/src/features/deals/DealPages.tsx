@@ -274,9 +274,6 @@ export function DealPage({ id }: { id: string }) {
   );
 }
 
-/** States after the reservation became a shipment movement in the stock ledger. */
-const shippedStates = new Set(['shipped', 'delivered', 'completed']);
-
 /** The stock held for the deal by warehouse and lot; the seller's own warehouse is a link to its ledger. */
 function Reservation({ deal }: { deal: Deal }) {
   const { t, locale } = useI18n();
@@ -292,7 +289,9 @@ function Reservation({ deal }: { deal: Deal }) {
         <span data-testid="deal-warehouse">{r.warehouse.name}</span>
       )}{' '}
       · {t('deals.lot', { lot: r.lot })} · {formatQuantity(r.quantity, locale, t)}
-      <div className="muted small">{t(shippedStates.has(normalizeStatus(deal.status)) ? 'deals.shippedFromStock' : 'deal.reserved')}</div>
+      <div className="muted small" data-testid="deal-reservation-status" data-status={r.status}>
+        {t(r.status === 'shipped' ? 'deals.shippedFromStock' : r.status === 'released' || r.status === 'expired' ? 'deals.released' : 'deal.reserved')}
+      </div>
     </>
   );
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChecklistItem, DealEvent } from '../../api';
 import { translatorFor } from '../../i18n';
 import { actorSide, availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, steps, summarizeChecklist } from './dealLog';
-import { dealStatusLabel, documentKindLabel, eventLabel } from './labels';
+import { dealStatusLabel, documentKindLabel, eventLine } from './labels';
 
 const event = (sequence: number, to: string, at: string, from: string | null = null): DealEvent => ({ sequence, kind: 'transition', from, to, at });
 
@@ -122,9 +122,19 @@ describe('deal labels', () => {
     expect(dealStatusLabel('delivered', translatorFor('ru'))).toBe('Доставлено');
     expect(documentKindLabel('rail_waybill', en)).toBe('Rail waybill (SMGS/CIM)');
     expect(documentKindLabel('weight_certificate', en)).toBe('Weight certificate');
-    expect(eventLabel(event(2, 'shipped', '2026-12-05T08:00:00Z', 'depositPaid'), en)).toBe('Deposit paid → Shipped');
+    expect(documentKindLabel('road_consignment_note', translatorFor('zh'))).toBe('公路运单（CMR）');
+    expect(eventLine(event(2, 'shipped', '2026-12-05T08:00:00Z', 'depositPaid'), en).label).toBe('Deposit paid → Shipped');
+  });
+
+  it("name a document event's document, from the checklist or the log's note, and keep only a rejection's reason", () => {
+    const at = '2026-12-05T08:00:00Z';
     const kindOf = (id: string) => (id === 'd1' ? 'packing_list' : null);
-    expect(eventLabel({ kind: 'document_rejected', at: '2026-12-05T08:00:00Z', documentId: 'd1' }, en, kindOf)).toBe('Document rejected: Packing list');
-    expect(eventLabel({ kind: 'document_uploaded', at: '2026-12-05T08:00:00Z', documentId: 'd2' }, en, kindOf)).toBe('Document uploaded: a document');
+    expect(eventLine({ kind: 'document_uploaded', at, documentId: 'd1', reason: 'packing_list' }, en, kindOf)).toEqual({ label: 'Document uploaded: Packing list', reason: null });
+    expect(eventLine({ kind: 'document_rejected', at, documentId: 'd0', reason: 'rail_waybill: The wagon numbers are missing.' }, en, kindOf)).toEqual({
+      label: 'Document rejected: Rail waybill (SMGS/CIM)',
+      reason: 'The wagon numbers are missing.',
+    });
+    expect(eventLine({ kind: 'document_accepted', at, documentId: 'd9' }, en, kindOf).label).toBe('Document accepted: a document');
+    expect(eventLine({ kind: 'transition', at, from: 'shipped', to: 'disputed', reason: 'Short weight' }, en).reason).toBe('Short weight');
   });
 });

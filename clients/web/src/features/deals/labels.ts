@@ -26,17 +26,13 @@ const documentKindKeys: Record<string, MessageKey> = {
   packing_list: 'deals.doc.packing_list',
   certificate_of_origin: 'deals.doc.certificate_of_origin',
   quality_certificate: 'deals.doc.quality_certificate',
-  inspection_certificate: 'deals.doc.quality_certificate',
   phytosanitary_certificate: 'deals.doc.phytosanitary_certificate',
   rail_waybill: 'deals.doc.rail_waybill',
   bill_of_lading: 'deals.doc.bill_of_lading',
-  road_waybill: 'deals.doc.road_waybill',
+  road_consignment_note: 'deals.doc.road_consignment_note',
   insurance_certificate: 'deals.doc.insurance_certificate',
-  letter_of_credit: 'deals.doc.letter_of_credit',
-  lc_documents: 'deals.doc.letter_of_credit',
-  draft: 'deals.doc.draft',
-  bill_of_exchange: 'deals.doc.draft',
-  other: 'deals.doc.other',
+  bill_of_exchange: 'deals.doc.bill_of_exchange',
+  beneficiary_certificate: 'deals.doc.beneficiary_certificate',
 };
 
 const documentStatusKeys: Record<DocumentStatus, MessageKey> = {
@@ -90,11 +86,29 @@ const paymentStatusKeys: Record<string, MessageKey> = {
 
 export const paymentStatusLabel = (status: string, t: Translate) => labelOf(paymentStatusKeys, normalizeStatus(status), t);
 
-/** One line of the deal's log: what happened, in the user's language; `kindOf` names the document an event is about. */
-export function eventLabel(e: DealEvent, t: Translate, kindOf: (documentId: string) => string | null = () => null): string {
-  const documentKind = e.documentId ? kindOf(e.documentId) : null;
-  const kind = documentKind ? documentKindLabel(documentKind, t) : t('deals.event.aDocument');
-  if (e.kind === 'transition') return t('deals.event.transition', { from: dealStatusLabel(e.from, t) || '—', to: dealStatusLabel(e.to, t) });
+/**
+ * What a document event is about: the document's kind (from the checklist, else the log's own note, which reads
+ * "kind" or, for a rejection, "kind: reason") and the rejection's reason.
+ */
+export function documentEventDetail(e: DealEvent, kindOf: (documentId: string) => string | null): { kind: string | null; reason: string | null } {
+  const note = e.reason ?? '';
+  const colon = note.indexOf(': ');
+  const noted = colon > 0 ? note.slice(0, colon) : note || null;
+  return { kind: (e.documentId ? kindOf(e.documentId) : null) ?? noted, reason: e.kind === 'document_rejected' && colon > 0 ? note.slice(colon + 2) : null };
+}
+
+const isDocumentEvent = (e: DealEvent) => e.kind.startsWith('document_');
+
+/** One line of the deal's log in the user's language, and the reason to show beside it (if any). */
+export function eventLine(e: DealEvent, t: Translate, kindOf: (documentId: string) => string | null = () => null): { label: string; reason: string | null } {
+  if (e.kind === 'transition') {
+    return { label: t('deals.event.transition', { from: dealStatusLabel(e.from, t) || '—', to: dealStatusLabel(e.to, t) }), reason: e.reason ?? null };
+  }
   const key = eventKeys[e.kind];
-  return key ? t(key, { kind }) : words(e.kind);
+  if (isDocumentEvent(e)) {
+    const detail = documentEventDetail(e, kindOf);
+    const kind = detail.kind ? documentKindLabel(detail.kind, t) : t('deals.event.aDocument');
+    return { label: key ? t(key, { kind }) : words(e.kind), reason: detail.reason };
+  }
+  return { label: key ? t(key) : words(e.kind), reason: e.reason ?? null };
 }

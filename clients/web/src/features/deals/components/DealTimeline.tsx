@@ -4,7 +4,7 @@ import { useI18n } from '../../../i18n';
 import { actorSide, steps } from '../dealLog';
 import { useAuth } from '../../../auth';
 import { sameId } from '../../negotiations/roomLog';
-import { dealStatusLabel, eventLabel } from '../labels';
+import { dealStatusLabel, eventLine } from '../labels';
 
 /** The happy path of a deal as steps: done, current, to come (or skipped once cancelled or disputed). */
 export function DealProgress({ status, events }: { status: string; events: readonly DealEvent[] }) {
@@ -25,8 +25,7 @@ export function DealProgress({ status, events }: { status: string; events: reado
 export function DealEventLog({ deal, events }: { deal: Deal; events: readonly DealEvent[] }) {
   const { t, locale } = useI18n();
   const { me } = useAuth();
-  const kindOf = (documentId: string) =>
-    deal.documents?.find((d) => sameId(d.id, documentId))?.kind ?? deal.checklist?.find((c) => c.documentId && sameId(c.documentId, documentId))?.kind ?? null;
+  const kindOf = (documentId: string) => deal.checklist?.find((c) => c.documentId && sameId(c.documentId, documentId))?.kind ?? null;
   const actorName = (e: DealEvent) => {
     if (!e.actorUserId) return t('deals.actor.system');
     if (me && sameId(e.actorUserId, me.id)) return t('deals.actor.you');
@@ -36,21 +35,24 @@ export function DealEventLog({ deal, events }: { deal: Deal; events: readonly De
   if (events.length === 0) return <p className="muted">{t('deals.log.empty')}</p>;
   return (
     <ol className="deal-log" data-testid="deal-log" aria-live="polite" aria-relevant="additions">
-      {events.map((e, i) => (
-        <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-kind={e.kind} data-to={e.to ?? undefined}>
-          <div className="deal-log-head">
-            <strong>{eventLabel(e, t, kindOf)}</strong>
-            <span className="muted small">
-              {actorName(e)} · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
-            </span>
-          </div>
-          {e.reason && (
-            <p className="deal-log-reason" data-testid="deal-event-reason">
-              {t('deals.log.reason')}: {e.reason}
-            </p>
-          )}
-        </li>
-      ))}
+      {events.map((e, i) => {
+        const line = eventLine(e, t, kindOf);
+        return (
+          <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-kind={e.kind} data-to={e.to ?? undefined}>
+            <div className="deal-log-head">
+              <strong>{line.label}</strong>
+              <span className="muted small">
+                {actorName(e)} · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
+              </span>
+            </div>
+            {line.reason && (
+              <p className="deal-log-reason" data-testid="deal-event-reason">
+                {t('deals.log.reason')}: {line.reason}
+              </p>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }

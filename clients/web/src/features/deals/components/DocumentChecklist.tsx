@@ -106,15 +106,18 @@ function ChecklistRow({ deal, item, open, onChanged }: { deal: Deal; item: Check
     <tr data-testid="checklist-row" data-kind={item.kind} data-status={item.status} data-required={item.required}>
       <td>
         {documentKindLabel(item.kind, t)}
-        <div className="muted small">{t(item.required ? 'deals.docs.required' : 'deals.docs.optional')}</div>
+        <div className="muted small">
+          {t(item.required ? 'deals.docs.required' : 'deals.docs.optional')}
+          {item.issuer && <> · {t('deals.docs.issuer', { issuer: item.issuer })}</>}
+        </div>
       </td>
       <td>
         <span className={`badge badge-doc-${item.status}`} data-testid="checklist-status">
           {documentStatusLabel(item.status, t)}
         </span>
-        {item.status === 'rejected' && item.reason && (
+        {item.status === 'rejected' && item.rejectionReason && (
           <div className="small" data-testid="checklist-reason">
-            {t('deals.docs.reason')}: {item.reason}
+            {t('deals.docs.reason')}: {item.rejectionReason}
           </div>
         )}
       </td>
