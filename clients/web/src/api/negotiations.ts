@@ -105,11 +105,11 @@ export type TermChange = { field: string; from: string | null; to: string | null
 /** The most events one read of a room's log returns (JoinRoom, GET …/events). */
 export const maxEventsPerRead = 500;
 
-/** What a binding acceptance sends: an explicit confirmation of the terms and of the total the user was shown. */
-export type AcceptConfirmation = { confirmed: true; expectedTotal: { amount: Decimal; currency: string } | null };
+/** What a binding acceptance sends: the total the user was shown and confirmed (it must equal the offer's). */
+export type AcceptConfirmation = { total: Money };
 
 /** A 202 to an acceptance above the organization's approval threshold: a second Owner must approve it. */
-export type AcceptanceApproval = { approvalId: string; status: 'pending_approval' };
+export type AcceptanceApproval = { approvalId: string; status: 'pending_approval'; event: RoomEvent };
 
 export const negotiationsApi = {
   /** Opens the room for a listing and a buyer organization, or answers with the open one that exists. */

@@ -678,7 +678,6 @@ const en = {
   'negotiation.error.noListing': 'The listing cannot be read, so there are no terms to start an offer from.',
   'negotiation.error.validHours': 'Whole hours from 1 to {max}.',
   // Deal flow: binding acceptance and the second Owner's approval (issue 13, deal-flow)
-  'negotiation.acceptConfirm': 'Accepting is binding: a deal for {total} is made on these terms. Accept?',
   'negotiation.event.acceptance_pending': 'Accepted, waiting for a second Owner to approve (above the approval threshold)',
   'negotiation.approve': 'Approve as second Owner',
   // ---------- Live sessions (issue 12) ----------
@@ -965,13 +964,11 @@ const en = {
   'accept.title': 'Accept this offer? It becomes a binding deal.',
   'accept.lead': 'Accepting binds {buyer} and {seller} to these terms: the deal is agreed and the stock reserved at once.',
   'accept.total': 'Contract value:',
-  'accept.totalUnknown': 'price × quantity (units differ)',
   'accept.validUntil': 'The offer is valid until {at}.',
   'accept.confirm': 'Accept and agree the deal ({total})',
   'accept.awaiting': 'Awaiting second approval.',
   'accept.awaitingMine': 'The value is above your organization’s approval threshold: another Owner must approve before the deal exists. The offer stays open until then, and its expiry still applies.',
   'accept.awaitingOther': 'A colleague accepted this offer above your organization’s approval threshold. As an Owner you can approve it; the deal is agreed then.',
-  'accept.approve': 'Approve the acceptance',
   'adminPay.title': 'Payments',
   'adminPay.intro': 'Confirm bank transfers as they arrive, and check the payments ledger against the payment provider.',
   'adminPay.pending': 'Bank transfers awaiting confirmation',

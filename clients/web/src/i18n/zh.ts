@@ -671,7 +671,6 @@ const zh: Dictionary = {
   'negotiation.error.noListing': '无法读取商品信息，因此没有可作为首次报价依据的条款。',
   'negotiation.error.validHours': '请输入 1 到 {max} 之间的整数小时。',
   // Deal flow: binding acceptance and the second Owner's approval (issue 13, deal-flow)
-  'negotiation.acceptConfirm': '接受即具约束力：将按这些条款达成 {total} 的交易。确认接受？',
   'negotiation.event.acceptance_pending': '已接受，等待第二位所有者批准（超过审批门槛）',
   'negotiation.approve': '作为第二位所有者批准',
   // ---------- Live sessions (issue 12) ----------
@@ -958,13 +957,11 @@ const zh: Dictionary = {
   'accept.title': '接受此报价？它将成为有约束力的交易。',
   'accept.lead': '接受即表示{buyer}与{seller}受这些条款约束：交易立即达成，库存随即预留。',
   'accept.total': '合同金额：',
-  'accept.totalUnknown': '价格 × 数量（单位不同）',
   'accept.validUntil': '报价有效期至{at}。',
   'accept.confirm': '接受并达成交易（{total}）',
   'accept.awaiting': '等待第二位审批。',
   'accept.awaitingMine': '金额超过贵组织的审批阈值：交易成立前须由另一位所有者批准。在此之前报价保持有效，其到期时间不变。',
   'accept.awaitingOther': '一位同事接受了此报价，金额超过贵组织的审批阈值。作为所有者，您可以批准，交易随即达成。',
-  'accept.approve': '批准此次接受',
   'adminPay.title': '付款',
   'adminPay.intro': '银行转账到账后予以确认，并将付款账目与支付服务商核对。',
   'adminPay.pending': '待确认的银行转账',

@@ -389,7 +389,9 @@ export function NegotiationRoomPage({ id }: { id: string }) {
   const nameOf = (side: Side | null | undefined) => (side === 'buyer' ? room.buyer.name : side === 'seller' ? room.seller.name : null);
   const typists = [...new Set(Object.keys(typing).map((userId) => nameOf(sideOfUser.get(userId)) ?? t('negotiation.someone')))];
   const total = (dealEvent?.payload['totalAmount'] as Money | undefined) ?? dealTotal;
-  const shownApproval = pendingApproval(events, me?.id) ?? approval;
+  // The 202's answer until its event is in the log; from then on the log says whether it still waits.
+  const approvalLogged = approval !== null && events.some((e) => e.payload['approvalId'] === approval.approvalId);
+  const shownApproval = approval && !approvalLogged ? approval : pendingApproval(events, me?.id, room.mySide);
 
   return (
     <div className="page negotiation-room">
@@ -476,7 +478,10 @@ export function NegotiationRoomPage({ id }: { id: string }) {
           <div className="toolbar-group">
             {theirs ? (
               <>
-                <AcceptOfferButton room={room} offer={open} names={names} busy={busy} onAccepted={(e) => receive([e])} onPending={(p) => setApproval({ ...p, mine: true })} />
+                <AcceptOfferButton room={room} offer={open} names={names} busy={busy} onAccepted={(e) => receive([e])} onPending={(p) => {
+                    if (p.event) receive([p.event]);
+                    setApproval({ ...p, mine: true });
+                  }} />
                 <DeclineButton busy={busy} onDecline={(reason) => call('DeclineOffer', id, open.id, reason)} />
                 <button
                   type="button"

@@ -6,7 +6,7 @@ import { Terms } from '../../../components/TermSheet';
 import { errorMessages } from '../../../errors';
 import { formatDateTime, formatMoney } from '../../../format';
 import { useI18n } from '../../../i18n';
-import { isPendingApproval, offerTotal, type PendingApproval } from '../acceptance';
+import { isPendingApproval, type PendingApproval } from '../acceptance';
 import type { Names } from '../terms';
 
 /**
@@ -31,7 +31,7 @@ export function AcceptOfferButton({
 }) {
   const { t, locale } = useI18n();
   const [asking, setAsking] = useState(false);
-  const total = offerTotal(offer.terms);
+  const total = offer.total;
   return (
     <>
       <button type="button" className="button button-success" data-testid="offer-accept" disabled={busy} onClick={() => setAsking(true)}>
@@ -45,7 +45,7 @@ export function AcceptOfferButton({
           confirmClass="button-success"
           onConfirm={async () => {
             try {
-              const answer = await api.acceptOffer(room.id, offer.id, { confirmed: true, expectedTotal: total });
+              const answer = await api.acceptOffer(room.id, offer.id, { total });
               if (isPendingApproval(answer)) onPending(answer);
               else onAccepted(answer);
               return [];
@@ -58,7 +58,7 @@ export function AcceptOfferButton({
           <p>{t('accept.lead', { buyer: room.buyer.name, seller: room.seller.name })}</p>
           <Terms terms={offer.terms} t={t} locale={locale} names={names} />
           <p className="accept-total" data-testid="accept-total">
-            {t('accept.total')} <strong>{total ? formatMoney(total, locale) : t('accept.totalUnknown')}</strong>
+            {t('accept.total')} <strong>{formatMoney(total, locale)}</strong>
           </p>
           <p className="muted small">{t('accept.validUntil', { at: formatDateTime(offer.validUntil, locale) })}</p>
         </ConfirmDialog>
@@ -93,7 +93,7 @@ export function PendingApprovalNotice({ room, approval, onApproved }: { room: Ro
       </p>
       {!approval.mine && (
         <button type="button" className="button button-small button-success" data-testid="approval-approve" disabled={busy} onClick={() => void approve()}>
-          {t('accept.approve')}
+          {t('negotiation.approve')}
         </button>
       )}
       <FormErrors messages={errors} />
