@@ -43,7 +43,7 @@ public sealed class DealCompletionTests(BrowserHost host) : IClassFixture<Browse
         // Accepting is binding: the buyer sees the terms and the total, and confirms.
         await buyer.GetByTestId("offer-accept").ClickAsync();
         var accept = buyer.GetByTestId("accept-confirm");
-        await Expect(accept.GetByTestId("accept-total")).ToContainTextAsync("120,000.00 USD");
+        await Expect(accept.GetByTestId("accept-total")).ToContainTextAsync("120,000 USD");
         await accept.GetByTestId("accept-confirm-confirm").ClickAsync();
         await buyer.GetByTestId("deal-banner").GetByRole(AriaRole.Link).ClickAsync();
         await Expect(buyer.GetByTestId("deal-status")).ToHaveAttributeAsync("data-status", "agreed");
@@ -57,10 +57,10 @@ public sealed class DealCompletionTests(BrowserHost host) : IClassFixture<Browse
 
         // The buyer pays the deposit (10% of 120,000 USD) by bank transfer: the page shows the reference to quote.
         await buyer.GetByTestId("deposit-pay").ClickAsync();
-        await Expect(buyer.GetByTestId("deposit-confirm")).ToContainTextAsync("12,000.00 USD");
+        await Expect(buyer.GetByTestId("deposit-confirm")).ToContainTextAsync("12,000 USD");
         await buyer.GetByTestId("deposit-confirm-confirm").ClickAsync();
         var instructions = buyer.GetByTestId("bank-instructions");
-        await Expect(instructions.GetByTestId("bank-amount")).ToContainTextAsync("12,000.00 USD");
+        await Expect(instructions.GetByTestId("bank-amount")).ToContainTextAsync("12,000 USD");
         var reference = (await instructions.GetByTestId("bank-reference").TextContentAsync())!.Trim();
         reference.Should().NotBeNullOrEmpty();
         await Expect(buyer.GetByTestId("deal-status")).ToHaveAttributeAsync("data-status", "depositPending");

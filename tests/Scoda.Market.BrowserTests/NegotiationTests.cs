@@ -108,7 +108,7 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await confirm.GetByTestId("accept-confirm-confirm").ClickAsync();
         await Expect(buyer.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(sellerPage.GetByTestId("deal-banner")).ToBeVisibleAsync();
-        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144900 USD");
+        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144,900 USD");
         await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-3-deal-seller");
 
         // The seller's stock shows the 600 t held for the deal.
