@@ -3,115 +3,91 @@ import { request } from './client';
 
 // ---------- Payments (CONTRACT.md "Payments") ----------
 
-export type PaymentProvider = 'offline' | 'stripe' | string;
-export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'confirmed' | 'transferred' | 'refunded' | 'failed' | 'cancelled' | string;
+export type PaymentKind = 'deposit' | 'balance' | 'letterOfCredit' | 'documentaryCollection' | 'payout' | 'refund';
+export type PaymentProvider = 'offline' | 'stripe';
+export type PaymentStatus = 'pending' | 'authorized' | 'succeeded' | 'failed' | 'cancelled';
 
-/** What the buyer quotes and where to send a bank transfer (Offline provider). */
+/** Where a bank transfer goes, and the reference it must quote (Offline provider). */
 export type BankInstructions = {
+  beneficiary: string;
+  bankName: string;
+  iban: string;
+  swift: string;
+  bankAddress?: string | null;
   reference: string;
-  beneficiary?: string | null;
-  bankName?: string | null;
-  iban?: string | null;
-  accountNumber?: string | null;
-  swift?: string | null;
-  amount?: Money | null;
-  [more: string]: unknown;
+  amount: Money;
 };
 
+/** A payment as both sides of the deal (and admins) see it. */
 export type Payment = {
-  id: string;
-  paymentId?: string;
-  dealId?: string;
-  kind?: string | null;
-  provider: PaymentProvider;
-  status: PaymentStatus;
-  amount?: Money | null;
+  paymentId: string;
+  dealId: string;
+  kind: PaymentKind | string;
+  provider: PaymentProvider | string;
+  status: PaymentStatus | string;
+  amount: Money;
+  received: Money;
+  fees: Money;
+  reference: string;
+  /** Stripe Checkout, while the payment is open. */
   checkoutUrl?: string | null;
   bankInstructions?: BankInstructions | null;
-  bankReference?: string | null;
+  issuingBank?: string | null;
+  instrumentNumber?: string | null;
+  /** yyyy-MM-dd. */
+  expiresOn?: string | null;
   valueDate?: string | null;
-  createdAt?: string | null;
+  bankReference?: string | null;
+  lastError?: string | null;
+  createdAt: string;
   confirmedAt?: string | null;
 };
 
-/** The answer to a deposit request: a new payment, or the first answer again for the same Idempotency-Key. */
-export type DepositAnswer = {
-  paymentId: string;
-  provider: PaymentProvider;
-  status: PaymentStatus;
-  checkoutUrl?: string | null;
-  bankInstructions?: BankInstructions | null;
-};
-
-/** The deal's money in one table; `balanced` says the columns add up. */
+/**
+ * The deal's money summed from its payments; `held` is what the platform holds, `balanced` says no more went out than
+ * came in and no more came in than the deal is worth.
+ */
 export type PaymentLedger = {
+  currency: string;
   expected: Decimal;
+  deposit: Decimal;
   authorized: Decimal;
   captured: Decimal;
   transferred: Decimal;
   refunded: Decimal;
   fees: Decimal;
-  currency?: string | null;
+  commission: Decimal;
+  held: Decimal;
   balanced: boolean;
 };
 
-export type LetterOfCredit = {
-  id: string;
-  kind?: string | null;
-  issuingBank: string;
-  number: string;
-  expiresAt: string;
-  amount: Money;
-  status?: string | null;
-  createdAt?: string | null;
-};
+export type DealPayments = { dealId: string; dealStatus: string; payments: Payment[]; ledger: PaymentLedger };
 
-export type DealPayments = {
-  payments: Payment[];
-  ledger: PaymentLedger;
-  lettersOfCredit?: LetterOfCredit[];
-};
+/** A letter of credit (UCP 600) or documentary collection (URC 522) the buyer records; an admin confirms it was advised. */
+export type InstrumentInput = { issuingBank: string; number: string; expiresAt: string | null; amount: string | null; currency: string };
 
-export type LetterOfCreditInput = {
-  kind?: string;
-  issuingBank: string;
-  number: string;
-  expiresAt: string | null;
-  amount: { amount: string | null; currency: string };
-};
+/** What the bank statement shows, as an admin records it. */
+export type ConfirmPaymentInput = { amount: Decimal | null; valueDate: string | null; bankReference: string };
 
-export type ConfirmPaymentInput = { amount: string | null; valueDate: string | null; bankReference: string };
-
-/** A payment as the admin queue lists it, with the deal it belongs to. */
-export type AdminPayment = Payment & { deal?: { id: string; buyer?: string | null; seller?: string | null } | null };
-
-/** One difference between our ledger and the provider's objects. */
-export type ReconciliationItem = {
-  dealId?: string | null;
-  paymentId?: string | null;
-  kind: string;
-  ours?: string | null;
-  theirs?: string | null;
-  detail?: string | null;
-};
-
-export type Reconciliation = { checkedAt?: string | null; checked?: number | null; mismatches: ReconciliationItem[] };
+const withKey = (idempotencyKey: string) => ({ 'Idempotency-Key': idempotencyKey });
 
 export const paymentsApi = {
   /**
-   * Asks for the deal's deposit. One key per attempt: a retry after a failure sends the same key, so the server answers
-   * with the first result instead of starting a second payment.
+   * The buyer pays the deposit or the balance, naming the amount it means to pay. One key per attempt: a retry after a
+   * failure sends the same key, so the server answers with the first result instead of recording a second payment.
    */
-  requestDeposit: (dealId: string, idempotencyKey: string) =>
-    request<DepositAnswer>(`/api/deals/${enc(dealId)}/deposit`, { method: 'POST', body: {}, headers: { 'Idempotency-Key': idempotencyKey } }),
+  pay: (dealId: string, what: 'deposit' | 'balance', amount: Money, idempotencyKey: string) =>
+    request<Payment>(`/api/deals/${enc(dealId)}/${what}`, { method: 'POST', body: amount, headers: withKey(idempotencyKey) }),
+  recordInstrument: (dealId: string, kind: 'letterOfCredit' | 'documentaryCollection', input: InstrumentInput, idempotencyKey: string) =>
+    request<Payment>(`/api/deals/${enc(dealId)}/${kind === 'letterOfCredit' ? 'letters-of-credit' : 'documentary-collections'}`, {
+      method: 'POST',
+      body: input,
+      headers: withKey(idempotencyKey),
+    }),
   payment: (id: string, signal?: AbortSignal) => request<Payment>(`/api/payments/${enc(id)}`, { signal }),
   dealPayments: (dealId: string, signal?: AbortSignal) => request<DealPayments>(`/api/deals/${enc(dealId)}/payments`, { signal }),
-  recordLetterOfCredit: (dealId: string, input: LetterOfCreditInput, idempotencyKey: string) =>
-    request<LetterOfCredit>(`/api/deals/${enc(dealId)}/letters-of-credit`, { method: 'POST', body: input, headers: { 'Idempotency-Key': idempotencyKey } }),
 
-  adminPayments: (params: { status?: string | null; cursor?: string | null }, signal?: AbortSignal) =>
-    request<Page<AdminPayment>>('/api/admin/payments', { query: { status: params.status, cursor: params.cursor }, signal }),
-  confirmPayment: (id: string, input: ConfirmPaymentInput) =>
-    request<Payment>(`/api/admin/payments/${enc(id)}/confirm`, { method: 'POST', body: input }),
-  reconciliation: (signal?: AbortSignal) => request<Reconciliation>('/api/admin/payments/reconciliation', { signal }),
+  adminPayments: (params: { status?: PaymentStatus | null; kind?: PaymentKind | null; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
+    request<Page<Payment>>('/api/admin/payments', { query: { status: params.status, kind: params.kind, cursor: params.cursor, limit: params.limit }, signal }),
+  confirmPayment: (id: string, input: ConfirmPaymentInput) => request<Payment>(`/api/admin/payments/${enc(id)}/confirm`, { method: 'POST', body: input }),
 };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type AdminPayment, type Reconciliation } from '../../api';
+import { api, type DealPayments, type Payment } from '../../api';
 import { useAuth } from '../../auth';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
@@ -9,7 +9,7 @@ import { checkDecimalInput, decimalText, formatDateTime, formatMoney, normalizeD
 import { useI18n, useStableT } from '../../i18n';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Link } from '../../router';
-import { paymentStatusLabel } from '../deals/labels';
+import { dealStatusLabel, paymentKindLabel, paymentStatusLabel } from '../deals/labels';
 import { AdminTabs } from './AdminTabs';
 
 /** Payments desk for administrators: offline transfers to confirm, and the reconciliation of the ledger with Stripe. */
@@ -41,7 +41,7 @@ export function AdminPaymentsPage() {
 function PendingPayments() {
   const { t, locale } = useI18n();
   const stableT = useStableT();
-  const [items, setItems] = useState<AdminPayment[] | null>(null);
+  const [items, setItems] = useState<Payment[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
@@ -50,7 +50,7 @@ function PendingPayments() {
     async (from: string | null, signal?: AbortSignal) => {
       setErrors([]);
       try {
-        const page = await api.adminPayments({ status: 'pending', cursor: from }, signal);
+        const page = await api.adminPayments({ status: 'pending', cursor: from, limit: 50 }, signal);
         setItems((prev) => (from ? [...(prev ?? []), ...page.items] : page.items));
         setCursor(page.nextCursor ?? null);
       } catch (e) {
@@ -93,7 +93,7 @@ function PendingPayments() {
           <table className="table bordered-table" data-testid="admin-payments-table">
             <thead>
               <tr>
-                <th scope="col">{t('adminPay.col.deal')}</th>
+                <th scope="col">{t('adminPay.col.payment')}</th>
                 <th scope="col">{t('deals.bank.reference')}</th>
                 <th scope="col" className="num">
                   {t('adminPay.col.expected')}
@@ -105,11 +105,11 @@ function PendingPayments() {
             <tbody>
               {items.map((p) => (
                 <PendingRow
-                  key={p.id}
+                  key={p.paymentId}
                   payment={p}
                   locale={locale}
                   onConfirmed={(reference) => {
-                    setItems((prev) => (prev ?? []).filter((x) => x.id !== p.id));
+                    setItems((prev) => (prev ?? []).filter((x) => x.paymentId !== p.paymentId));
                     setNotice(t('adminPay.confirmed', { reference }));
                   }}
                 />
@@ -127,17 +127,18 @@ function PendingPayments() {
   );
 }
 
-function PendingRow({ payment, locale, onConfirmed }: { payment: AdminPayment; locale: string; onConfirmed: (reference: string) => void }) {
+function PendingRow({ payment, locale, onConfirmed }: { payment: Payment; locale: string; onConfirmed: (reference: string) => void }) {
   const { t } = useI18n();
-  const reference = payment.bankInstructions?.reference ?? '';
-  const currency = payment.amount?.currency ?? '';
-  const [amount, setAmount] = useState(decimalText(payment.amount?.amount));
+  const reference = payment.reference;
+  const currency = payment.amount.currency;
+  const [amount, setAmount] = useState(decimalText(payment.amount.amount));
   const [valueDate, setValueDate] = useState(toDateInput(new Date().toISOString()));
   const [bankReference, setBankReference] = useState('');
   const [asking, setAsking] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
-  const id = (name: string) => `pay-${payment.id}-${name}`;
-  const dealId = payment.dealId ?? payment.deal?.id;
+  const id = (name: string) => `pay-${payment.paymentId}-${name}`;
+  const outbound = payment.kind === 'payout' || payment.kind === 'refund';
+  const instrument = payment.kind === 'letterOfCredit' || payment.kind === 'documentaryCollection';
 
   function check(): boolean {
     const problems: string[] = [];
@@ -149,47 +150,63 @@ function PendingRow({ payment, locale, onConfirmed }: { payment: AdminPayment; l
   }
 
   return (
-    <tr data-testid="admin-payment-row" data-payment-id={payment.id} data-reference={reference}>
+    <tr data-testid="admin-payment-row" data-payment-id={payment.paymentId} data-reference={reference} data-kind={payment.kind}>
       <td>
-        {dealId ? <Link to={`/deals/${encodeURIComponent(dealId)}`}>{t('adminPay.openDeal')}</Link> : '—'}
-        {payment.deal?.buyer && (
-          <div className="muted small">
-            {payment.deal.buyer} → {payment.deal.seller}
+        <strong>{paymentKindLabel(payment.kind, t)}</strong>
+        {payment.instrumentNumber && (
+          <div className="small">
+            {payment.instrumentNumber} · {payment.issuingBank}
           </div>
         )}
+        <div>
+          <Link to={`/deals/${encodeURIComponent(payment.dealId)}`}>{t('adminPay.openDeal')}</Link>
+        </div>
         <div className="muted small">{formatDateTime(payment.createdAt, locale)}</div>
       </td>
       <td>
         <code data-testid="admin-payment-reference">{reference}</code>
       </td>
       <td className="num">{formatMoney(payment.amount, locale)}</td>
-      <td>{paymentStatusLabel(payment.status, t)}</td>
+      <td>{paymentStatusLabel(payment.status, payment.kind, t)}</td>
       <td>
-        <FormErrors messages={errors} />
-        <div className="field-row admin-confirm">
-          <Field id={id('amount')} label={`${t('adminPay.received')} (${currency})`} data-testid="admin-confirm-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-          <Field id={id('date')} label={t('adminPay.valueDate')} type="date" data-testid="admin-confirm-date" value={valueDate} onChange={(e) => setValueDate(e.target.value)} />
-          <Field
-            id={id('ref')}
-            label={t('adminPay.bankReference')}
-            data-testid="admin-confirm-reference"
-            maxLength={100}
-            value={bankReference}
-            onChange={(e) => setBankReference(e.target.value)}
-          />
-        </div>
-        <button type="button" className="button button-small button-success" data-testid="admin-confirm" onClick={() => check() && setAsking(true)}>
-          {t('adminPay.confirm')}
-        </button>
+        {payment.provider === 'stripe' ? (
+          <span className="muted small">{t('adminPay.byStripe')}</span>
+        ) : (
+          <>
+            <FormErrors messages={errors} />
+            <div className="field-row admin-confirm">
+              <Field
+                id={id('amount')}
+                label={`${t(outbound ? 'adminPay.sent' : 'adminPay.received')} (${currency})`}
+                data-testid="admin-confirm-amount"
+                inputMode="decimal"
+                value={amount}
+                onChange={(e) => setAmount(e.target.value)}
+              />
+              <Field id={id('date')} label={t('adminPay.valueDate')} type="date" data-testid="admin-confirm-date" value={valueDate} onChange={(e) => setValueDate(e.target.value)} />
+              <Field
+                id={id('ref')}
+                label={t('adminPay.bankReference')}
+                data-testid="admin-confirm-reference"
+                maxLength={100}
+                value={bankReference}
+                onChange={(e) => setBankReference(e.target.value)}
+              />
+            </div>
+            <button type="button" className="button button-small button-success" data-testid="admin-confirm" onClick={() => check() && setAsking(true)}>
+              {t(outbound ? 'adminPay.confirmSent' : instrument ? 'adminPay.confirmAdvised' : 'adminPay.confirm')}
+            </button>
+          </>
+        )}
         {asking && (
           <ConfirmDialog
             testId="admin-confirm-dialog"
-            title={t('adminPay.ask')}
-            confirmLabel={t('adminPay.confirm')}
+            title={t(outbound ? 'adminPay.askSent' : instrument ? 'adminPay.askAdvised' : 'adminPay.ask')}
+            confirmLabel={t(outbound ? 'adminPay.confirmSent' : instrument ? 'adminPay.confirmAdvised' : 'adminPay.confirm')}
             confirmClass="button-success"
             onConfirm={async () => {
               try {
-                await api.confirmPayment(payment.id, { amount: normalizeDecimalInput(amount), valueDate, bankReference: bankReference.trim() });
+                await api.confirmPayment(payment.paymentId, { amount: normalizeDecimalInput(amount), valueDate, bankReference: bankReference.trim() });
                 onConfirmed(reference);
                 return [];
               } catch (e) {
@@ -200,6 +217,7 @@ function PendingRow({ payment, locale, onConfirmed }: { payment: AdminPayment; l
           >
             <p>
               {t('adminPay.explain', {
+                what: paymentKindLabel(payment.kind, t),
                 amount: formatMoney({ amount: normalizeDecimalInput(amount), currency }, locale),
                 reference,
                 bankReference: bankReference.trim(),
@@ -212,10 +230,16 @@ function PendingRow({ payment, locale, onConfirmed }: { payment: AdminPayment; l
   );
 }
 
-/** Our ledger against the provider's objects: every difference, listed. */
+/** How many deals the ledger check reads at once (one request each). */
+const ledgerDeals = 25;
+
+/**
+ * Our side of the reconciliation: the ledgers of the deals with the latest payments, unbalanced ones first. Comparing
+ * with Stripe's own objects is the reconcile-payments command's job (it needs the Stripe key, which the browser never has).
+ */
 function ReconciliationView() {
   const { t, locale } = useI18n();
-  const [result, setResult] = useState<Reconciliation | null>(null);
+  const [ledgers, setLedgers] = useState<DealPayments[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
 
@@ -223,7 +247,10 @@ function ReconciliationView() {
     setBusy(true);
     setErrors([]);
     try {
-      setResult(await api.reconciliation());
+      const page = await api.adminPayments({ limit: 100 });
+      const dealIds = [...new Set(page.items.map((p) => p.dealId))].slice(0, ledgerDeals);
+      const read = await Promise.all(dealIds.map((id) => api.dealPayments(id)));
+      setLedgers(read.sort((a, b) => Number(a.ledger.balanced) - Number(b.ledger.balanced)));
     } catch (e) {
       setErrors(errorMessages(e, t));
     } finally {
@@ -231,6 +258,7 @@ function ReconciliationView() {
     }
   }
 
+  const unbalanced = ledgers?.filter((l) => !l.ledger.balanced).length ?? 0;
   return (
     <section className="panel" data-testid="admin-reconciliation" aria-labelledby="admin-reconciliation-title">
       <div className="panel-header">
@@ -241,33 +269,53 @@ function ReconciliationView() {
       </div>
       <p className="muted small">{t('adminPay.reconcileHint')}</p>
       <FormErrors messages={errors} />
-      {result && (
+      {ledgers && (
         <>
-          <p data-testid="reconciliation-summary" data-mismatches={result.mismatches.length}>
-            {result.mismatches.length === 0 ? t('adminPay.noMismatch', { n: result.checked ?? 0 }) : t('adminPay.mismatches', { n: result.mismatches.length })}
-            {result.checkedAt && <span className="muted"> · {formatDateTime(result.checkedAt, locale)}</span>}
+          <p data-testid="reconciliation-summary" data-unbalanced={unbalanced}>
+            {unbalanced === 0 ? t('adminPay.allBalanced', { n: ledgers.length }) : t('adminPay.unbalanced', { n: unbalanced, total: ledgers.length })}
           </p>
-          {result.mismatches.length > 0 && (
+          {ledgers.length > 0 && (
             <div className="table-wrap">
               <table className="table bordered-table" data-testid="reconciliation-table">
                 <thead>
                   <tr>
                     <th scope="col">{t('adminPay.col.deal')}</th>
-                    <th scope="col">{t('adminPay.col.kind')}</th>
-                    <th scope="col">{t('adminPay.col.ours')}</th>
-                    <th scope="col">{t('adminPay.col.theirs')}</th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.expected')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.captured')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.transferred')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.refunded')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.fees')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('deals.ledger.held')}
+                    </th>
+                    <th scope="col">{t('adminPay.col.balanced')}</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {result.mismatches.map((m, i) => (
-                    <tr key={`${m.paymentId ?? m.dealId ?? ''}-${i}`} data-testid="reconciliation-row">
-                      <td>{m.dealId ? <Link to={`/deals/${encodeURIComponent(m.dealId)}`}>{t('adminPay.openDeal')}</Link> : '—'}</td>
+                  {ledgers.map(({ dealId, dealStatus, ledger }) => (
+                    <tr key={dealId} data-testid="reconciliation-row" data-deal-id={dealId} data-balanced={ledger.balanced}>
                       <td>
-                        {m.kind}
-                        {m.detail && <div className="muted small">{m.detail}</div>}
+                        <Link to={`/deals/${encodeURIComponent(dealId)}`}>{t('adminPay.openDeal')}</Link>
+                        <div className="muted small">{dealStatusLabel(dealStatus, t)}</div>
                       </td>
-                      <td>{m.ours ?? '—'}</td>
-                      <td>{m.theirs ?? '—'}</td>
+                      {([ledger.expected, ledger.captured, ledger.transferred, ledger.refunded, ledger.fees, ledger.held] as const).map((value, i) => (
+                        <td key={i} className="num">
+                          {formatMoney({ amount: value, currency: ledger.currency }, locale)}
+                        </td>
+                      ))}
+                      <td>
+                        <span className={`badge ${ledger.balanced ? 'badge-verified' : 'badge-rejected'}`}>{t(ledger.balanced ? 'adminPay.yes' : 'adminPay.no')}</span>
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChecklistItem, DealEvent } from '../../api';
 import { translatorFor } from '../../i18n';
-import { actorSide, availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, steps, summarizeChecklist } from './dealLog';
+import { actorSide, availableActions, isRetryable, keyAfter, lastSequence, mergeEvents, payActions, steps, subtractDecimals, summarizeChecklist } from './dealLog';
 import { dealStatusLabel, documentKindLabel, eventLine } from './labels';
 
 const event = (sequence: number, to: string, at: string, from: string | null = null): DealEvent => ({ sequence, kind: 'transition', from, to, at });
@@ -136,5 +136,33 @@ describe('deal labels', () => {
     });
     expect(eventLine({ kind: 'document_accepted', at, documentId: 'd9' }, en, kindOf).label).toBe('Document accepted: a document');
     expect(eventLine({ kind: 'transition', at, from: 'shipped', to: 'disputed', reason: 'Short weight' }, en).reason).toBe('Short weight');
+  });
+});
+
+describe('what the buyer may pay', () => {
+  const paid = (kind: string, status = 'succeeded') => ({ kind, status });
+  it('is the deposit until one is pending or paid, then the balance by transfer', () => {
+    expect(payActions('agreed', 'tt_advance', [])).toEqual({ deposit: true, balance: false, instrument: null });
+    expect(payActions('depositPending', 'tt_advance', [paid('deposit', 'pending')])).toEqual({ deposit: false, balance: false, instrument: null });
+    expect(payActions('depositPending', 'tt_advance', [paid('deposit', 'failed')]).deposit).toBe(true);
+    expect(payActions('depositPaid', 'tt_against_documents', [paid('deposit')])).toEqual({ deposit: false, balance: true, instrument: null });
+    expect(payActions('shipped', 'tt_against_documents', [paid('deposit'), paid('balance', 'pending')]).balance).toBe(false);
+    expect(payActions('completed', 'tt_advance', [paid('deposit')])).toEqual({ deposit: false, balance: false, instrument: null });
+  });
+
+  it('is a letter of credit or a collection where the terms say so, once', () => {
+    expect(payActions('agreed', 'lc_sight', []).instrument).toBe('letterOfCredit');
+    expect(payActions('depositPaid', 'dp', []).instrument).toBe('documentaryCollection');
+    expect(payActions('depositPaid', 'lc_deferred', [paid('letterOfCredit', 'pending')]).instrument).toBeNull();
+    expect(payActions('depositPaid', 'lc_sight', []).balance).toBe(false);
+  });
+});
+
+describe('the balance', () => {
+  it('is the total less the deposit, exactly', () => {
+    expect(subtractDecimals('120000', '12000')).toBe('108000');
+    expect(subtractDecimals('144900.5', '14490.05')).toBe('130410.45');
+    expect(subtractDecimals(0.3, 0.1)).toBe('0.2');
+    expect(subtractDecimals('1', 'x')).toBeNull();
   });
 });

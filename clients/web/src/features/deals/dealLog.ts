@@ -1,6 +1,7 @@
 // What the deal page reads from a deal: its log in order, the checklist in figures, the buttons its state allows.
 // Pure functions, tested in dealLog.test.ts.
-import type { AllowedTransition, ChecklistItem, DealAction, DealEvent, DealStatus, Side } from '../../api';
+import type { AllowedTransition, ChecklistItem, DealAction, DealEvent, DealStatus, Decimal, Side } from '../../api';
+import { decimalText } from '../../format';
 
 /** The way a deal goes when nothing goes wrong (DESIGN.md "Deal"). */
 export const happyPath: readonly DealStatus[] = ['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered', 'completed'];
@@ -125,4 +126,43 @@ export function actorSide(e: DealEvent): Side | null {
   if (e.kind === 'document_uploaded' || (e.kind === 'transition' && e.to === 'shipped')) return 'seller';
   if (e.kind === 'document_accepted' || e.kind === 'document_rejected' || (e.kind === 'transition' && e.to === 'delivered')) return 'buyer';
   return null;
+}
+
+function scaled(value: Decimal): { digits: bigint; scale: number } | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimalText(value));
+  if (!m) return null;
+  const [, sign = '', whole = '0', fraction = ''] = m;
+  const digits = BigInt(whole + fraction);
+  return { digits: sign === '-' ? -digits : digits, scale: fraction.length };
+}
+
+/** a − b of two decimals, exactly (the balance is the total less the deposit); null when either is not a decimal. */
+export function subtractDecimals(a: Decimal, b: Decimal): string | null {
+  const x = scaled(a);
+  const y = scaled(b);
+  if (!x || !y) return null;
+  const scale = Math.max(x.scale, y.scale);
+  const difference = x.digits * 10n ** BigInt(scale - x.scale) - y.digits * 10n ** BigInt(scale - y.scale);
+  const negative = difference < 0n;
+  const text = (negative ? -difference : difference).toString().padStart(scale + 1, '0');
+  const whole = text.slice(0, text.length - scale);
+  const fraction = text.slice(text.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** What the buyer may pay or record now, read from the deal's state, its payment terms and the payments there are. */
+export type PayActions = { deposit: boolean; balance: boolean; instrument: 'letterOfCredit' | 'documentaryCollection' | null };
+
+const liveStatuses = new Set(['pending', 'authorized', 'succeeded']);
+const beforeDelivery = new Set(['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered']);
+
+export function payActions(status: string, paymentTerms: string, payments: readonly { kind: string; status: string }[]): PayActions {
+  const taken = (kind: string) => payments.some((p) => p.kind === kind && liveStatuses.has(p.status));
+  const secured = paymentTerms.startsWith('lc_') ? 'letterOfCredit' : paymentTerms === 'cad' || paymentTerms === 'dp' ? 'documentaryCollection' : null;
+  return {
+    deposit: (status === 'agreed' || status === 'depositPending') && !taken('deposit'),
+    // By transfer, the balance is paid against the documents once the deposit is in; an L/C or a collection pays it otherwise.
+    balance: secured === null && ['depositPaid', 'shipped', 'delivered'].includes(status) && !taken('balance'),
+    instrument: secured !== null && beforeDelivery.has(status) && !taken(secured) ? secured : null,
+  };
 }

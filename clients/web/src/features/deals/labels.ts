@@ -72,19 +72,37 @@ export const dealStatusLabel = (status: string | null | undefined, t: Translate)
 export const documentKindLabel = (kind: string | null | undefined, t: Translate) => labelOf(documentKindKeys, kind, t);
 export const documentStatusLabel = (status: DocumentStatus | string, t: Translate) => labelOf(documentStatusKeys, status, t);
 
+const paymentKindKeys: Record<string, MessageKey> = {
+  deposit: 'deals.kind.deposit',
+  balance: 'deals.kind.balance',
+  letterOfCredit: 'deals.kind.letterOfCredit',
+  documentaryCollection: 'deals.kind.documentaryCollection',
+  payout: 'deals.kind.payout',
+  refund: 'deals.kind.refund',
+};
+
 const paymentStatusKeys: Record<string, MessageKey> = {
   pending: 'deals.payStatus.pending',
   authorized: 'deals.payStatus.authorized',
-  captured: 'deals.payStatus.captured',
-  confirmed: 'deals.payStatus.captured',
-  succeeded: 'deals.payStatus.captured',
-  transferred: 'deals.payStatus.transferred',
-  refunded: 'deals.payStatus.refunded',
+  succeeded: 'deals.payStatus.received',
   failed: 'deals.payStatus.failed',
   cancelled: 'deals.payStatus.cancelled',
 };
 
-export const paymentStatusLabel = (status: string, t: Translate) => labelOf(paymentStatusKeys, normalizeStatus(status), t);
+/** A succeeded payment, said the way its kind means it: money received, money sent, an instrument advised. */
+const succeededKeys: Record<string, MessageKey> = {
+  payout: 'deals.payStatus.sent',
+  refund: 'deals.payStatus.sent',
+  letterOfCredit: 'deals.payStatus.advised',
+  documentaryCollection: 'deals.payStatus.advised',
+};
+
+export const paymentKindLabel = (kind: string, t: Translate) => labelOf(paymentKindKeys, kind, t);
+
+export function paymentStatusLabel(status: string, kind: string, t: Translate): string {
+  const succeeded = status === 'succeeded' ? succeededKeys[kind] : undefined;
+  return succeeded ? t(succeeded) : labelOf(paymentStatusKeys, status, t);
+}
 
 /**
  * What a document event is about: the document's kind (from the checklist, else the log's own note, which reads
