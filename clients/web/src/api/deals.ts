@@ -8,8 +8,10 @@ export type DealStatus = 'agreed' | 'depositPending' | 'depositPaid' | 'shipped'
 export const dealStatuses: readonly DealStatus[] = ['agreed', 'depositPending', 'depositPaid', 'shipped', 'delivered', 'completed', 'cancelled', 'disputed'];
 
 /** What a side may do to a deal by hand; each has its own route, POST /api/deals/{id}/{action}. */
-export type DealAction = 'ship' | 'deliver' | 'complete' | 'cancel' | 'dispute';
-export const dealActions: readonly DealAction[] = ['ship', 'deliver', 'complete', 'cancel', 'dispute'];
+export type SideAction = 'ship' | 'deliver' | 'complete' | 'cancel' | 'dispute';
+
+/** A side's action, or an admin's resolution of a dispute (POST /api/deals/{id}/resolve with the outcome). */
+export type DealAction = SideAction | 'resolveComplete' | 'resolveCancel';
 
 /** The stock held for the deal, named: the warehouse and the lot, never the reservation's id. */
 export type DealReservation = {
@@ -79,7 +81,9 @@ export const dealsApi = {
   deal: (id: string, signal?: AbortSignal) => request<Deal>(`/api/deals/${enc(id)}`, { signal }),
   /** A side's transition; a 409 names the transitions allowed instead. */
   dealTransition: (id: string, action: DealAction, reason?: string) =>
-    request<DealEvent>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
+    action === 'resolveComplete' || action === 'resolveCancel'
+      ? request<DealEvent>(`/api/deals/${enc(id)}/resolve`, { method: 'POST', body: { outcome: action === 'resolveComplete' ? 'completed' : 'cancelled', reason } })
+      : request<DealEvent>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
   uploadDealDocument: (id: string, kind: string, file: File) => {
     const form = new FormData();
     form.set('kind', kind);

@@ -87,8 +87,9 @@ describe("a deal's buttons", () => {
     expect(availableActions(['deliver'])).toEqual(['deliver']);
   });
 
-  it("show nothing for the system's and an admin's moves", () => {
-    expect(availableActions([{ action: 'confirm_deposit', to: 'depositPaid' }, { action: 'resolve', to: 'completed' }])).toEqual([]);
+  it("show nothing for the system's moves, and an admin's two resolutions of a dispute", () => {
+    expect(availableActions([{ action: 'confirm_deposit', to: 'depositPaid' }, { action: 'reset_deposit', to: 'agreed' }])).toEqual([]);
+    expect(availableActions([{ action: 'resolve', to: 'cancelled' }, { action: 'resolve', to: 'completed' }])).toEqual(['resolveComplete', 'resolveCancel']);
     expect(availableActions(undefined)).toEqual([]);
   });
 });

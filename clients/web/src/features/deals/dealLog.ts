@@ -87,18 +87,23 @@ export function summarizeChecklist(items: readonly ChecklistItem[]): ChecklistSu
 }
 
 /** The order the buttons appear in: forward moves first, the way out last. */
-const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'dispute', 'cancel'];
+const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'dispute', 'cancel', 'resolveComplete', 'resolveCancel'];
 
 /** Actions whose confirmation asks for a reason the counterpart will read. */
-export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute']);
+export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute', 'resolveComplete', 'resolveCancel']);
 
 /**
- * The buttons to show: the sides' actions among the transitions the server allows the caller now, in a fixed order
- * (the system's own moves, such as confirming a deposit, and an admin's resolve have no button here).
+ * The buttons to show, in a fixed order: the sides' actions among the transitions the server allows the caller now,
+ * and an admin's two resolutions of a dispute (the system's own moves, such as confirming a deposit, have none).
  */
 export function availableActions(allowed: readonly (AllowedTransition | string)[] | undefined): DealAction[] {
-  const given = new Set((allowed ?? []).map((a) => (typeof a === 'string' ? a : a.action).toLowerCase()));
-  return actionOrder.filter((a) => given.has(a));
+  const given = new Set<string>();
+  for (const a of allowed ?? []) {
+    if (typeof a === 'string') given.add(a.toLowerCase());
+    else if (a.action === 'resolve') given.add(a.to === 'completed' ? 'resolvecomplete' : 'resolvecancel');
+    else given.add(a.action.toLowerCase());
+  }
+  return actionOrder.filter((a) => given.has(a.toLowerCase()));
 }
 
 /**

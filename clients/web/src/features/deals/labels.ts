@@ -19,6 +19,8 @@ export const actionKeys: Record<DealAction, { button: MessageKey; question: Mess
   complete: { button: 'deals.action.complete', question: 'deals.ask.complete', explain: 'deals.explain.complete', confirm: 'deals.confirm.complete' },
   cancel: { button: 'deals.action.cancel', question: 'deals.ask.cancel', explain: 'deals.explain.cancel', confirm: 'deals.confirm.cancel' },
   dispute: { button: 'deals.action.dispute', question: 'deals.ask.dispute', explain: 'deals.explain.dispute', confirm: 'deals.confirm.dispute' },
+  resolveComplete: { button: 'deals.action.resolveComplete', question: 'deals.ask.resolveComplete', explain: 'deals.explain.resolveComplete', confirm: 'deals.confirm.resolveComplete' },
+  resolveCancel: { button: 'deals.action.resolveCancel', question: 'deals.ask.resolveCancel', explain: 'deals.explain.resolveCancel', confirm: 'deals.confirm.resolveCancel' },
 };
 
 const documentKindKeys: Record<string, MessageKey> = {

@@ -7,7 +7,7 @@ import { useI18n } from '../../../i18n';
 import { availableActions, reasonRequired } from '../dealLog';
 import { actionKeys } from '../labels';
 
-const wayOut = new Set<DealAction>(['cancel', 'dispute']);
+const wayOut = new Set<DealAction>(['cancel', 'dispute', 'resolveCancel']);
 
 /**
  * The transitions the server allows the caller now (allowedTransitions), each behind a confirmation; cancelling and
