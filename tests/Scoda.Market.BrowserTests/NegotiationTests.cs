@@ -21,16 +21,7 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         var seller = await SearchTests.SellerAsync(host, sellerEmail);
         var sellerOrganization = await SearchTests.OrganizationAsync(seller, "KZ");
         var listingId = await SearchTests.PublishWheatAsync(seller, sellerOrganization, "KZ", new { en = "Kostanay milling wheat, 12.5% protein" });
-        var warehouse = await seller.PostAsJsonAsync("/api/warehouses", new
-        {
-            organizationId = sellerOrganization, name = "Khorgos Gateway dry port", kind = "port", countryCode = "KZ", city = "Khorgos",
-            location = new { lat = 44.2132m, lon = 80.4103m },
-        }, ct);
-        var warehouseId = (await warehouse.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
-        (await seller.PostAsJsonAsync($"/api/warehouses/{warehouseId}/movements", new
-        {
-            kind = "receipt", listingId, lot = "KST-2026-07", quantity = new { value = 1000, unit = "t" }, qualityCertificate = "SGS-KST-2026-07",
-        }, ct)).EnsureSuccessStatusCode();
+        var warehouseId = await StockedWarehouseAsync(seller, sellerOrganization, listingId, "KST-2026-07", ct);
 
         // The buyer signs up in the browser and opens the room from the listing page. Its WebSockets can be cut
         // (window.__drop) and kept from coming back (window.__offline), as a network drop would.
@@ -108,33 +99,47 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await Expect(priceChange).ToContainTextAsync("241.5 USD/t");
         await BrowserHost.ScreenshotAsync(buyer, "negotiation-1-counter");
 
-        // The buyer accepts, confirming the total the page shows (binding acceptance); both sides see the deal.
-        string? confirmation = null;
-        buyer.Dialog += (_, dialog) =>
-        {
-            confirmation = dialog.Message;
-            _ = dialog.AcceptAsync();
-        };
+        // The buyer accepts: binding, so the full terms and the total are shown first and only the confirmation accepts.
         await buyer.GetByTestId("offer-accept").ClickAsync();
+        var confirm = buyer.GetByTestId("accept-confirm");
+        await Expect(confirm.GetByTestId("accept-total")).ToContainTextAsync("144,900");
+        await Expect(confirm).ToContainTextAsync("241.5 USD/t");
+        await BrowserHost.ScreenshotAsync(buyer, "negotiation-2-accept-confirmation");
+        await confirm.GetByTestId("accept-confirm-confirm").ClickAsync();
         await Expect(buyer.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(sellerPage.GetByTestId("deal-banner")).ToBeVisibleAsync();
-        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144900 USD");
-        confirmation.Should().Contain("144");
-        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-2-deal-seller");
+        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144,900 USD");
+        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-3-deal-seller");
 
         // The seller's stock shows the 600 t held for the deal.
         await sellerPage.GotoAsync($"/warehouses/{warehouseId}");
         var lot = sellerPage.Locator("[data-testid=stock-row][data-lot=KST-2026-07]");
         await Expect(lot.GetByTestId("stock-reserved")).ToContainTextAsync("600");
         await Expect(lot.GetByTestId("stock-available")).ToContainTextAsync("400");
-        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-3-stock-reserved");
+        await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-4-stock-reserved");
 
         (await buyer.GetByTestId("deal-banner").Locator("a").GetAttributeAsync("href")).Should().StartWith("/deals/");
     }
 
+    /// <summary>The Khorgos dry port of the seller with 1,000 t of the listing received into <paramref name="lot"/>.</summary>
+    internal static async Task<Guid> StockedWarehouseAsync(HttpClient seller, Guid organization, Guid listingId, string lot, CancellationToken ct)
+    {
+        var warehouse = await seller.PostAsJsonAsync("/api/warehouses", new
+        {
+            organizationId = organization, name = "Khorgos Gateway dry port", kind = "port", countryCode = "KZ", city = "Khorgos",
+            location = new { lat = 44.2132m, lon = 80.4103m },
+        }, ct);
+        var warehouseId = (await warehouse.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+        (await seller.PostAsJsonAsync($"/api/warehouses/{warehouseId}/movements", new
+        {
+            kind = "receipt", listingId, lot, quantity = new { value = 1000, unit = "t" }, qualityCertificate = $"SGS-{lot}",
+        }, ct)).EnsureSuccessStatusCode();
+        return warehouseId;
+    }
+
     static ILocator Events(IPage page, string type) => page.Locator($"[data-testid=room-event][data-type={type}]").Last;
 
-    static async Task SignInAsync(IPage page, string email)
+    internal static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/signin");
         await page.GetByTestId("signin-email").FillAsync(email);

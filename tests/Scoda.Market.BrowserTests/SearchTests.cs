@@ -13,8 +13,6 @@ namespace Scoda.Market.BrowserTests;
 /// <summary>A buyer types Russian and finds a listing written only in Chinese and English; a facet narrows the result.</summary>
 public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
-    static readonly string[] LcSight = ["lc_sight"];
-
     internal static async Task<HttpClient> SellerAsync(BrowserHost host, string? email = null)
     {
         var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
@@ -36,7 +34,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    internal static async Task<Guid> PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title)
+    internal static async Task<Guid> PublishWheatAsync(HttpClient seller, Guid organization, string origin, object title, string paymentTerm = "lc_sight")
     {
         var created = await seller.PostAsJsonAsync("/api/listings", new
         {
@@ -44,7 +42,7 @@ public sealed class SearchTests(BrowserHost host) : IClassFixture<BrowserHost>
             specs = new { protein = 12.5, moisture = 13.5, testWeight = 76 }, originCountry = origin,
             quantity = new { value = 3000, unit = "t" }, minOrder = new { value = 100, unit = "t" },
             price = new { amount = "241.00", currency = "USD", unit = "t" }, incoterm = "DAP", namedPlace = "Khorgos", deliveryMode = "rail",
-            paymentTerms = LcSight, validUntil = DateTimeOffset.UtcNow.AddDays(30),
+            paymentTerms = new[] { paymentTerm }, validUntil = DateTimeOffset.UtcNow.AddDays(30),
         });
         created.StatusCode.Should().Be(System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

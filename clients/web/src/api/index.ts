@@ -3,6 +3,7 @@ import { accountsApi } from './accounts';
 import { adminApi } from './admin';
 import { buyRequestsApi } from './buyRequests';
 import { dealsApi } from './deals';
+import { paymentsApi } from './payments';
 import { listingsApi } from './listings';
 import { liveApi } from './live';
 import { negotiationsApi } from './negotiations';
@@ -20,6 +21,7 @@ export * from './listings';
 export * from './warehouses';
 export * from './negotiations';
 export * from './deals';
+export * from './payments';
 export * from './buyRequests';
 export * from './search';
 export * from './notifications';
@@ -34,6 +36,7 @@ export const api = {
   ...warehousesApi,
   ...negotiationsApi,
   ...dealsApi,
+  ...paymentsApi,
   ...buyRequestsApi,
   ...searchApi,
   ...notificationsApi,

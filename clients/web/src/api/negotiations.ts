@@ -105,6 +105,12 @@ export type TermChange = { field: string; from: string | null; to: string | null
 /** The most events one read of a room's log returns (JoinRoom, GET …/events). */
 export const maxEventsPerRead = 500;
 
+/** What a binding acceptance sends: the total the user was shown and confirmed (it must equal the offer's). */
+export type AcceptConfirmation = { total: Money };
+
+/** A 202 to an acceptance above the organization's approval threshold: a second Owner must approve it. */
+export type AcceptanceApproval = { approvalId: string; status: 'pending_approval'; event: RoomEvent };
+
 export const negotiationsApi = {
   /** Opens the room for a listing and a buyer organization, or answers with the open one that exists. */
   openNegotiation: (input: { listingId: string; buyerOrganizationId: string; buyRequestId?: string; message?: string }) =>
@@ -115,4 +121,10 @@ export const negotiationsApi = {
   /** The room's log after `after`; nextCursor (the last sequence) when there is more. */
   negotiationEvents: (id: string, after: number, limit?: number, signal?: AbortSignal) =>
     request<Page<RoomEvent>>(`/api/negotiations/${enc(id)}/events`, { query: { after, limit }, signal }),
+  /** Accepts the other side's offer (binding): the stored event, or a pending approval when a second Owner must agree. */
+  acceptOffer: (id: string, offerId: string, confirmation: AcceptConfirmation) =>
+    request<RoomEvent | AcceptanceApproval>(`/api/negotiations/${enc(id)}/offers/${enc(offerId)}/accept`, { method: 'POST', body: confirmation }),
+  /** Another Owner of the accepting organization approves a pending acceptance; the deal is made then. */
+  approveAcceptance: (id: string, approvalId: string) =>
+    request<RoomEvent>(`/api/negotiations/${enc(id)}/approvals/${enc(approvalId)}/approve`, { method: 'POST', body: {} }),
 };

@@ -11,6 +11,7 @@ import { BuyRequestFormPage, BuyRequestPage, BuyRequestsPage } from '../features
 import { OrganizationPage } from '../features/organizations/OrganizationPage';
 import { CreateOrganizationPage } from '../features/organizations/CreateOrganizationPage';
 import { AdminPage } from '../features/admin/AdminPage';
+import { AdminPaymentsPage } from '../features/admin/AdminPaymentsPage';
 import { ListingsPage } from '../features/listings/ListingsPage';
 import { ListingEditorPage } from '../features/listings/ListingEditorPage';
 import { ListingPage } from '../features/listings/ListingPage';
@@ -66,6 +67,7 @@ export const routes: readonly AppRoute[] = [
   { path: '/organization/new', page: () => <CreateOrganizationPage />, auth: true },
   { path: '/organization/:id', page: (p) => <OrganizationPage id={id(p)} />, auth: true },
   { path: '/admin', page: () => <AdminPage />, auth: true },
+  { path: '/admin/payments', page: () => <AdminPaymentsPage />, auth: true },
 
   { path: '/listings', page: () => <ListingsPage />, auth: true },
   { path: '/listings/new', page: () => <ListingEditorPage />, auth: true },

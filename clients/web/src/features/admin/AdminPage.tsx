@@ -10,6 +10,7 @@ import { useI18n, type MessageKey, useStableT } from '../../i18n';
 import { Link } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Field } from '../../components/Field';
+import { AdminTabs } from './AdminTabs';
 
 const statuses: { value: VerificationStatus; label: MessageKey }[] = [
   { value: 'pending', label: 'status.pending' },
@@ -81,6 +82,7 @@ function VerificationQueue() {
 
   return (
     <div className="page">
+      <AdminTabs current="verification" />
       <h1>{t('admin.title')}</h1>
       <p className="lead">{t('admin.intro')}</p>
       <div className="page-toolbar">

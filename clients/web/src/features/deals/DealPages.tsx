@@ -1,33 +1,30 @@
-import { useEffect, useState } from 'react';
-import { api, type Deal } from '../../api';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api, dealLinks, type Deal, type DealEvent, type DealPayments } from '../../api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { FormErrors } from '../../components/FormErrors';
 import { errorMessages } from '../../errors';
 import { formatDateTime, formatMoney, formatPrice, formatQuantity, localized } from '../../format';
-import { useI18n, type MessageKey } from '../../i18n';
+import { useI18n, useStableT, type MessageKey } from '../../i18n';
 import { Link, useLocation } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { RoleFilter, roleOf } from '../../components/RoleFilter';
 import { Terms } from '../../components/TermSheet';
 import { usePagedList } from '../../hooks/usePagedList';
 import { useSpecLabel } from '../../hooks/useSpecLabel';
-
-const statusKeys: Record<string, MessageKey> = {
-  agreed: 'deal.status.agreed',
-  depositPending: 'deal.status.depositPending',
-  depositPaid: 'deal.status.depositPaid',
-  shipped: 'deal.status.shipped',
-  completed: 'deal.status.completed',
-  cancelled: 'deal.status.cancelled',
-  disputed: 'deal.status.disputed',
-};
+import { DealActions } from './components/DealActions';
+import { DocumentChecklist } from './components/DocumentChecklist';
+import { DealEventLog, DealProgress } from './components/DealTimeline';
+import { PaymentsPanel } from './components/PaymentsPanel';
+import { lastSequence, mergeEvents } from './dealLog';
+import { dealStatusLabel, normalizeStatus } from './labels';
+import { useDealLive } from './useDealLive';
 
 function DealStatusBadge({ status }: { status: string }) {
   const { t } = useI18n();
-  const key = statusKeys[status];
+  const normalized = normalizeStatus(status);
   return (
-    <span className={`badge badge-deal-${status}`} data-testid="deal-status" data-status={status}>
-      {key ? t(key) : status}
+    <span className={`badge badge-deal-${normalized}`} data-testid="deal-status" data-status={normalized}>
+      {dealStatusLabel(normalized, t)}
     </span>
   );
 }
@@ -111,24 +108,76 @@ export function DealsPage() {
   );
 }
 
-/** One deal: the accepted terms as frozen at acceptance, the contract value and the stock held for it. */
+/** How often the deal page reads the deal while its live connection is down. */
+const offlinePollMs = 10_000;
+
+/** One deal: where it stands and how it got there, the frozen terms, contract, money, documents and what to do next. */
 export function DealPage({ id }: { id: string }) {
   const { t, lang, locale } = useI18n();
+  const stableT = useStableT();
   const [deal, setDeal] = useState<Deal | null>(null);
+  const [events, setEvents] = useState<DealEvent[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
+  const [payments, setPayments] = useState<DealPayments | null>(null);
+  const [paymentErrors, setPaymentErrors] = useState<string[]>([]);
   const specLabel = useSpecLabel(deal?.listing.categoryKey);
   usePageTitle(deal ? localized(deal.listing.title, lang) : t('deal.title'));
+  const held = useRef<DealEvent[]>([]);
+  const loading = useRef<{ running: boolean; again: boolean }>({ running: false, again: false });
+
+  /** Reads the deal and its payments; a call while one runs makes it read once more after, so nothing is missed. */
+  const refresh = useCallback(async () => {
+    if (loading.current.running) {
+      loading.current.again = true;
+      return;
+    }
+    loading.current.running = true;
+    try {
+      do {
+        loading.current.again = false;
+        const [dealAnswer, paymentsAnswer] = await Promise.allSettled([api.deal(id), api.dealPayments(id)]);
+        if (dealAnswer.status === 'fulfilled') {
+          setDeal(dealAnswer.value);
+          held.current = mergeEvents(held.current, dealAnswer.value.events ?? []);
+          setEvents(held.current);
+          setErrors([]);
+        } else {
+          setErrors(errorMessages(dealAnswer.reason, stableT));
+        }
+        if (paymentsAnswer.status === 'fulfilled') {
+          setPayments(paymentsAnswer.value);
+          setPaymentErrors([]);
+        } else if (!(paymentsAnswer.reason instanceof ApiError && paymentsAnswer.reason.status === 404)) {
+          setPaymentErrors(errorMessages(paymentsAnswer.reason, stableT));
+        }
+      } while (loading.current.again);
+    } finally {
+      loading.current.running = false;
+    }
+  }, [id, stableT]);
 
   useEffect(() => {
-    const controller = new AbortController();
-    api
-      .deal(id, controller.signal)
-      .then(setDeal)
-      .catch((e: unknown) => !controller.signal.aborted && setErrors(errorMessages(e, t)));
-    return () => controller.abort();
-    // t is left out on purpose: changing the language must not reload the deal.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id]);
+    void refresh();
+  }, [refresh]);
+
+  // A pushed event changes the deal (status, checklist, payments): it joins the log at once and the deal is read again.
+  const live = useDealLive(
+    id,
+    () => lastSequence(held.current),
+    (incoming) => {
+      if (incoming.length === 0) return;
+      held.current = mergeEvents(held.current, incoming);
+      setEvents(held.current);
+      void refresh();
+    },
+  );
+
+  // Without the live connection the page still follows the deal, by reading it now and then.
+  useEffect(() => {
+    if (live === 'live' || live === 'connecting') return;
+    const timer = window.setInterval(() => void refresh(), offlinePollMs);
+    return () => window.clearInterval(timer);
+  }, [live, refresh]);
 
   if (!deal) {
     return (
@@ -141,8 +190,10 @@ export function DealPage({ id }: { id: string }) {
       </div>
     );
   }
+  const status = normalizeStatus(deal.status);
+  const current = { ...deal, status };
   return (
-    <div className="page">
+    <div className="page" data-testid="deal-page" data-deal-id={deal.id}>
       <p className="breadcrumbs">
         <Link to="/deals">{t('deal.back')}</Link>
       </p>
@@ -152,9 +203,14 @@ export function DealPage({ id }: { id: string }) {
           <h1 data-testid="deal-title">
             <Link to={`/listings/${encodeURIComponent(deal.listing.id)}`}>{localized(deal.listing.title, lang) || t('listings.untitled')}</Link>
           </h1>
-          <DealStatusBadge status={deal.status} />
+          <DealStatusBadge status={status} />
+          <span className={`badge connection-${live}`} data-testid="deal-live" data-state={live} role="status">
+            {t(`negotiation.connection.${live}` as MessageKey)}
+          </span>
         </div>
       </div>
+      <FormErrors messages={errors} />
+      <DealProgress status={status} events={events} />
       <div className="grid-2">
         <section className="panel">
           <h2>{t('deal.parties')}</h2>
@@ -175,15 +231,25 @@ export function DealPage({ id }: { id: string }) {
             <dd className="strong" data-testid="deal-total">
               {formatMoney(deal.total, locale)}
             </dd>
+            {deal.deposit && (
+              <>
+                <dt>{t('deals.deposit')}</dt>
+                <dd data-testid="deal-deposit">{formatMoney(deal.deposit, locale)}</dd>
+              </>
+            )}
             <dt>{t('deal.reservation')}</dt>
             <dd data-testid="deal-reservation">
-              {deal.reservationId ? (
-                <>
-                  <code>{deal.reservationId}</code>
-                  <div className="muted small">{t('deal.reserved')}</div>
-                </>
-              ) : (
-                <span className="muted">{t('deal.noReservation')}</span>
+              <Reservation deal={deal} />
+            </dd>
+            <dt>{t('deals.contract')}</dt>
+            <dd>
+              <a href={dealLinks.contract(deal.id)} className="button button-small" data-testid="deal-contract" download>
+                {t('deals.contract.download')}
+              </a>
+              {deal.contractSha256 && (
+                <div className="muted small mono" data-testid="deal-contract-sha" title={deal.contractSha256}>
+                  SHA-256 {deal.contractSha256.slice(0, 16)}…
+                </div>
               )}
             </dd>
           </dl>
@@ -194,9 +260,38 @@ export function DealPage({ id }: { id: string }) {
         <section className="panel" data-testid="deal-terms">
           <h2>{t('deal.terms')}</h2>
           <p className="muted small">{t('deal.termsFrozen')}</p>
-          <Terms terms={deal.terms} t={t} locale={locale} names={{ spec: specLabel }} />
+          <Terms terms={deal.terms} t={t} locale={locale} names={{ spec: specLabel, warehouse: () => deal.reservation?.warehouse.name ?? t('negotiation.sellerWarehouse') }} />
         </section>
       </div>
+      <DealActions deal={current} onChanged={() => void refresh()} />
+      <PaymentsPanel deal={current} payments={payments} errors={paymentErrors} onChanged={() => void refresh()} />
+      <DocumentChecklist deal={current} onChanged={() => void refresh()} />
+      <section className="panel" aria-labelledby="deal-log-title">
+        <h2 id="deal-log-title">{t('deals.log')}</h2>
+        <DealEventLog deal={deal} events={events} />
+      </section>
     </div>
+  );
+}
+
+/** The stock held for the deal by warehouse and lot; the seller's own warehouse is a link to its ledger. */
+function Reservation({ deal }: { deal: Deal }) {
+  const { t, locale } = useI18n();
+  const r = deal.reservation;
+  if (!r) return <span className="muted">{t('deal.noReservation')}</span>;
+  return (
+    <>
+      {deal.mySide === 'seller' ? (
+        <Link to={`/warehouses/${encodeURIComponent(r.warehouse.id)}`} data-testid="deal-warehouse">
+          {r.warehouse.name}
+        </Link>
+      ) : (
+        <span data-testid="deal-warehouse">{r.warehouse.name}</span>
+      )}{' '}
+      · {t('deals.lot', { lot: r.lot })} · {formatQuantity(r.quantity, locale, t)}
+      <div className="muted small" data-testid="deal-reservation-status" data-status={r.status}>
+        {t(r.status === 'shipped' ? 'deals.shippedFromStock' : r.status === 'released' || r.status === 'expired' ? 'deals.released' : 'deal.reserved')}
+      </div>
+    </>
   );
 }

@@ -26,6 +26,8 @@ import { useI18n, type MessageKey } from '../../i18n';
 import { Link } from '../../router';
 import { OfferComposer } from './components/OfferComposer';
 import { DeclineButton, MessageComposer } from './components/RoomControls';
+import { AcceptOfferButton, PendingApprovalNotice } from './components/AcceptOffer';
+import { pendingApproval, type PendingApproval } from './acceptance';
 import { RoomStatusBadge } from './components/RoomStatusBadge';
 import { TimelineEvent } from './components/Timeline';
 import { failureMessages, notConnected } from './hubErrors';
@@ -66,6 +68,7 @@ export function NegotiationRoomPage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [composer, setComposer] = useState<{ base: TermSheet | null; counterTo: Offer | null } | null>(null);
   const [dealTotal, setDealTotal] = useState<Money | null>(null);
+  const [approval, setApproval] = useState<(PendingApproval & { mine?: boolean }) | null>(null);
 
   const hub = useRef<HubConnection | null>(null);
   const reconnect = useRef<() => void>(() => undefined);
@@ -386,6 +389,9 @@ export function NegotiationRoomPage({ id }: { id: string }) {
   const nameOf = (side: Side | null | undefined) => (side === 'buyer' ? room.buyer.name : side === 'seller' ? room.seller.name : null);
   const typists = [...new Set(Object.keys(typing).map((userId) => nameOf(sideOfUser.get(userId)) ?? t('negotiation.someone')))];
   const total = (dealEvent?.payload['totalAmount'] as Money | undefined) ?? dealTotal;
+  // The 202's answer until its event is in the log; from then on the log says whether it still waits.
+  const approvalLogged = approval !== null && events.some((e) => e.payload['approvalId'] === approval.approvalId);
+  const shownApproval = approval && !approvalLogged ? approval : pendingApproval(events, me?.id, room.mySide);
 
   return (
     <div className="page negotiation-room">
@@ -436,6 +442,8 @@ export function NegotiationRoomPage({ id }: { id: string }) {
         </p>
       )}
 
+      {shownApproval && room.status === 'open' && <PendingApprovalNotice room={room} approval={shownApproval} onApproved={(e) => receive([e])} />}
+
       <FormErrors messages={errors} />
 
       <section className="panel room-log" aria-label={t('negotiation.timeline')}>
@@ -470,11 +478,10 @@ export function NegotiationRoomPage({ id }: { id: string }) {
           <div className="toolbar-group">
             {theirs ? (
               <>
-                <button type="button" className="button button-success" data-testid="offer-accept" disabled={busy} onClick={() => {
-                    if (window.confirm(t('negotiation.acceptConfirm', { total: formatMoney(open.total, locale) }))) void call('AcceptOffer', id, open.id, { total: open.total });
-                  }}>
-                  {t('negotiation.accept')}
-                </button>
+                <AcceptOfferButton room={room} offer={open} names={names} busy={busy} onAccepted={(e) => receive([e])} onPending={(p) => {
+                    if (p.event) receive([p.event]);
+                    setApproval({ ...p, mine: true });
+                  }} />
                 <DeclineButton busy={busy} onDecline={(reason) => call('DeclineOffer', id, open.id, reason)} />
                 <button
                   type="button"
