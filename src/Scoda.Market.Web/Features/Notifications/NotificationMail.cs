@@ -50,6 +50,12 @@ public static partial class NotificationMailText
             ["ru"] = "Встречное предложение по «{listing}»: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
             ["zh"] = "「{listing}」有还价：{amount} {currency}/{unit}，{quantity} {quantityUnit}",
         },
+        ["approval_needed"] = new()
+        {
+            ["en"] = "Acceptance needs a second Owner: {amount} {currency} is above the approval threshold of {threshold} {thresholdCurrency}",
+            ["ru"] = "Нужно одобрение второго владельца: {amount} {currency} выше порога одобрения {threshold} {thresholdCurrency}",
+            ["zh"] = "需要另一位所有者批准：{amount} {currency} 超过审批门槛 {threshold} {thresholdCurrency}",
+        },
         ["deal_agreed"] = new()
         {
             ["en"] = "Deal agreed on {listing}: {amount} {currency}",
@@ -94,7 +100,7 @@ public static partial class NotificationMailText
             {
                 "commodity" => commodityName(value, language) ?? value,
                 "unit" or "quantityUnit" => Units[language].GetValueOrDefault(value, value),
-                "amount" or "quantity" or "count" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
+                "amount" or "quantity" or "count" or "threshold" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
                     number.ToString("#,0.######", culture),
                 _ => value,
             };
