@@ -118,7 +118,7 @@ public sealed class NegotiationTests(BrowserHost host) : IClassFixture<BrowserHo
         await buyer.GetByTestId("offer-accept").ClickAsync();
         await Expect(buyer.GetByTestId("deal-banner")).ToBeVisibleAsync();
         await Expect(sellerPage.GetByTestId("deal-banner")).ToBeVisibleAsync();
-        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144900 USD");
+        await Expect(Events(sellerPage, "deal_created")).ToContainTextAsync("144,900 USD"); // the locale formatter groups totals (issue 14)
         confirmation.Should().Contain("144");
         await BrowserHost.ScreenshotAsync(sellerPage, "negotiation-2-deal-seller");
 

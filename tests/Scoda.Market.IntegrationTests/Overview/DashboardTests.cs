@@ -54,7 +54,8 @@ public abstract class DashboardTests<TApp>(TApp fixture) where TApp : AppFixture
         await using var negotiation = await trade.NegotiateAsync();
         var offer = await negotiation.Seller.InvokeAsync("MakeOffer", negotiation.Room, NewId(), new TermsBuilder(price: 240m, tonnes: 500m).Build());
         var offerId = offer.GetProperty("payload").GetProperty("offer").GetProperty("id").GetGuid();
-        await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offerId);
+        // Binding acceptance: the buyer echoes the total (240 USD/t × 500 t).
+        await negotiation.Buyer.InvokeAsync("AcceptOffer", negotiation.Room, offerId, new { total = new { amount = 120_000m, currency = "USD" } });
 
         var buyer = await DashboardAsync(trade.Buyer, trade.BuyerOrganizationId);
         var group = buyer.GetProperty("deals").EnumerateArray().Single();
