@@ -51,6 +51,11 @@ describe('notifications', () => {
     );
   });
 
+  it('word the approval notice with both amounts grouped', () => {
+    const approval = { code: 'approval_needed', params: { amount: '1200000', currency: 'USD', threshold: '500000', thresholdCurrency: 'USD' }, text: '', title: '' };
+    expect(renderNotification(approval, zh)).toBe('需要另一位所有者批准：1,200,000 USD 超过审批门槛 500,000 USD');
+  });
+
   it('show notices made before codes as the server wrote them', () => {
     expect(renderNotification({ code: null, params: {}, text: '', title: 'New negotiation' }, zh)).toBe('New negotiation');
   });

@@ -70,6 +70,9 @@ export function renderNotification(n: Pick<Notification, 'code' | 'params' | 'te
     values['price'] = p['unit'] !== undefined ? formatPrice({ amount: p['amount'], currency: p['currency'], unit: p['unit'] }, locale, t) : '';
     values['total'] = formatMoney({ amount: p['amount'], currency: p['currency'] }, locale);
   }
+  if (p['threshold'] !== undefined && p['thresholdCurrency'] !== undefined) {
+    values['threshold'] = formatMoney({ amount: p['threshold'], currency: p['thresholdCurrency'] }, locale);
+  }
   if (p['quantity'] !== undefined) {
     const unit = p['quantityUnit'] ?? p['unit'];
     values['quantity'] = unit ? formatQuantity({ value: p['quantity'], unit }, locale, t) : formatDecimal(p['quantity'], locale);

@@ -500,6 +500,7 @@ const en = {
   'notify.offer_new': 'New offer on {listing}: {price}, {quantity}',
   'notify.offer_counter': 'Counter-offer on {listing}: {price}, {quantity}',
   'notify.deal_agreed': 'Deal agreed on {listing}: {total}',
+  'notify.approval_needed': 'Acceptance needs a second Owner: {total} is above the approval threshold of {threshold}',
   'reason.spec_within': '{spec} {value} within {range}',
   'reason.spec_outside': '{spec} {value} outside {range}',
   'reason.spec_as_requested': '{spec}: {option}, as requested',

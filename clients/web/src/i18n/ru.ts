@@ -499,6 +499,7 @@ const ru: Dictionary = {
   'notify.offer_new': 'Новое предложение по «{listing}»: {price}, {quantity}',
   'notify.offer_counter': 'Встречное предложение по «{listing}»: {price}, {quantity}',
   'notify.deal_agreed': 'Сделка заключена по «{listing}»: {total}',
+  'notify.approval_needed': 'Нужно одобрение второго владельца: {total} выше порога одобрения {threshold}',
   'reason.spec_within': '{spec} {value} в пределах {range}',
   'reason.spec_outside': '{spec} {value} вне пределов {range}',
   'reason.spec_as_requested': '{spec}: {option}, как запрошено',

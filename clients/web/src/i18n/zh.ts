@@ -493,6 +493,7 @@ const zh: Dictionary = {
   'notify.offer_new': '「{listing}」有新报价：{price}，{quantity}',
   'notify.offer_counter': '「{listing}」有还价：{price}，{quantity}',
   'notify.deal_agreed': '「{listing}」已达成交易：{total}',
+  'notify.approval_needed': '需要另一位所有者批准：{total} 超过审批门槛 {threshold}',
   'reason.spec_within': '{spec} {value}，在 {range} 范围内',
   'reason.spec_outside': '{spec} {value}，超出 {range}',
   'reason.spec_as_requested': '{spec}：{option}，符合要求',

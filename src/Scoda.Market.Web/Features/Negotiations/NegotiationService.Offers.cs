@@ -203,8 +203,11 @@ public sealed partial class NegotiationService
                 threshold = new { amount = threshold.Amount, currency = threshold.Currency }, validUntil = offer.ValidUntil,
             });
         }, ct);
-        await notifier.NotifyOrganizationsAsync([organizationId], "approval", "Acceptance needs a second Owner",
-            $"{Decimals.Normalize(total.Amount)} {total.Currency} is above your approval threshold of {Decimals.Normalize(threshold.Amount)} {threshold.Currency}.",
+        var amount = Decimals.Normalize(total.Amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var limit = Decimals.Normalize(threshold.Amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await notifier.NotifyOrganizationsAsync([organizationId], "approval", new NotificationText("approval_needed",
+                new Dictionary<string, string> { ["amount"] = amount, ["currency"] = total.Currency, ["threshold"] = limit, ["thresholdCurrency"] = threshold.Currency },
+                $"Acceptance needs a second Owner: {amount} {total.Currency} is above the approval threshold of {limit} {threshold.Currency}"),
             $"/negotiations/{room.Id}", ct);
         return requested;
     }

@@ -50,6 +50,12 @@ public static partial class NotificationMailText
             ["ru"] = "Встречное предложение по «{listing}»: {amount} {currency}/{unit}, {quantity} {quantityUnit}",
             ["zh"] = "「{listing}」有还价：{amount} {currency}/{unit}，{quantity} {quantityUnit}",
         },
+        ["approval_needed"] = new()
+        {
+            ["en"] = "Acceptance needs a second Owner: {amount} {currency} is above the approval threshold of {threshold} {thresholdCurrency}",
+            ["ru"] = "Нужно одобрение второго владельца: {amount} {currency} выше порога одобрения {threshold} {thresholdCurrency}",
+            ["zh"] = "需要另一位所有者批准：{amount} {currency} 超过审批门槛 {threshold} {thresholdCurrency}",
+        },
         ["deal_agreed"] = new()
         {
             ["en"] = "Deal agreed on {listing}: {amount} {currency}",
@@ -94,7 +100,7 @@ public static partial class NotificationMailText
             {
                 "commodity" => commodityName(value, language) ?? value,
                 "unit" or "quantityUnit" => Units[language].GetValueOrDefault(value, value),
-                "amount" or "quantity" or "count" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
+                "amount" or "quantity" or "count" or "threshold" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
                     number.ToString("#,0.######", culture),
                 _ => value,
             };
@@ -131,7 +137,7 @@ public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, 
     /// <summary>Mails every owed notice of users who chose immediate mail; returns how many went out.</summary>
     public async Task<int> SendImmediateAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var owed = await db.Notifications
+        var owed = await db.Notifications.AsNoTracking()
             .Join(db.UserPreferences.Where(p => p.Mail == MailModes.Immediate), n => n.UserId, p => p.UserId, (n, p) => new { n, p })
             .Where(x => x.n.MailedAt == null && x.n.CreatedAt >= x.p.UpdatedAt)
             .OrderBy(x => x.n.CreatedAt).Take(200).ToListAsync(ct);
@@ -144,10 +150,11 @@ public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, 
         var sent = 0;
         foreach (var (notification, preferences) in owed.Select(x => (x.n, x.p)))
         {
-            // Marked first: a failed send is not retried into a flood; the notice stays in the app either way.
-            notification.MailedAt = now;
-            await db.SaveChangesAsync(ct);
-            if (!emails.TryGetValue(notification.UserId, out var email))
+            // Claimed by a conditional update, so two passes (or two replicas) never mail one notice twice; claimed before
+            // sending, so a failed send is not retried into a flood. The notice stays in the app either way.
+            var id = notification.Id;
+            if (await db.Notifications.Where(n => n.Id == id && n.MailedAt == null).ExecuteUpdateAsync(u => u.SetProperty(n => n.MailedAt, now), ct) == 0
+                || !emails.TryGetValue(notification.UserId, out var email))
             {
                 continue;
             }
@@ -163,7 +170,7 @@ public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, 
     public async Task<int> SendDigestsAsync(DateTimeOffset now, CancellationToken ct)
     {
         var dayAgo = now.AddDays(-1);
-        var due = await db.UserPreferences.Where(p => p.Mail == MailModes.Digest && (p.DigestSentAt == null || p.DigestSentAt <= dayAgo)).ToListAsync(ct);
+        var due = await db.UserPreferences.AsNoTracking().Where(p => p.Mail == MailModes.Digest && (p.DigestSentAt == null || p.DigestSentAt <= dayAgo)).ToListAsync(ct);
         if (due.Count == 0)
         {
             return 0;
@@ -181,8 +188,14 @@ public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, 
             {
                 continue;
             }
-            preferences.DigestSentAt = now;
-            await db.SaveChangesAsync(ct);
+            // The day's digest is claimed by a conditional update: one mail a day per user, however many hosts run this.
+            var userId = preferences.UserId;
+            var last = preferences.DigestSentAt;
+            if (await db.UserPreferences.Where(p => p.UserId == userId && p.DigestSentAt == last)
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.DigestSentAt, now), ct) == 0)
+            {
+                continue;
+            }
             var items = unread.Take(MaxPerDigest).Select(n => (NotificationMailText.Render(n, preferences.Language, names), new Uri(address.Rebase(n.Link))));
             await SendAsync(email, NotificationMailText.DigestSubject(preferences.Language, unread.Count), NotificationMailText.Html(preferences.Language, items), ct);
             sent++;

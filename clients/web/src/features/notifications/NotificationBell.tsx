@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, type MailMode, type Notification } from '../../api';
 import { Icon } from '../../components/Icon';
 import { formatCount, formatDateTime } from '../../format';
@@ -20,16 +20,23 @@ export function NotificationBell() {
   const [mail, setMail] = useState<MailMode | null>(null);
   const [saved, setSaved] = useState(false);
 
+  // Read on mount and again each time the list is opened, so a missed push or a failed first read heals itself.
+  const loaded = useRef(false);
   useEffect(() => {
-    let live = true;
+    if (loaded.current && !open) return; // closing (after a read) keeps what the read answered
+    loaded.current = true;
+    const controller = new AbortController();
     api
-      .notifications(20)
+      .notifications(20, controller.signal)
       .then((page) => {
-        if (!live) return;
         setItems(page.items);
         setUnread(page.unread);
       })
       .catch(() => undefined);
+    return () => controller.abort();
+  }, [open]);
+
+  useEffect(() => {
     const stopNotifications = onNotification((n) => {
       setItems((previous) => [n, ...previous.filter((x) => x.id !== n.id)].slice(0, 20));
       setUnread((u) => u + 1);
@@ -39,7 +46,6 @@ export function NotificationBell() {
       if (count === 0) setItems((previous) => previous.map((x) => (x.readAt ? x : { ...x, readAt: new Date().toISOString() })));
     });
     return () => {
-      live = false;
       stopNotifications();
       stopUnread();
     };
