@@ -148,7 +148,7 @@ sealed class DealsRealtimeSink(IHubContext<DealsHub, IDealClient> hub, IServiceS
         {
             await group.DealEvent(JsonSerializer.Deserialize<DealEventResponse>(message.Json, _json)!);
         }
-        else if (RealtimeKinds.IsReference(message.Kind, out var kind) && kind == DealEventPublisher.EventKind && long.TryParse(message.Reference, out var sequence))
+        else if (RealtimeKinds.IsSequenceReference(message, DealEventPublisher.EventKind, out var sequence))
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MarketDbContext>();

@@ -162,8 +162,7 @@ sealed class LiveRealtimeSink(IHubContext<LiveHub, ILiveClient> hub, IServiceSco
                 await group.Viewers(JsonSerializer.Deserialize<ViewersResponse>(message.Json, _json)!);
                 break;
             default:
-                if (RealtimeKinds.IsReference(message.Kind, out var kind) && kind == LiveMessages.Event
-                    && long.TryParse(message.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                if (RealtimeKinds.IsSequenceReference(message, LiveMessages.Event, out var sequence))
                 {
                     // Too big for NOTIFY: read the stored event.
                     await using var scope = scopes.CreateAsyncScope();

@@ -162,8 +162,7 @@ sealed class NegotiationsRealtimeSink(
                 await group.Read(JsonSerializer.Deserialize<ReadResponse>(message.Json, _json)!);
                 break;
             default:
-                if (RealtimeKinds.IsReference(message.Kind, out var kind) && kind == RoomMessages.Event
-                    && long.TryParse(message.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                if (RealtimeKinds.IsSequenceReference(message, RoomMessages.Event, out var sequence))
                 {
                     // Too big for NOTIFY: read the stored event.
                     await using var scope = scopes.CreateAsyncScope();

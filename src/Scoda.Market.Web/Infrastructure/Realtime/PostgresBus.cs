@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -129,6 +130,17 @@ public static class RealtimeKinds
     {
         original = kind.EndsWith(ReferenceSuffix, StringComparison.Ordinal) ? kind[..^ReferenceSuffix.Length] : kind;
         return original.Length != kind.Length;
+    }
+
+    /// <summary>
+    /// Whether the message stands for a stored event of <paramref name="eventKind"/> too big for NOTIFY, and the
+    /// sequence number the receiving host reads it back by.
+    /// </summary>
+    public static bool IsSequenceReference(RealtimeMessage message, string eventKind, out long sequence)
+    {
+        sequence = 0;
+        return IsReference(message.Kind, out var kind) && kind == eventKind
+            && long.TryParse(message.Reference, NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 }
 
