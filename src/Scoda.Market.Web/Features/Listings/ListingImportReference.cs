@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Scoda.Market.Web.Features.Taxonomy;
+using Scoda.Market.Web.Infrastructure.Csv;
 using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.Listings;
@@ -53,7 +54,7 @@ public static class ListingImportReference
     public static string ToCsv(ImportReference reference)
     {
         var csv = new StringBuilder("kind,code,group,name_en,name_ru,name_zh,hs_code,unit,min,max,required,options\n");
-        void Row(params string?[] cells) => csv.AppendJoin(',', cells.Select(Quote)).Append('\n');
+        void Row(params string?[] cells) => csv.AppendJoin(',', cells.Select(CsvWriter.Field)).Append('\n');
         foreach (var c in reference.Categories)
         {
             Row("category", c.Key, c.Group, c.Name.GetValueOrDefault("en"), c.Name.GetValueOrDefault("ru"), c.Name.GetValueOrDefault("zh"), c.HsCode, c.Unit, null, null, null, null);
@@ -116,7 +117,7 @@ public static class ListingImportReference
                 ["certificates"] = "SGS",
                 ["valid_until"] = now.UtcDateTime.Date.AddDays(90).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             };
-            csv.AppendJoin(',', ListingImport.Columns.Select(c => Quote(cells.GetValueOrDefault(c)))).Append('\n');
+            csv.AppendJoin(',', ListingImport.Columns.Select(c => CsvWriter.Field(cells.GetValueOrDefault(c)))).Append('\n');
         }
         return csv.ToString();
     }
@@ -138,7 +139,4 @@ public static class ListingImportReference
     }
 
     static string? Number(decimal? value) => value is { } v ? Decimals.Normalize(v).ToString(CultureInfo.InvariantCulture) : null;
-
-    static string Quote(string? cell) =>
-        cell is null ? "" : cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell;
 }

@@ -6,6 +6,7 @@ using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
+using Scoda.Market.Web.Infrastructure.Csv;
 using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.LiveSessions;
@@ -98,7 +99,7 @@ public sealed class LiveReport(MarketDbContext db, ListingFacts listings, Organi
     {
         var csv = new StringBuilder("metric,at,listing_id,listing,count,quantity,unit,value,currency\r\n");
         void Row(string metric, string at, string listingId, string listing, string count, string quantity = "", string unit = "", string value = "", string currency = "") =>
-            csv.Append(string.Join(',', new[] { metric, at, listingId, listing, count, quantity, unit, value, currency }.Select(Cell))).Append("\r\n");
+            csv.Append(string.Join(',', new[] { metric, at, listingId, listing, count, quantity, unit, value, currency }.Select(CsvWriter.ReportField))).Append("\r\n");
         static string Number(decimal value) => Decimals.Normalize(value).ToString(CultureInfo.InvariantCulture);
         static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -119,14 +120,5 @@ public sealed class LiveReport(MarketDbContext db, ListingFacts listings, Organi
             Row("interest", "", line.ListingId.ToString(), title, Integer(line.Interests), Number(line.Quantity), line.Unit, Number(line.Value), line.Currency);
         }
         return csv.ToString();
-    }
-
-    static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 }
