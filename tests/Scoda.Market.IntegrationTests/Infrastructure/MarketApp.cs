@@ -158,12 +158,22 @@ public sealed class MarketApp : WebApplicationFactory<Program>
             }
             connection = await cluster.CreateDatabaseAsync();
         }
-        return new MarketApp(kind, data, connection, settings);
+        return new MarketApp(kind, data, connection, settings) { OwnsDatabase = connection is not null };
     }
+
+    /// <summary>
+    /// True for the host that made its PostgreSQL database: it drops the database when disposed. Hosts that share it
+    /// (a second replica) are disposed before their owner.
+    /// </summary>
+    bool OwnsDatabase { get; init; }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (OwnsDatabase)
+        {
+            await PostgresCluster.Instance!.DropDatabaseAsync(ConnectionString!);
+        }
         try
         {
             Directory.Delete(DataPath, recursive: true);

@@ -40,6 +40,9 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public Task<string> CreateDatabaseAsync() => ThrowAwayPostgres.CreateDatabaseAsync(AdminConnectionString!);
 
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/> and closes its connections.</summary>
+    public Task DropDatabaseAsync(string connectionString) => ThrowAwayPostgres.DropDatabaseAsync(AdminConnectionString!, connectionString);
+
     public async ValueTask DisposeAsync()
     {
         if (_cluster is not null)

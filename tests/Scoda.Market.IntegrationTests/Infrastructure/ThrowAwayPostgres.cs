@@ -67,7 +67,7 @@ public sealed class ThrowAwayPostgres : IAsyncDisposable
         var data = Path.Combine(folder, "data");
         await RunAsync(Path.Combine(binDir, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"], asPostgresUser);
         var port = FreePort();
-        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=1000"
             + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "log"), "-w", "-t", "60", "start"], asPostgresUser);
         return new ThrowAwayPostgres(folder, binDir, asPostgresUser, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false");
@@ -83,7 +83,29 @@ public sealed class ThrowAwayPostgres : IAsyncDisposable
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await command.ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = true }.ToString();
+        // A bounded pool whose idle connections close soon: many hosts share one server, and a host's idle
+        // connections would otherwise hold server slots for five minutes after it stopped.
+        return new NpgsqlConnectionStringBuilder(adminConnectionString)
+        {
+            Database = name, Pooling = true, MaxPoolSize = 30, ConnectionIdleLifetime = 10,
+        }.ToString();
+    }
+
+    /// <summary>
+    /// Drops the database of <paramref name="connectionString"/>, closing whatever connections still use it, so a
+    /// finished host gives its server slots back at once.
+    /// </summary>
+    public static async Task DropDatabaseAsync(string adminConnectionString, string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using (var pooled = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()
