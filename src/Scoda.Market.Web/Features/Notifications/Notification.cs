@@ -134,6 +134,10 @@ public sealed class Notifier(MarketDbContext db, OrganizationAccess organization
     public Task NotifyUsersAsync(IEnumerable<Guid> userIds, string kind, string title, string body, string link, CancellationToken ct) =>
         StoreAndPublishToUsersAsync(userIds, kind, null, new NotificationParams(), Clip(title, 200), Clip(body, 1000), link, ct);
 
+    /// <summary>A coded notice to people not reached through an organization.</summary>
+    public Task NotifyUsersAsync(IEnumerable<Guid> userIds, string kind, NotificationText text, string link, CancellationToken ct) =>
+        StoreAndPublishToUsersAsync(userIds, kind, text.Code, new NotificationParams(text.Params), Clip(text.English, 200), "", link, ct);
+
     async Task StoreAndPublishToUsersAsync(
         IEnumerable<Guid> userIds, string kind, string? code, NotificationParams parameters, string title, string body, string link, CancellationToken ct)
     {
