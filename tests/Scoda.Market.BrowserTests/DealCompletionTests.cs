@@ -80,6 +80,9 @@ public sealed class DealCompletionTests(BrowserHost host) : IClassFixture<Browse
         await row.GetByTestId("admin-confirm").ClickAsync();
         await admin.GetByTestId("admin-confirm-dialog-confirm").ClickAsync();
         await Expect(admin.GetByTestId("admin-payments-notice")).ToContainTextAsync(reference);
+        // The reconciliation with Stripe runs on the server: this host has no Stripe key, and says so.
+        await admin.GetByTestId("admin-reconcile-stripe").ClickAsync();
+        await Expect(admin.GetByTestId("stripe-reconciliation-summary")).ToHaveAttributeAsync("data-mismatches", "0");
         await BrowserHost.ScreenshotAsync(admin, "deal-2-admin-confirmed");
 
         // The buyer's page follows live: the deposit is paid, the ledger has it.
@@ -120,6 +123,11 @@ public sealed class DealCompletionTests(BrowserHost host) : IClassFixture<Browse
         // The exporter ships (confirming first); the buyer confirms delivery; the deal completes.
         await Transition(sellerPage, "ship", "shipped");
         await Expect(buyer.GetByTestId("deal-status")).ToHaveAttributeAsync("data-status", "shipped", new() { Timeout = 15_000 });
+        // The log names each actor's side: the seller shipped, a platform admin confirmed the deposit.
+        var shippedEvent = buyer.Locator("[data-testid=deal-event][data-to=shipped]");
+        await Expect(shippedEvent).ToHaveAttributeAsync("data-actor-side", "seller", new() { Timeout = 15_000 });
+        await Expect(shippedEvent.GetByTestId("deal-event-actor")).ToContainTextAsync("Seller · ");
+        await Expect(buyer.Locator("[data-testid=deal-event][data-to=depositPaid]").GetByTestId("deal-event-actor")).ToHaveTextAsync("Platform admin");
         await Transition(buyer, "deliver", "delivered");
         var completer = await buyer.GetByTestId("deal-action-complete").IsVisibleAsync() ? buyer : sellerPage;
         await Expect(completer.GetByTestId("deal-action-complete")).ToBeVisibleAsync(new() { Timeout = 15_000 });

@@ -68,4 +68,17 @@ public class DealChecklistTests
             DealTransitions.All.Should().NotContain(t => t.From == final);
         }
     }
+
+    [Fact]
+    public void A_dispute_resumes_only_where_it_was_opened_and_cancelling_it_counts_as_before_shipment_only_from_deposit_paid()
+    {
+        DealTransitions.AllowedFor(DealStatus.Disputed, DealParty.Admin, DealStatus.DepositPaid).Select(t => t.To)
+            .Should().BeEquivalentTo([DealStatus.Completed, DealStatus.Cancelled, DealStatus.DepositPaid]);
+        DealTransitions.AllowedFor(DealStatus.Disputed, DealParty.Admin, DealStatus.Delivered).Select(t => t.To)
+            .Should().BeEquivalentTo([DealStatus.Completed, DealStatus.Cancelled, DealStatus.Delivered]);
+        DealTransitions.IsCancelledBeforeShipment(DealStatus.DepositPending, null).Should().BeTrue();
+        DealTransitions.IsCancelledBeforeShipment(DealStatus.Disputed, DealStatus.DepositPaid).Should().BeTrue();
+        DealTransitions.IsCancelledBeforeShipment(DealStatus.Disputed, DealStatus.Shipped).Should().BeFalse();
+        DealTransitions.IsCancelledBeforeShipment(DealStatus.Disputed, null).Should().BeFalse();
+    }
 }

@@ -2,10 +2,12 @@ using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Negotiations;
+using Scoda.Market.Web.Features.Payments;
 using Scoda.Market.Web.Infrastructure.Commands;
 
 namespace Scoda.Market.IntegrationTests.Demo;
@@ -57,6 +59,33 @@ public abstract class SeedDemoTests(DatabaseKind kind) : IAsyncLifetime
             deal.ReservationId.Should().NotBeNull();
             deal.TotalAmount.Should().Be(706_500m);
             (await db.Offers.CountAsync(o => o.Status == OfferStatus.Open, Ct)).Should().Be(1);
+
+            // The deal carried on through the real services: the buyer's offline deposit confirmed by the demo admin,
+            // every document of the checklist uploaded by the seller as a PDF, the contract generated, the ledger balanced.
+            deal.Status.Should().Be(DealStatus.DepositPaid);
+            deal.ContractSha256.Should().MatchRegex("^[0-9a-f]{64}$");
+            var documents = await db.DealDocuments.AsNoTracking().Where(d => d.DealId == deal.Id).ToListAsync(Ct);
+            documents.Select(d => d.Kind).Should().Contain(["commercial_invoice", "packing_list", "certificate_of_origin", "quality_certificate",
+                "phytosanitary_certificate"]).And.OnlyHaveUniqueItems();
+            documents.Should().OnlyContain(d => d.ContentType == "application/pdf" && d.Status == DealDocumentStatus.Uploaded && d.Size > 300);
+            var payments = await db.Payments.AsNoTracking().Where(p => p.DealId == deal.Id).ToListAsync(Ct);
+            var deposit = payments.Should().ContainSingle().Which;
+            (deposit.Kind, deposit.Provider, deposit.Status, deposit.ReceivedAmount).Should().Be((PaymentKind.Deposit, PaymentProvider.Offline, PaymentStatus.Succeeded, 70_650m));
+            var admin = await db.Users.AsNoTracking().SingleAsync(u => u.Email == "admin@scoda.demo", Ct);
+            deposit.ConfirmedBy.Should().Be(admin.Id);
+            var events = await db.DealEvents.AsNoTracking().Where(e => e.DealId == deal.Id).OrderBy(e => e.Sequence).ToListAsync(Ct);
+            events.Where(e => e.Kind == DealEventKinds.Transition).Select(e => (e.ToStatus, e.ActorSide))
+                .Should().Equal((DealStatus.DepositPending, DealActorSide.Buyer), (DealStatus.DepositPaid, DealActorSide.Admin));
+            events.Count(e => e.Kind == DealEventKinds.DocumentUploaded).Should().Be(documents.Count);
+            events.Should().ContainSingle(e => e.Kind == DealEventKinds.ContractGenerated);
+            var ledger = await _app.WithScopeAsync(async s =>
+            {
+                var facts = await s.GetRequiredService<DealService>().FactsAsync(deal.Id, Ct);
+                return (await s.GetRequiredService<PaymentService>().OfDealAsync(facts!, Ct)).Ledger;
+            });
+            (ledger.Captured, ledger.Held, ledger.Balanced).Should().Be((70_650m, 70_650m, true));
+            var checklist = await _app.WithScopeAsync(s => s.GetRequiredService<DealActions>().ChecklistAsync(deal.Id, deposit.CreatedBy!.Value, Ct));
+            checklist!.Where(i => i.Required).Should().OnlyContain(i => i.Status == "uploaded");
             (await db.RoomEvents.CountAsync(e => e.Type == RoomEventTypes.Counter, Ct)).Should().Be(2);
 
             // The demo ambassador's upcoming, live and past sessions, the past one with its report data.

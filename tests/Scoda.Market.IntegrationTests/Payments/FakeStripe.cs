@@ -9,8 +9,8 @@ namespace Scoda.Market.IntegrationTests.Payments;
 
 /// <summary>
 /// Stripe's API in-process, behind the host's <c>Stripe</c> HttpClient: Stripe.net talks to it through its real request
-/// and JSON code. It speaks the documented shapes of checkout.sessions, payment_intents, transfers, refunds, accounts and
-/// account_links, keeps idempotency keys (a replay returns the first response, the same key with other parameters is a 400
+/// and JSON code. It speaks the documented shapes of checkout.sessions (and their expiry), payment_intents, charges and
+/// their balance_transactions (with <c>expand[]</c>), transfers, refunds, accounts and account_links, keeps idempotency keys (a replay returns the first response, the same key with other parameters is a 400
 /// <c>idempotency_error</c>), and serves scripted faults: a card decline, a 429 rate limit, a 500 (with
 /// <c>Stripe-Should-Retry</c>). It also makes the events Stripe would send, signed like Stripe signs them.
 /// </summary>
@@ -40,8 +40,9 @@ public sealed class FakeStripe : HttpMessageHandler
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
         var form = ParseForm(body);
         var path = request.RequestUri!.AbsolutePath;
+        var query = ParseForm(request.RequestUri.Query.TrimStart('?'));
         var key = request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.First() : null;
-        _requests.Enqueue(new FakeRequest(request.Method.Method, path, form, key, request.Headers.TryGetValues("Stripe-Version", out var v) ? v.First() : null));
+        _requests.Enqueue(new FakeRequest(request.Method.Method, path, request.Method == HttpMethod.Get ? query : form, key, request.Headers.TryGetValues("Stripe-Version", out var v) ? v.First() : null));
         if (request.Headers.Authorization?.Parameter != SecretKey)
         {
             return Error(HttpStatusCode.Unauthorized, "invalid_request_error", null, "Invalid API Key provided.");
@@ -77,7 +78,7 @@ public sealed class FakeStripe : HttpMessageHandler
             }
             return Json(response.StatusCode, text);
         }
-        return Handle(request.Method, path, form);
+        return Handle(request.Method, path, request.Method == HttpMethod.Get ? query : form);
     }
 
     /// <summary>Seeds an idempotency key as if another request had used it first (for the key-reuse test).</summary>
@@ -111,8 +112,12 @@ public sealed class FakeStripe : HttpMessageHandler
         if (method == HttpMethod.Get && id is not null)
         {
             return _objects.TryGetValue(id, out var found)
-                ? Json(HttpStatusCode.OK, found.ToJsonString())
+                ? Json(HttpStatusCode.OK, Expanded(found, form).ToJsonString())
                 : Error(HttpStatusCode.NotFound, "invalid_request_error", "resource_missing", $"No such object: '{id}'");
+        }
+        if (method == HttpMethod.Post && resource == "checkout/sessions" && id is not null && segments.Length == idAt + 2 && segments[idAt + 1] == "expire")
+        {
+            return ExpireSession(id);
         }
         if (method != HttpMethod.Post || id is not null)
         {
@@ -159,6 +164,48 @@ public sealed class FakeStripe : HttpMessageHandler
         };
     }
 
+    /// <summary>
+    /// <c>expand[]</c> as Stripe does it: each dotted path replaces an id field with the object it names, level by level
+    /// (<c>latest_charge.balance_transaction</c> expands the charge, then its balance transaction).
+    /// </summary>
+    JsonObject Expanded(JsonObject found, Dictionary<string, string> query)
+    {
+        var copy = found.DeepClone().AsObject();
+        foreach (var path in query.Where(q => q.Key.StartsWith("expand[", StringComparison.Ordinal)).Select(q => q.Value))
+        {
+            var at = copy;
+            foreach (var field in path.Split('.'))
+            {
+                if (at[field] is JsonValue value && value.TryGetValue<string>(out var nestedId) && _objects.TryGetValue(nestedId, out var nested))
+                {
+                    at[field] = nested.DeepClone();
+                }
+                if (at[field] is not JsonObject next)
+                {
+                    break;
+                }
+                at = next;
+            }
+        }
+        return copy;
+    }
+
+    /// <summary>POST /v1/checkout/sessions/{id}/expire: an open session expires; a completed one cannot (400, as Stripe answers).</summary>
+    HttpResponseMessage ExpireSession(string id)
+    {
+        if (!_objects.TryGetValue(id, out var session))
+        {
+            return Error(HttpStatusCode.NotFound, "invalid_request_error", "resource_missing", $"No such checkout.session: '{id}'");
+        }
+        if ((string?)session["status"] != "open")
+        {
+            return Error(HttpStatusCode.BadRequest, "invalid_request_error", "checkout_session_not_open",
+                $"Only Checkout Sessions with a status of 'open' can be expired; this one is '{(string?)session["status"]}'.");
+        }
+        session["status"] = "expired";
+        return Json(HttpStatusCode.OK, session.ToJsonString());
+    }
+
     static JsonObject Transfer(Dictionary<string, string> form) => new()
     {
         ["id"] = NewId("tr_"), ["object"] = "transfer", ["livemode"] = false,
@@ -188,15 +235,43 @@ public sealed class FakeStripe : HttpMessageHandler
         ["payouts_enabled"] = false, ["details_submitted"] = false, ["metadata"] = Metadata(form, "metadata"), ["created"] = Now(),
     };
 
-    /// <summary>The buyer pays on Stripe's page: the session is paid, its PaymentIntent exists; returns the session.</summary>
+    /// <summary>Stripe's standard fee for a card charge in the fake: 2.9 % + 30 minor units.</summary>
+    public static long FeeOf(long amount) => (long)Math.Round(amount * 0.029m, MidpointRounding.AwayFromZero) + 30;
+
+    /// <summary>
+    /// The buyer pays on Stripe's page: the session is paid, its PaymentIntent exists with its charge, and the charge's
+    /// balance transaction carries Stripe's fee (<see cref="FeeOf"/>); returns the session.
+    /// </summary>
     public JsonObject PayCheckout(string sessionId)
     {
         var session = _objects[sessionId];
         var intentId = NewId("pi_");
+        var chargeId = NewId("ch_");
+        var balanceId = NewId("txn_");
+        var amount = (long)session["amount_total"]!;
+        var currency = (string?)session["currency"];
+        var fee = FeeOf(amount);
+        _objects[balanceId] = new JsonObject
+        {
+            ["id"] = balanceId, ["object"] = "balance_transaction", ["amount"] = amount, ["currency"] = currency, ["fee"] = fee, ["net"] = amount - fee,
+            ["fee_details"] = new JsonArray(new JsonObject
+            {
+                ["amount"] = fee, ["currency"] = currency, ["type"] = "stripe_fee", ["description"] = "Stripe processing fees", ["application"] = null,
+            }),
+            ["status"] = "pending", ["type"] = "charge", ["reporting_category"] = "charge", ["source"] = chargeId, ["created"] = Now(),
+            ["available_on"] = Now() + 2 * 86_400, ["exchange_rate"] = null,
+        };
+        _objects[chargeId] = new JsonObject
+        {
+            ["id"] = chargeId, ["object"] = "charge", ["amount"] = amount, ["amount_captured"] = amount, ["amount_refunded"] = 0, ["currency"] = currency,
+            ["captured"] = true, ["paid"] = true, ["status"] = "succeeded", ["payment_intent"] = intentId, ["balance_transaction"] = balanceId,
+            ["transfer_group"] = (string?)session["payment_intent_data_transfer_group"], ["created"] = Now(), ["livemode"] = false,
+        };
         _objects[intentId] = new JsonObject
         {
-            ["id"] = intentId, ["object"] = "payment_intent", ["amount"] = (long)session["amount_total"]!, ["amount_received"] = (long)session["amount_total"]!,
-            ["currency"] = (string?)session["currency"], ["status"] = "succeeded", ["transfer_group"] = (string?)session["payment_intent_data_transfer_group"],
+            ["id"] = intentId, ["object"] = "payment_intent", ["amount"] = amount, ["amount_received"] = amount,
+            ["currency"] = currency, ["status"] = "succeeded", ["transfer_group"] = (string?)session["payment_intent_data_transfer_group"],
+            ["latest_charge"] = chargeId,
             ["metadata"] = session["payment_intent_data_metadata"]!.DeepClone(), ["created"] = Now(), ["livemode"] = false,
         };
         session["payment_intent"] = intentId;
@@ -255,4 +330,5 @@ public sealed class FakeStripe : HttpMessageHandler
     sealed record Fault(string PathPrefix, HttpStatusCode Status, string Type, string? Code, bool? ShouldRetry, string? DeclineCode);
 }
 
+/// <summary>A request the fake received; <see cref="Form"/> is the body of a POST, the query of a GET.</summary>
 public sealed record FakeRequest(string Method, string Path, IReadOnlyDictionary<string, string> Form, string? IdempotencyKey, string? StripeVersion);

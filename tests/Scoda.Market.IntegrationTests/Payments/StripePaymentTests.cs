@@ -103,7 +103,8 @@ public abstract class StripePaymentTests(DatabaseKind kind) : IAsyncLifetime
         var ledger = (await agreed.Seller.PaymentsOfAsync(agreed.DealId)).GetProperty("ledger");
         ledger.GetProperty("transferred").GetDecimal().Should().Be(11_700m);
         ledger.GetProperty("commission").GetDecimal().Should().Be(300m);
-        ledger.GetProperty("held").GetDecimal().Should().Be(300m);
+        ledger.GetProperty("fees").GetDecimal().Should().Be(348.30m, "Stripe's fee on the deposit, read by the worker");
+        ledger.GetProperty("held").GetDecimal().Should().Be(300m - 348.30m, "the commission less Stripe's fee, which the platform bears");
         ledger.GetProperty("balanced").GetBoolean().Should().BeTrue();
     }
 
@@ -135,7 +136,7 @@ public abstract class StripePaymentTests(DatabaseKind kind) : IAsyncLifetime
         refund.Form["payment_intent"].Should().StartWith("pi_");
         var ledger = (await agreed.Buyer.PaymentsOfAsync(agreed.DealId)).GetProperty("ledger");
         ledger.GetProperty("refunded").GetDecimal().Should().Be(12_000m);
-        ledger.GetProperty("held").GetDecimal().Should().Be(0m);
+        ledger.GetProperty("held").GetDecimal().Should().Be(-348.30m, "the whole deposit goes back; Stripe keeps its fee");
         ledger.GetProperty("balanced").GetBoolean().Should().BeTrue();
     }
 
@@ -282,6 +283,7 @@ public abstract class StripePaymentTests(DatabaseKind kind) : IAsyncLifetime
     public async Task Reconciliation_matches_a_clean_ledger_and_lists_what_stripe_disagrees_with()
     {
         var (agreed, deposit) = await PaidDepositAsync();
+        await RunWorkerAsync(); // reads the charge's fee, which reconciliation compares too
 
         var clean = new StringWriter();
         (await ReconcilePaymentsCommand.RunAsync(_app.Services, clean, Ct)).Should().Be(0, clean.ToString());

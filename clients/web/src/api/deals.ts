@@ -11,7 +11,10 @@ export const dealStatuses: readonly DealStatus[] = ['agreed', 'depositPending', 
 export type SideAction = 'ship' | 'deliver' | 'complete' | 'cancel' | 'dispute';
 
 /** A side's action, or an admin's resolution of a dispute (POST /api/deals/{id}/resolve with the outcome). */
-export type DealAction = SideAction | 'resolveComplete' | 'resolveCancel';
+export type DealAction = SideAction | 'resolveComplete' | 'resolveCancel' | 'resolveResume';
+
+/** The side an event's actor acted for, as the server recorded it. */
+export type ActorSide = 'buyer' | 'seller' | 'admin' | 'system';
 
 /** The stock held for the deal, named: the warehouse and the lot, never the reservation's id. */
 export type DealReservation = {
@@ -46,6 +49,8 @@ export type DealEvent = {
   from?: DealStatus | string | null;
   to?: DealStatus | string | null;
   actorUserId?: string | null;
+  /** buyer, seller, admin or system (older servers send none). */
+  actorSide?: ActorSide | string | null;
   reason?: string | null;
   documentId?: string | null;
   at: string;
@@ -75,14 +80,17 @@ export type Deal = {
   createdAt: string;
 };
 
+/** An admin's resolutions of a dispute, as the outcome POST /api/deals/{id}/resolve takes. */
+const resolveOutcomes: Partial<Record<DealAction, string>> = { resolveComplete: 'completed', resolveCancel: 'cancelled', resolveResume: 'resumed' };
+
 export const dealsApi = {
   deals: (params: { role?: Side | null; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
     request<Page<Deal>>('/api/deals', { query: { role: params.role, cursor: params.cursor, limit: params.limit }, signal }),
   deal: (id: string, signal?: AbortSignal) => request<Deal>(`/api/deals/${enc(id)}`, { signal }),
   /** A side's transition; a 409 names the transitions allowed instead. */
   dealTransition: (id: string, action: DealAction, reason?: string) =>
-    action === 'resolveComplete' || action === 'resolveCancel'
-      ? request<DealEvent>(`/api/deals/${enc(id)}/resolve`, { method: 'POST', body: { outcome: action === 'resolveComplete' ? 'completed' : 'cancelled', reason } })
+    action in resolveOutcomes
+      ? request<DealEvent>(`/api/deals/${enc(id)}/resolve`, { method: 'POST', body: { outcome: resolveOutcomes[action], reason } })
       : request<DealEvent>(`/api/deals/${enc(id)}/${action}`, { method: 'POST', body: reason ? { reason } : {} }),
   uploadDealDocument: (id: string, kind: string, file: File) => {
     const form = new FormData();

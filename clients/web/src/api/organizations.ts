@@ -19,6 +19,9 @@ export type OrganizationInput = {
   countryCode: string;
   kind: OrgKind;
   registrationNumber: string;
+  /** The legal name in Russian and in Chinese, where the company has one (the contract prints them under the English name). */
+  legalNameRu?: string | null;
+  legalNameZh?: string | null;
 };
 
 export type Verification = {

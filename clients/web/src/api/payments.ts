@@ -69,6 +69,23 @@ export type InstrumentInput = { issuingBank: string; number: string; expiresAt: 
 /** What the bank statement shows, as an admin records it. */
 export type ConfirmPaymentInput = { amount: Decimal | null; valueDate: string | null; bankReference: string };
 
+/** One difference between the ledger and Stripe's objects. */
+export type PaymentMismatch = {
+  paymentId: string;
+  dealId: string;
+  stripeObject: string;
+  /** no_session, payment_status, amount, intent_amount, transfer_group, fee, transfer_amount, refund, no_object, unknown_object */
+  code: string;
+  /** What Stripe has, and what the ledger has (as the server words amounts and statuses). */
+  stripe?: string | null;
+  ours?: string | null;
+  /** The same in English, as the reconcile-payments command prints it. */
+  problem: string;
+};
+
+/** GET /api/admin/payments/reconciliation: the reconcile-payments command's comparison, run now. */
+export type ReconciliationReport = { stripeConfigured: boolean; checked: number; mismatches: PaymentMismatch[]; checkedAt: string };
+
 const withKey = (idempotencyKey: string) => ({ 'Idempotency-Key': idempotencyKey });
 
 export const paymentsApi = {
@@ -89,5 +106,6 @@ export const paymentsApi = {
 
   adminPayments: (params: { status?: PaymentStatus | null; kind?: PaymentKind | null; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>
     request<Page<Payment>>('/api/admin/payments', { query: { status: params.status, kind: params.kind, cursor: params.cursor, limit: params.limit }, signal }),
+  reconcileWithStripe: (signal?: AbortSignal) => request<ReconciliationReport>('/api/admin/payments/reconciliation', { signal }),
   confirmPayment: (id: string, input: ConfirmPaymentInput) => request<Payment>(`/api/admin/payments/${enc(id)}/confirm`, { method: 'POST', body: input }),
 };

@@ -7,7 +7,8 @@ using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.Deals;
 
-public sealed record ContractParty(string Role, string Name, string CountryCode, string RegistrationNumber);
+/// <summary>A party as the contract names it: the English legal name, and under it the Russian and Chinese ones where given.</summary>
+public sealed record ContractParty(string Role, string Name, string CountryCode, string RegistrationNumber, string? NameRu = null, string? NameZh = null);
 
 /// <summary>Everything the contract states, gathered from the deal, its parties and its commodity.</summary>
 public sealed record ContractData(
@@ -64,6 +65,10 @@ public sealed class ContractDocument : IDisposable
         foreach (var party in new[] { d.Seller, d.Buyer })
         {
             Row(party.Role, $"{party.Name}, {party.CountryCode}, registration No. {party.RegistrationNumber}");
+            foreach (var localized in new[] { party.NameRu, party.NameZh }.OfType<string>())
+            {
+                Row("", localized);
+            }
         }
 
         Section("2. Commodity");

@@ -53,6 +53,9 @@ public sealed class Deal
     public string? ContractSha256 { get; set; }
     public Guid? ContractFileId { get; set; }
 
+    /// <summary>While <see cref="DealStatus.Disputed"/>: the state the dispute was opened from (an admin may resume it there).</summary>
+    public DealStatus? DisputedFrom { get; set; }
+
     public Listing? Listing { get; set; }
     public Organization? SellerOrganization { get; set; }
     public Organization? BuyerOrganization { get; set; }
@@ -67,6 +70,7 @@ sealed class DealConfiguration : IEntityTypeConfiguration<Deal>
         builder.Property(d => d.Currency).HasMaxLength(3);
         builder.Property(d => d.LastSequence).HasDefaultValue(0L);
         builder.Property(d => d.ContractSha256).HasMaxLength(64);
+        builder.Property(d => d.DisputedFrom).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(d => d.OfferId).IsUnique();
         builder.HasIndex(d => d.RoomId);
         builder.HasIndex(d => new { d.BuyerOrganizationId, d.CreatedAt });
@@ -90,6 +94,15 @@ public static class DealEventKinds
     public const string ContractGenerated = "contract_generated";
 }
 
+/// <summary>Which side an event's actor acted for: a party of the deal, a platform admin, or the system (no person).</summary>
+public enum DealActorSide
+{
+    Buyer,
+    Seller,
+    Admin,
+    System,
+}
+
 /// <summary>
 /// One entry of a deal's own log, numbered per deal: a transition (from, to), a document upload or review, the contract's
 /// first generation; who did it (null for the system), when and why.
@@ -103,6 +116,9 @@ public sealed class DealEvent
     public DealStatus? FromStatus { get; set; }
     public DealStatus? ToStatus { get; set; }
     public Guid? ActorUserId { get; set; }
+
+    /// <summary>The actor's side when the event was recorded (null only for events older than V0014 that could not be told).</summary>
+    public DealActorSide? ActorSide { get; set; }
     public string? Reason { get; set; }
 
     /// <summary>The document an upload or review event is about.</summary>
@@ -117,6 +133,7 @@ sealed class DealEventConfiguration : IEntityTypeConfiguration<DealEvent>
         builder.Property(e => e.Kind).HasMaxLength(32);
         builder.Property(e => e.FromStatus).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.ToStatus).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.ActorSide).HasConversion<string>().HasMaxLength(16);
         builder.Property(e => e.Reason).HasMaxLength(DealService.MaxReasonLength);
         builder.HasIndex(e => new { e.DealId, e.Sequence }).IsUnique();
         builder.HasOne<Deal>().WithMany().HasForeignKey(e => e.DealId).OnDelete(DeleteBehavior.Cascade);

@@ -16,9 +16,11 @@ namespace Scoda.Market.Web.Features.Deals;
 
 /// <summary>One entry of a deal's event log, as <c>GET /api/deals/{id}</c> lists it and <c>/hubs/deals</c> pushes it.</summary>
 public sealed record DealEventResponse(
-    Guid DealId, long Sequence, string Kind, DealStatus? From, DealStatus? To, Guid? ActorUserId, string? Reason, Guid? DocumentId, DateTimeOffset At)
+    Guid DealId, long Sequence, string Kind, DealStatus? From, DealStatus? To, Guid? ActorUserId, DealActorSide ActorSide, string? Reason, Guid? DocumentId,
+    DateTimeOffset At)
 {
-    public static DealEventResponse Of(DealEvent e) => new(e.DealId, e.Sequence, e.Kind, e.FromStatus, e.ToStatus, e.ActorUserId, e.Reason, e.DocumentId, e.At);
+    public static DealEventResponse Of(DealEvent e) => new(e.DealId, e.Sequence, e.Kind, e.FromStatus, e.ToStatus, e.ActorUserId,
+        e.ActorSide ?? (e.ActorUserId is null ? DealActorSide.System : DealActorSide.Admin), e.Reason, e.DocumentId, e.At);
 }
 
 /// <summary>Server → client calls of <c>/hubs/deals</c>.</summary>

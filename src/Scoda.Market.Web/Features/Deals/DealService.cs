@@ -3,14 +3,16 @@ using Microsoft.Extensions.Options;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Negotiations;
+using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.Deals;
 
-/// <summary>An offer one side accepted in a room, with the stock held for it (if any): what a deal is made from.</summary>
+/// <summary>An offer one side (<paramref name="AcceptedAs"/>) accepted in a room, with the stock held for it (if any): what a deal is made from.</summary>
 public sealed record AcceptedOffer(
-    Guid RoomId, Guid OfferId, Guid ListingId, Guid SellerOrganizationId, Guid BuyerOrganizationId, TermSheet Terms, Guid? ReservationId, Guid AcceptedBy);
+    Guid RoomId, Guid OfferId, Guid ListingId, Guid SellerOrganizationId, Guid BuyerOrganizationId, TermSheet Terms, Guid? ReservationId, Guid AcceptedBy,
+    Side? AcceptedAs = null);
 
 /// <summary>A deal just agreed, as the room's <c>deal_created</c> event and notifications tell it.</summary>
 public sealed record AgreedDeal(Guid Id, Money Total, Guid? ReservationId);
@@ -22,7 +24,7 @@ public sealed record AgreedDeal(Guid Id, Money Total, Guid? ReservationId);
 [FeatureContract]
 public sealed class DealService(
     MarketDbContext db, TimeProvider clock, StockLedger ledger, DealEventPublisher publisher, IEnumerable<IDealTransitionListener> listeners,
-    IOptions<DealOptions> options)
+    IOptions<DealOptions> options, OrganizationAccess organizations)
 {
     public const int MaxReasonLength = 500;
 
@@ -47,7 +49,7 @@ public sealed class DealService(
         Stage(new DealEvent
         {
             Id = Guid.CreateVersion7(now), DealId = deal.Id, Sequence = 1, Kind = DealEventKinds.Created, ToStatus = DealStatus.Agreed,
-            ActorUserId = offer.AcceptedBy, At = now,
+            ActorUserId = offer.AcceptedBy, ActorSide = offer.AcceptedAs == Side.Seller ? DealActorSide.Seller : DealActorSide.Buyer, At = now,
         });
         return new AgreedDeal(deal.Id, total, deal.ReservationId);
     }
@@ -99,8 +101,11 @@ public sealed class DealService(
     internal async Task<DealEvent> TransitionAsync(Deal deal, DealTransition transition, Guid? actorUserId, string? reason, CancellationToken ct)
     {
         var sequence = deal.LastSequence + 1;
+        // Entering a dispute remembers where from (an admin may resume the deal there); any other move forgets it.
+        DealStatus? disputedFrom = transition.To == DealStatus.Disputed ? transition.From : null;
         var moved = await db.Deals.Where(d => d.Id == deal.Id && d.Status == transition.From && d.LastSequence == deal.LastSequence)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, transition.To).SetProperty(d => d.LastSequence, sequence), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, transition.To).SetProperty(d => d.LastSequence, sequence)
+                .SetProperty(d => d.DisputedFrom, disputedFrom), ct);
         if (moved == 0)
         {
             var now = await db.Deals.AsNoTracking().Where(d => d.Id == deal.Id).Select(d => d.Status).SingleAsync(ct);
@@ -111,7 +116,8 @@ public sealed class DealService(
         var recorded = new DealEvent
         {
             Id = Guid.CreateVersion7(at), DealId = deal.Id, Sequence = sequence, Kind = DealEventKinds.Transition, FromStatus = transition.From,
-            ToStatus = transition.To, ActorUserId = actorUserId, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), At = at,
+            ToStatus = transition.To, ActorUserId = actorUserId, ActorSide = await SideOfAsync(deal.BuyerOrganizationId, deal.SellerOrganizationId, actorUserId, ct),
+            Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), At = at,
         };
         db.DealEvents.Add(recorded);
         var facts = FactsOf(deal, transition.To);
@@ -123,6 +129,7 @@ public sealed class DealService(
         publisher.Stage(db, recorded);
         deal.Status = transition.To;
         deal.LastSequence = sequence;
+        deal.DisputedFrom = disputedFrom;
         return recorded;
     }
 
@@ -134,11 +141,14 @@ public sealed class DealService(
     {
         RequireTransaction();
         await db.Deals.Where(d => d.Id == dealId).ExecuteUpdateAsync(s => s.SetProperty(d => d.LastSequence, d => d.LastSequence + 1), ct);
-        var sequence = await db.Deals.AsNoTracking().Where(d => d.Id == dealId).Select(d => d.LastSequence).SingleAsync(ct);
+        var row = await db.Deals.AsNoTracking().Where(d => d.Id == dealId)
+            .Select(d => new { d.LastSequence, d.BuyerOrganizationId, d.SellerOrganizationId }).SingleAsync(ct);
+        var sequence = row.LastSequence;
         var at = clock.GetUtcNow();
         var recorded = new DealEvent
         {
             Id = Guid.CreateVersion7(at), DealId = dealId, Sequence = sequence, Kind = kind, ActorUserId = actorUserId,
+            ActorSide = await SideOfAsync(row.BuyerOrganizationId, row.SellerOrganizationId, actorUserId, ct),
             Reason = reason is { Length: > MaxReasonLength } ? reason[..MaxReasonLength] : reason, DocumentId = documentId, At = at,
         };
         Stage(recorded);
@@ -146,7 +156,10 @@ public sealed class DealService(
         return recorded;
     }
 
-    /// <summary>Shipping turns the reservation into a shipment movement; cancelling before shipment releases it.</summary>
+    /// <summary>
+    /// Shipping turns the reservation into a shipment movement; cancelling before shipment releases it (also a dispute
+    /// opened before shipment and resolved as cancelled).
+    /// </summary>
     async Task ApplyStockAsync(Deal deal, DealTransition transition, Guid? actorUserId, CancellationToken ct)
     {
         if (deal.ReservationId is not { } reservationId)
@@ -154,15 +167,32 @@ public sealed class DealService(
             return;
         }
         var actor = new StockLedger.Actor(actorUserId, $"deal {deal.Id}");
-        if (transition.To == DealStatus.Shipped && !await ledger.ShipReservationAsync(reservationId, actor, ct))
+        // Resuming a dispute opened after shipment ships nothing again.
+        if (transition.To == DealStatus.Shipped && transition.From != DealStatus.Disputed && !await ledger.ShipReservationAsync(reservationId, actor, ct))
         {
             throw new DealConflictException(deal.Status, [],
                 "The stock reserved for this deal is no longer available in its lot; the deal cannot ship from the ledger.");
         }
-        if (transition.To == DealStatus.Cancelled && DealTransitions.IsBeforeShipment(transition.From))
+        if (transition.To == DealStatus.Cancelled && DealTransitions.IsCancelledBeforeShipment(transition.From, deal.DisputedFrom))
         {
             await ledger.ReleaseReservationAsync(reservationId, actor, ct);
         }
+    }
+
+    /// <summary>
+    /// The side <paramref name="actorUserId"/> acts for in the deal, as it stands now: the system when nobody acted, a
+    /// member of the buyer or the seller for that side, anyone else (a platform admin confirming money, resolving) admin.
+    /// </summary>
+    async Task<DealActorSide> SideOfAsync(Guid buyerOrganizationId, Guid sellerOrganizationId, Guid? actorUserId, CancellationToken ct)
+    {
+        if (actorUserId is not { } userId)
+        {
+            return DealActorSide.System;
+        }
+        var roles = await organizations.RolesByOrganizationAsync(userId, ct);
+        return roles.ContainsKey(buyerOrganizationId) ? DealActorSide.Buyer
+            : roles.ContainsKey(sellerOrganizationId) ? DealActorSide.Seller
+            : DealActorSide.Admin;
     }
 
     internal DealFacts FactsOf(Deal deal, DealStatus status)
@@ -170,11 +200,11 @@ public sealed class DealService(
         var total = new Money(deal.TotalAmount, deal.Currency);
         var deposit = new Money(Math.Round(deal.TotalAmount * options.Value.DepositShare, 2, MidpointRounding.ToEven), deal.Currency);
         return new DealFacts(deal.Id, status, deal.BuyerOrganizationId, deal.SellerOrganizationId, deal.ListingId, total, deposit,
-            [deal.Terms.PaymentTerms], deal.Terms.Incoterm);
+            [deal.Terms.PaymentTerms], deal.Terms.Incoterm, deal.DisputedFrom);
     }
 
-    internal static DealConflictException Conflict(DealStatus status, DealParty party, string detail) =>
-        new(status, DealTransitions.AllowedFor(status, party), detail);
+    internal static DealConflictException Conflict(DealStatus status, DealParty party, string detail, DealStatus? disputedFrom = null) =>
+        new(status, DealTransitions.AllowedFor(status, party, disputedFrom), detail);
 
     void Stage(DealEvent recorded)
     {

@@ -57,11 +57,22 @@ public static class DealTransitions
         new(DealStatus.Delivered, DealStatus.Disputed, Dispute, Sides),
         new(DealStatus.Disputed, DealStatus.Completed, Resolve, DealParty.Admin),
         new(DealStatus.Disputed, DealStatus.Cancelled, Resolve, DealParty.Admin),
+        // Resolved back to where the dispute was opened (only that one: see IsOpenTo).
+        new(DealStatus.Disputed, DealStatus.DepositPaid, Resolve, DealParty.Admin),
+        new(DealStatus.Disputed, DealStatus.Shipped, Resolve, DealParty.Admin),
+        new(DealStatus.Disputed, DealStatus.Delivered, Resolve, DealParty.Admin),
     ];
 
-    /// <summary>The transitions out of <paramref name="from"/> that <paramref name="party"/> (any of its flags) may make.</summary>
-    public static IReadOnlyList<AllowedTransition> AllowedFor(DealStatus from, DealParty party) =>
-        All.Where(t => t.From == from && (t.By & party) != 0).Select(t => new AllowedTransition(t.Action, t.To)).ToList();
+    /// <summary>
+    /// The transitions out of <paramref name="from"/> that <paramref name="party"/> (any of its flags) may make; a disputed
+    /// deal resumes only in the state the dispute was opened from (<paramref name="disputedFrom"/>).
+    /// </summary>
+    public static IReadOnlyList<AllowedTransition> AllowedFor(DealStatus from, DealParty party, DealStatus? disputedFrom = null) =>
+        All.Where(t => t.From == from && (t.By & party) != 0 && IsOpenTo(t, disputedFrom)).Select(t => new AllowedTransition(t.Action, t.To)).ToList();
+
+    /// <summary>Whether <paramref name="transition"/> is possible for a deal disputed from <paramref name="disputedFrom"/>.</summary>
+    public static bool IsOpenTo(DealTransition transition, DealStatus? disputedFrom) =>
+        transition.From != DealStatus.Disputed || transition.To is DealStatus.Completed or DealStatus.Cancelled || transition.To == disputedFrom;
 
     public static DealTransition? Find(DealStatus from, DealStatus to) => All.FirstOrDefault(t => t.From == from && t.To == to);
 
@@ -69,6 +80,13 @@ public static class DealTransitions
 
     /// <summary>Whether the deal can still ship: stock is held and cancelling is possible.</summary>
     public static bool IsBeforeShipment(DealStatus status) => status is DealStatus.Agreed or DealStatus.DepositPending or DealStatus.DepositPaid;
+
+    /// <summary>
+    /// Whether cancelling from <paramref name="from"/> ends the deal before the goods left: directly from a state before
+    /// shipment, or by resolving a dispute that was opened before shipment (<paramref name="disputedFrom"/>).
+    /// </summary>
+    public static bool IsCancelledBeforeShipment(DealStatus from, DealStatus? disputedFrom) =>
+        IsBeforeShipment(from) || (from == DealStatus.Disputed && disputedFrom is { } before && IsBeforeShipment(before));
 }
 
 /// <summary>
@@ -103,7 +121,11 @@ public interface IDealTransitionListener
 /// <summary>What other features know of a deal: its parties, state, money (the deposit is <see cref="DealOptions.DepositShare"/> of the total) and terms.</summary>
 public sealed record DealFacts(
     Guid Id, DealStatus Status, Guid BuyerOrganizationId, Guid SellerOrganizationId, Guid ListingId, Money Total, Money Deposit,
-    IReadOnlyList<string> PaymentTerms, string Incoterm);
+    IReadOnlyList<string> PaymentTerms, string Incoterm, DealStatus? DisputedFrom = null)
+{
+    /// <summary>Whether a move from <paramref name="from"/> to Cancelled ends this deal before its goods shipped (a refund is due).</summary>
+    public bool CancelsBeforeShipment(DealStatus from) => DealTransitions.IsCancelledBeforeShipment(from, DisputedFrom);
+}
 
 /// <summary><c>Deals:*</c> settings.</summary>
 public sealed class DealOptions

@@ -3,6 +3,7 @@ using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
+using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Storage;
 
@@ -28,6 +29,14 @@ public sealed class DealWorkflow(
 
     public static readonly UploadRules DocumentRules = new([FileKind.Pdf, FileKind.Png, FileKind.Jpeg], 10 * 1024 * 1024, 1);
 
+    Guid? _actingAs;
+
+    /// <summary>Who acts: the signed-in user, or the member <see cref="ActAs"/> named (never as a platform admin).</summary>
+    Guid ActorId => _actingAs ?? user.Id;
+
+    /// <summary>Acts for <paramref name="userId"/> outside a request (<see cref="DealActions"/>, for the demo seeder).</summary>
+    internal void ActAs(Guid userId) => _actingAs = userId;
+
     /// <summary>The deal as the caller stands to it; null when the caller may not know it exists (404).</summary>
     public async Task<DealAccess?> AccessAsync(Guid dealId, CancellationToken ct)
     {
@@ -36,7 +45,7 @@ public sealed class DealWorkflow(
         {
             return null;
         }
-        var roles = await organizations.RolesByOrganizationAsync(user.Id, ct);
+        var roles = await organizations.RolesByOrganizationAsync(ActorId, ct);
         var acts = DealParty.None;
         var side = DealParty.None;
         if (roles.TryGetValue(deal.BuyerOrganizationId, out var buyerRole))
@@ -49,7 +58,7 @@ public sealed class DealWorkflow(
             side |= DealParty.Seller;
             acts |= OrganizationAccess.Permits(sellerRole, OrganizationAction.Trade) ? DealParty.Seller : DealParty.None;
         }
-        if (user.IsInRole(PlatformRoles.Admin))
+        if (_actingAs is null && user.IsInRole(PlatformRoles.Admin))
         {
             acts |= DealParty.Admin;
         }
@@ -64,20 +73,22 @@ public sealed class DealWorkflow(
     public async Task<DealEvent> TransitionAsync(DealAccess access, string action, DealStatus? to, string? reason, CancellationToken ct)
     {
         var deal = access.Deal;
-        var candidates = DealTransitions.All.Where(t => t.From == deal.Status && t.Action == action && (to is null || t.To == to)).ToList();
+        var candidates = DealTransitions.All.Where(t => t.From == deal.Status && t.Action == action && (to is null || t.To == to)
+            && DealTransitions.IsOpenTo(t, deal.DisputedFrom)).ToList();
         if (candidates.Count == 0)
         {
-            throw DealService.Conflict(deal.Status, access.Acts, $"A deal in {deal.Status} cannot be {Describe(action)}.");
+            throw DealService.Conflict(deal.Status, access.Acts, $"A deal in {deal.Status} cannot be {Describe(action)}{(to is { } target ? $" to {target}" : "")}.",
+                deal.DisputedFrom);
         }
         var transition = candidates.FirstOrDefault(t => (t.By & access.Acts) != 0)
             ?? throw new DealForbiddenException(WhoMay(candidates[0]));
         var blocked = await DocumentsBlockingAsync(deal, transition.To, ct);
         if (blocked is not null)
         {
-            throw DealService.Conflict(deal.Status, access.Acts, blocked);
+            throw DealService.Conflict(deal.Status, access.Acts, blocked, deal.DisputedFrom);
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var recorded = await deals.TransitionAsync(deal, transition, user.Id, reason, ct);
+        var recorded = await deals.TransitionAsync(deal, transition, ActorId, reason, ct);
         await transaction.CommitAsync(ct);
         return recorded;
     }
@@ -125,14 +136,14 @@ public sealed class DealWorkflow(
             (accepted, id, sha256) => new DealDocument
             {
                 Id = id, DealId = access.Deal.Id, Kind = kind, FileName = accepted.FileName, ContentType = accepted.Kind.ContentType,
-                Size = accepted.File.Length, Sha256 = sha256, Status = DealDocumentStatus.Uploaded, UploadedBy = user.Id, UploadedAt = now,
+                Size = accepted.File.Length, Sha256 = sha256, Status = DealDocumentStatus.Uploaded, UploadedBy = ActorId, UploadedAt = now,
             },
             async rows =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 db.DealDocuments.AddRange(rows);
                 await db.SaveChangesAsync(ct);
-                await deals.RecordAsync(access.Deal.Id, DealEventKinds.DocumentUploaded, user.Id, kind, rows[0].Id, ct);
+                await deals.RecordAsync(access.Deal.Id, DealEventKinds.DocumentUploaded, ActorId, kind, rows[0].Id, ct);
                 await transaction.CommitAsync(ct);
             }, ct);
         return stored[0];
@@ -154,16 +165,16 @@ public sealed class DealWorkflow(
         var newer = await db.DealDocuments.AnyAsync(d => d.DealId == document.DealId && d.Kind == document.Kind && d.UploadedAt > document.UploadedAt, ct);
         if (document.Status != DealDocumentStatus.Uploaded || newer)
         {
-            throw new DealConflictException(access.Deal.Status, DealTransitions.AllowedFor(access.Deal.Status, access.Acts),
+            throw new DealConflictException(access.Deal.Status, DealTransitions.AllowedFor(access.Deal.Status, access.Acts, access.Deal.DisputedFrom),
                 newer ? "A newer upload of this document replaces it; review that one." : $"The document was already {StatusText(document.Status)}.");
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         document.Status = accept ? DealDocumentStatus.Accepted : DealDocumentStatus.Rejected;
-        document.ReviewedBy = user.Id;
+        document.ReviewedBy = ActorId;
         document.ReviewedAt = clock.GetUtcNow();
         document.RejectionReason = accept ? null : reason!.Trim();
         await db.SaveChangesAsync(ct);
-        await deals.RecordAsync(access.Deal.Id, accept ? DealEventKinds.DocumentAccepted : DealEventKinds.DocumentRejected, user.Id,
+        await deals.RecordAsync(access.Deal.Id, accept ? DealEventKinds.DocumentAccepted : DealEventKinds.DocumentRejected, ActorId,
             accept ? document.Kind : $"{document.Kind}: {document.RejectionReason}", document.Id, ct);
         await transaction.CommitAsync(ct);
         return document;
@@ -214,13 +225,13 @@ public sealed class DealWorkflow(
             files.Delete(ContractArea, deal.Id, fileId);
             return await ContractAsync(access with { Deal = await db.Deals.AsNoTracking().SingleAsync(d => d.Id == deal.Id, ct) }, ct);
         }
-        await deals.RecordAsync(deal.Id, DealEventKinds.ContractGenerated, user.Id, $"SHA-256 {sha256}", null, ct);
+        await deals.RecordAsync(deal.Id, DealEventKinds.ContractGenerated, ActorId, $"SHA-256 {sha256}", null, ct);
         await transaction.CommitAsync(ct);
         return bytes;
     }
 
     static ContractParty Party(string role, OrganizationIdentity organization) =>
-        new(role, organization.Name, organization.CountryCode, organization.RegistrationNumber);
+        new(role, organization.Name, organization.CountryCode, organization.RegistrationNumber, organization.LegalNameRu, organization.LegalNameZh);
 
     static void RequireOpenForDocuments(DealAccess access)
     {
@@ -263,4 +274,45 @@ public sealed class DealForbiddenException(string detail) : Exception(detail), I
     {
         Status = StatusCodes.Status403Forbidden, Title = "You are not allowed to do this.", Detail = Message,
     };
+}
+
+/// <summary>
+/// The sides' document and contract actions for a named member outside a request (the demo seeder carries a deal on
+/// with them): the same <see cref="DealWorkflow"/> the endpoints use, with the same checks, log and files.
+/// </summary>
+[FeatureContract]
+public sealed class DealActions(DealWorkflow workflow)
+{
+    /// <summary>The deal's checklist as <paramref name="userId"/> sees it; null when the user is no party of it.</summary>
+    public async Task<IReadOnlyList<ChecklistItem>?> ChecklistAsync(Guid dealId, Guid userId, CancellationToken ct)
+    {
+        workflow.ActAs(userId);
+        return await workflow.AccessAsync(dealId, ct) is { } access ? await workflow.ChecklistAsync(access.Deal, ct) : null;
+    }
+
+    /// <summary>The seller's member <paramref name="userId"/> uploads a document of <paramref name="kind"/> (type from its bytes, as an upload).</summary>
+    public async Task<Guid> UploadAsync(Guid dealId, Guid userId, string kind, string fileName, byte[] content, CancellationToken ct)
+    {
+        workflow.ActAs(userId);
+        var access = await workflow.AccessAsync(dealId, ct) ?? throw new InvalidOperationException($"User {userId} is no party of deal {dealId}.");
+        var file = new FormFile(new MemoryStream(content), 0, content.Length, "file", fileName)
+        {
+            Headers = new HeaderDictionary(), ContentType = "application/octet-stream",
+        };
+        var errors = new Infrastructure.Problems.ValidationErrors();
+        var accepted = await FileStore.CheckAsync([file], "file", DealWorkflow.DocumentRules, errors, ct);
+        if (!errors.IsValid)
+        {
+            throw new InvalidOperationException($"{fileName} is no document the deal takes: {string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value))}");
+        }
+        return (await workflow.UploadAsync(access, kind, accepted[0], ct)).Id;
+    }
+
+    /// <summary>The contract as a party downloads it (generated and its SHA-256 stored at the first request); null without fonts.</summary>
+    public async Task<byte[]?> ContractAsync(Guid dealId, Guid userId, CancellationToken ct)
+    {
+        workflow.ActAs(userId);
+        var access = await workflow.AccessAsync(dealId, ct) ?? throw new InvalidOperationException($"User {userId} is no party of deal {dealId}.");
+        return await workflow.ContractAsync(access, ct);
+    }
 }

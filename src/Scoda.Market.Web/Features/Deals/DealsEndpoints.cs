@@ -33,6 +33,14 @@ public sealed record TransitionRequest(string? Reason);
 
 public sealed record ResolveRequest(string? Outcome, string? Reason);
 
+/// <summary>The outcomes of <c>POST /api/deals/{id}/resolve</c>.</summary>
+public static class ResolveOutcomes
+{
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+    public const string Resumed = "resumed";
+}
+
 public sealed record ReviewRequest(string? Reason);
 
 public static class DealsEndpoints
@@ -47,6 +55,7 @@ public static class DealsEndpoints
         builder.Services.Configure<DealOptions>(o => o.DepositShare = options.DepositShare);
         builder.Services.AddScoped<DealService>();
         builder.Services.AddScoped<DealWorkflow>();
+        builder.Services.AddScoped<DealActions>();
         builder.Services.AddSingleton<DealEventPublisher>();
         builder.Services.AddSingleton<IInterceptor>(s => s.GetRequiredService<DealEventPublisher>());
         builder.Services.AddSingleton<IRealtimeSink, DealsRealtimeSink>();
@@ -127,7 +136,7 @@ public static class DealsEndpoints
         var events = await db.DealEvents.AsNoTracking().Where(e => e.DealId == deal.Id).OrderBy(e => e.Sequence).Take(500).ToListAsync(ct);
         return new DealDetailResponse(summary.Id, summary.RoomId, summary.OfferId, summary.Listing, summary.Buyer, summary.Seller, summary.MySide, deal.Status,
             deal.Terms, summary.Total, deals.FactsOf(deal, deal.Status).Deposit, deal.ReservationId, reservation,
-            DealTransitions.AllowedFor(deal.Status, access.Acts), await workflow.ChecklistAsync(deal, ct), events.Select(DealEventResponse.Of).ToList(),
+            DealTransitions.AllowedFor(deal.Status, access.Acts, deal.DisputedFrom), await workflow.ChecklistAsync(deal, ct), events.Select(DealEventResponse.Of).ToList(),
             deal.ContractSha256, deal.CreatedAt);
     }
 
@@ -148,13 +157,16 @@ public static class DealsEndpoints
         return TypedResults.Ok(DealEventResponse.Of(await workflow.TransitionAsync(access, action, to, reason, ct)));
     }
 
-    /// <summary>A platform admin ends a dispute: <c>outcome</c> completed or cancelled, with the reason.</summary>
+    /// <summary>
+    /// A platform admin ends a dispute: <c>outcome</c> completed, cancelled, or resumed (back to the state the dispute was
+    /// opened from), with the reason.
+    /// </summary>
     static async Task<Results<Ok<DealEventResponse>, ValidationProblem, ProblemHttpResult>> Resolve(
         Guid id, ResolveRequest request, DealWorkflow workflow, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        DealStatus? to = request.Outcome switch { "completed" => DealStatus.Completed, "cancelled" => DealStatus.Cancelled, _ => null };
-        errors.Check(to is not null, "outcome", "completed or cancelled.");
+        errors.Check(request.Outcome is ResolveOutcomes.Completed or ResolveOutcomes.Cancelled or ResolveOutcomes.Resumed, "outcome",
+            "completed, cancelled or resumed.");
         errors.Check(!string.IsNullOrWhiteSpace(request.Reason), "reason", "Say how the dispute was resolved.");
         errors.Check(request.Reason is null || request.Reason.Length <= DealService.MaxReasonLength, "reason", $"At most {DealService.MaxReasonLength} characters.");
         if (await workflow.AccessAsync(id, ct) is not { } access)
@@ -165,6 +177,13 @@ public static class DealsEndpoints
         {
             return errors.ToProblem();
         }
+        DealStatus? to = request.Outcome switch
+        {
+            ResolveOutcomes.Completed => DealStatus.Completed,
+            ResolveOutcomes.Cancelled => DealStatus.Cancelled,
+            // Not disputed: no resolve transition exists, and the workflow answers 409 naming what is allowed.
+            _ => access.Deal.DisputedFrom ?? DealStatus.Disputed,
+        };
         return TypedResults.Ok(DealEventResponse.Of(await workflow.TransitionAsync(access, DealTransitions.Resolve, to, request.Reason, ct)));
     }
 

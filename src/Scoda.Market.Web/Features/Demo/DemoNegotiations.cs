@@ -18,6 +18,9 @@ sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiation
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The room this run agreed a deal in, with the two traders who did: what <see cref="DemoDeal"/> carries on.</summary>
+    public AgreedRoom? Agreed { get; private set; }
+
     public async Task<int> SeedAsync(CancellationToken ct)
     {
         if (await db.NegotiationRooms.AnyAsync(ct))
@@ -39,6 +42,7 @@ sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiation
                 Terms(kostanay.Listing, 235.5m, 3000m, kostanay.WarehouseId, OfferIdOf(offer)), ct);
             await negotiations.SendMessageAsync(liWei, room.Id, "demo-hy-2", "好的, 235.5 from your Khorgos stock works for us.", ct);
             await negotiations.AcceptOfferAsync(liWei, room.Id, OfferIdOf(counter), AcceptConfirmation.Of(new Money(235.5m * 3000m, Currencies.Usd)), ct);
+            Agreed = new AgreedRoom(room.Id, liWei.UserId, aigerim.UserId);
             rooms++;
         }
         if (await WheatFromStockAsync("1175476012345", "RU", ct) is { } niva
@@ -56,6 +60,8 @@ sealed class DemoNegotiations(MarketDbContext db, NegotiationService negotiation
     }
 
     sealed record Stocked(Listing Listing, Guid WarehouseId);
+
+    public sealed record AgreedRoom(Guid RoomId, Guid BuyerUserId, Guid SellerUserId);
 
     /// <summary>A published wheat listing of the demo exporter with at least 3,000 t available in one of its warehouses.</summary>
     async Task<Stocked?> WheatFromStockAsync(string registration, string country, CancellationToken ct)

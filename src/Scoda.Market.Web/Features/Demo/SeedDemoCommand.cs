@@ -102,13 +102,23 @@ sealed class SeedDemoCommand(TimeProvider clock) : IHostCommand
 
         var (listings, warehouses, lots) = await ActivatorUtilities.CreateInstance<DemoCatalog>(scope.ServiceProvider)
             .SeedAsync(moderator.Id, ct);
-        var rooms = await ActivatorUtilities.CreateInstance<DemoNegotiations>(scope.ServiceProvider).SeedAsync(ct);
+        var admin = await EnsureUserAsync(users, "admin@scoda.demo");
+        if (!await users.IsInRoleAsync(admin, PlatformRoles.Admin))
+        {
+            await users.AddToRoleAsync(admin, PlatformRoles.Admin);
+        }
+        var negotiations = ActivatorUtilities.CreateInstance<DemoNegotiations>(scope.ServiceProvider);
+        var rooms = await negotiations.SeedAsync(ct);
+        if (negotiations.Agreed is { } agreed)
+        {
+            await ActivatorUtilities.CreateInstance<DemoDeal>(scope.ServiceProvider).SeedAsync(agreed, admin.Id, ct);
+        }
         var sessions = await SeedLiveSessionsAsync(scope.ServiceProvider, users, ambassador, ct);
 
         Console.WriteLine(created + listings + rooms + sessions == 0
             ? "Demo data is already loaded."
             : $"Loaded {created} demo organizations, {listings} listings, {warehouses} warehouses, {lots} stock lots, {rooms} negotiations and {sessions} live sessions. " +
-              $"Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo, olga@sibniva.demo) with password {Password}.");
+              $"Sign in as any *.demo account (e.g. li.wei@haiyun-grain.demo, olga@sibniva.demo, admin@scoda.demo) with password {Password}.");
         return 0;
     }
 

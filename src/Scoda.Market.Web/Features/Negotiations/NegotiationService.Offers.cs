@@ -243,7 +243,7 @@ public sealed partial class NegotiationService
                 ? await ReserveAsync(room, warehouseId, terms, caller, ct)
                 : null;
             deal = deals.CreateFromAcceptedOffer(new AcceptedOffer(
-                roomId, offerId, room.ListingId, room.SellerOrganizationId, room.BuyerOrganizationId, terms, reservationId, acceptedBy));
+                roomId, offerId, room.ListingId, room.SellerOrganizationId, room.BuyerOrganizationId, terms, reservationId, acceptedBy, access.Side));
             var acceptedEvent = await batch.AppendAsync(RoomEventTypes.OfferAccepted, caller.UserId, access.Side, null,
                 approval is null ? new { offerId } : new { offerId, approvalId = (Guid?)approval.Id, acceptedBy });
             await batch.AppendAsync(RoomEventTypes.DealCreated, null, null, null, new

@@ -23,6 +23,10 @@ public sealed class Organization
 {
     public Guid Id { get; set; }
     public required string Name { get; set; }
+
+    /// <summary>The legal name in Russian and in Chinese where the company has one; the contract prints them under <see cref="Name"/>.</summary>
+    public string? LegalNameRu { get; set; }
+    public string? LegalNameZh { get; set; }
     public required string CountryCode { get; set; }
     public OrganizationKind Kind { get; set; }
     public required string RegistrationNumber { get; set; }
@@ -56,6 +60,8 @@ sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
     public void Configure(EntityTypeBuilder<Organization> builder)
     {
         builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.LegalNameRu).HasMaxLength(200);
+        builder.Property(o => o.LegalNameZh).HasMaxLength(200);
         builder.Property(o => o.CountryCode).HasMaxLength(2).IsFixedLength();
         builder.Property(o => o.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(o => o.RegistrationNumber).HasMaxLength(64);

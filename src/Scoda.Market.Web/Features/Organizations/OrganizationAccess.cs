@@ -50,7 +50,8 @@ public sealed record MembershipView(
 /// Methods without a user id answer for the signed-in caller of the request; hub calls and workers pass the user id.
 /// </summary>
 /// <summary>An organization as a contract names it.</summary>
-public sealed record OrganizationIdentity(Guid Id, string Name, string CountryCode, string RegistrationNumber);
+/// <summary>An organization's legal identity; the Russian and Chinese legal names where it gave them.</summary>
+public sealed record OrganizationIdentity(Guid Id, string Name, string CountryCode, string RegistrationNumber, string? LegalNameRu = null, string? LegalNameZh = null);
 
 [FeatureContract]
 public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser user)
@@ -130,7 +131,7 @@ public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser u
     /// <summary>How a contract names the organization: name, country and registration number; null when there is none.</summary>
     public async Task<OrganizationIdentity?> IdentityAsync(Guid organizationId, CancellationToken ct) =>
         await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
-            .Select(o => new OrganizationIdentity(o.Id, o.Name, o.CountryCode, o.RegistrationNumber)).SingleOrDefaultAsync(ct);
+            .Select(o => new OrganizationIdentity(o.Id, o.Name, o.CountryCode, o.RegistrationNumber, o.LegalNameRu, o.LegalNameZh)).SingleOrDefaultAsync(ct);
 
     /// <summary>The organization's approval threshold (<see cref="Organization.ApprovalThresholdAmount"/>); null when it sets none.</summary>
     public async Task<Money?> ApprovalThresholdAsync(Guid organizationId, CancellationToken ct) =>

@@ -1,8 +1,10 @@
 namespace Scoda.Market.Web.Features.Organizations;
 
 /// <summary>Body of <c>POST /api/organizations</c> and <c>PUT /api/organizations/{id}</c>. Enum-like fields are strings
-/// so a wrong value is a field error, not a malformed body.</summary>
-public sealed record OrganizationRequest(string? Name, string? CountryCode, string? Kind, string? RegistrationNumber);
+/// so a wrong value is a field error, not a malformed body. The legal names in Russian and Chinese are optional (a PUT
+/// without them clears them); the contract prints them under the English name.</summary>
+public sealed record OrganizationRequest(
+    string? Name, string? CountryCode, string? Kind, string? RegistrationNumber, string? LegalNameRu = null, string? LegalNameZh = null);
 
 public sealed record VerificationResponse(
     VerificationStatus Status, string? Note, DateTimeOffset? RequestedAt, DateTimeOffset? DecidedAt);
@@ -22,7 +24,9 @@ public sealed record OrganizationResponse(
     IReadOnlyList<MemberResponse> Members,
     IReadOnlyList<DocumentResponse> Documents,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? LegalNameRu,
+    string? LegalNameZh);
 
 /// <summary>The public face of an organization: what a counterparty may know before trading with it.</summary>
 public sealed record OrganizationProfile(

@@ -65,6 +65,8 @@ public static class OrganizationsEndpoints
             CountryCode = fields.Country.Value,
             Kind = fields.Kind,
             RegistrationNumber = fields.RegistrationNumber,
+            LegalNameRu = fields.LegalNameRu,
+            LegalNameZh = fields.LegalNameZh,
             CreatedAt = now,
             UpdatedAt = now,
             Version = Guid.NewGuid(),
@@ -116,6 +118,8 @@ public static class OrganizationsEndpoints
         organization.CountryCode = fields.Country.Value;
         organization.Kind = fields.Kind;
         organization.RegistrationNumber = fields.RegistrationNumber;
+        organization.LegalNameRu = fields.LegalNameRu;
+        organization.LegalNameZh = fields.LegalNameZh;
         organization.UpdatedAt = clock.GetUtcNow();
         if (identityChanged && organization.VerificationStatus is VerificationStatus.Verified or VerificationStatus.Pending)
         {
@@ -261,7 +265,8 @@ public static class OrganizationsEndpoints
     static async Task<bool> IsLastOwnerAsync(MarketDbContext db, Guid id, CancellationToken ct) =>
         await db.Memberships.CountAsync(m => m.OrganizationId == id && m.Role == OrganizationRole.Owner, ct) <= 1;
 
-    sealed record OrganizationFields(string Name, CountryCode Country, OrganizationKind Kind, string RegistrationNumber);
+    sealed record OrganizationFields(
+        string Name, CountryCode Country, OrganizationKind Kind, string RegistrationNumber, string? LegalNameRu, string? LegalNameZh);
 
     static bool TryRead(OrganizationRequest request, out OrganizationFields fields, out ValidationErrors errors)
     {
@@ -277,9 +282,14 @@ public static class OrganizationsEndpoints
         {
             errors.Add("kind", "One of exporter, importer, both.");
         }
-        fields = new OrganizationFields(request.Name?.Trim() ?? "", country, kind, request.RegistrationNumber?.Trim() ?? "");
+        errors.Check(request.LegalNameRu is null || request.LegalNameRu.Length <= 200, "legalNameRu", "At most 200 characters.");
+        errors.Check(request.LegalNameZh is null || request.LegalNameZh.Length <= 200, "legalNameZh", "At most 200 characters.");
+        fields = new OrganizationFields(request.Name?.Trim() ?? "", country, kind, request.RegistrationNumber?.Trim() ?? "",
+            Blank(request.LegalNameRu), Blank(request.LegalNameZh));
         return errors.IsValid;
     }
+
+    static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     static OrganizationRole? ParseRole(string? text, ValidationErrors errors)
     {

@@ -101,6 +101,12 @@ public enum StripeOperationKind
     CreateCheckoutSession,
     CreateTransfer,
     CreateRefund,
+
+    /// <summary>A cancelled deposit's Checkout Session is expired so the buyer can no longer pay it.</summary>
+    ExpireCheckoutSession,
+
+    /// <summary>A paid deposit's fee is read from its charge's balance transaction into the ledger.</summary>
+    ReadDepositFee,
 }
 
 public enum StripeOperationStatus

@@ -14,6 +14,12 @@ public interface IPaymentGateway
 
     Task StageAsync(Payment payment, CancellationToken ct);
 
+    /// <summary>An open payment was cancelled: stages what closes it at the provider (a Checkout Session's expiry).</summary>
+    Task StageCancelAsync(Payment payment, CancellationToken ct);
+
+    /// <summary>Money arrived for a payment: stages what the provider still has to tell of it (its fee).</summary>
+    Task StageSettledAsync(Payment payment, CancellationToken ct);
+
     Task DispatchAsync(Guid paymentId, CancellationToken ct);
 }
 
@@ -26,6 +32,10 @@ public sealed class OfflineGateway : IPaymentGateway
     public PaymentProvider Provider => PaymentProvider.Offline;
 
     public Task StageAsync(Payment payment, CancellationToken ct) => Task.CompletedTask;
+
+    public Task StageCancelAsync(Payment payment, CancellationToken ct) => Task.CompletedTask;
+
+    public Task StageSettledAsync(Payment payment, CancellationToken ct) => Task.CompletedTask;
 
     public Task DispatchAsync(Guid paymentId, CancellationToken ct) => Task.CompletedTask;
 }
@@ -44,13 +54,29 @@ public sealed class StripeGateway(MarketDbContext db, StripeOperationWorker work
             PaymentKind.Refund => StripeOperationKind.CreateRefund,
             _ => throw new InvalidOperationException($"Stripe does not take {payment.Kind} payments; they are offline."),
         };
+        return StageOnceAsync(payment, kind, ct);
+    }
+
+    public Task StageCancelAsync(Payment payment, CancellationToken ct) =>
+        payment.Kind == PaymentKind.Deposit ? StageOnceAsync(payment, StripeOperationKind.ExpireCheckoutSession, ct) : Task.CompletedTask;
+
+    public Task StageSettledAsync(Payment payment, CancellationToken ct) =>
+        payment.Kind == PaymentKind.Deposit ? StageOnceAsync(payment, StripeOperationKind.ReadDepositFee, ct) : Task.CompletedTask;
+
+    /// <summary>One operation of a kind per payment: its idempotency key, from our ids, is unique.</summary>
+    async Task StageOnceAsync(Payment payment, StripeOperationKind kind, CancellationToken ct)
+    {
+        var key = $"{kind}:{payment.Id:N}";
+        if (db.StripeOperations.Local.Any(o => o.IdempotencyKey == key) || await db.StripeOperations.AnyAsync(o => o.IdempotencyKey == key, ct))
+        {
+            return;
+        }
         var now = clock.GetUtcNow();
         db.StripeOperations.Add(new StripeOperation
         {
             Id = Guid.CreateVersion7(now), PaymentId = payment.Id, Kind = kind, Status = StripeOperationStatus.Pending,
-            IdempotencyKey = $"{kind}:{payment.Id:N}", CreatedAt = now, NextAttemptAt = now,
+            IdempotencyKey = key, CreatedAt = now, NextAttemptAt = now,
         });
-        return Task.CompletedTask;
     }
 
     public async Task DispatchAsync(Guid paymentId, CancellationToken ct)

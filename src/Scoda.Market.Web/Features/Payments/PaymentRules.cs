@@ -30,6 +30,27 @@ public static class PaymentRules
         return true;
     }
 
+    /// <summary>
+    /// Money arrived for a deposit we had already cancelled or failed (Stripe took a payment the buyer completed in the
+    /// moment its Checkout was being expired): the only move back from an end state, because the money is real. The
+    /// payment holds no slot (it blocks no new deposit) and is refunded by the caller.
+    /// </summary>
+    public static bool RecordLateCapture(Payment payment, decimal received, DateTimeOffset now)
+    {
+        if (payment.Status is not (PaymentStatus.Cancelled or PaymentStatus.Failed))
+        {
+            return false;
+        }
+        payment.Status = PaymentStatus.Succeeded;
+        payment.ReceivedAmount = received;
+        payment.ConfirmedAt ??= now;
+        payment.ActiveSlot = null;
+        payment.LastError = "Paid after the deposit was cancelled: the money is refunded.";
+        payment.UpdatedAt = now;
+        payment.Version++;
+        return true;
+    }
+
     public static bool IsForward(PaymentStatus from, PaymentStatus to) => (from, to) switch
     {
         (PaymentStatus.Pending, PaymentStatus.Authorized or PaymentStatus.Succeeded or PaymentStatus.Failed or PaymentStatus.Cancelled) => true,

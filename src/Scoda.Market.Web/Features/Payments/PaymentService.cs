@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Deals;
+using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Domain;
 
 namespace Scoda.Market.Web.Features.Payments;
@@ -16,8 +17,8 @@ public sealed record PaymentResponse(
 
 /// <summary>
 /// The deal's money, summed from its payments. <c>held</c> = captured − transferred − refunded − fees is what the platform
-/// holds (the commission once the seller is paid); <c>balanced</c> says no more went out than came in and no more came in
-/// than the deal is worth.
+/// holds (the commission less the provider's fees once the seller is paid; the platform bears the fees, so it can be
+/// below zero); <c>balanced</c> says no more went out to the parties than came in and no more came in than the deal is worth.
 /// </summary>
 public sealed record PaymentLedger(
     string Currency, decimal Expected, decimal Deposit, decimal Authorized, decimal Captured, decimal Transferred, decimal Refunded, decimal Fees,
@@ -91,6 +92,8 @@ public sealed class PaymentService(MarketDbContext db, PaymentGateways gateways,
                      && (p.Kind == PaymentKind.Deposit || p.Kind == PaymentKind.Balance)).ToListAsync(ct))
         {
             PaymentRules.Advance(open, PaymentStatus.Cancelled, 0, now);
+            // A Checkout still open at Stripe is expired (after commit), so the buyer cannot pay a cancelled deal.
+            await gateways.For(open.Provider).StageCancelAsync(open, ct);
         }
         if (await SucceededDepositAsync(deal.Id, ct) is { } deposit)
         {
@@ -111,10 +114,14 @@ public sealed class PaymentService(MarketDbContext db, PaymentGateways gateways,
         await gateways.For(deposit.Provider).StageAsync(refund, ct);
     }
 
+    /// <summary>Money arrived for <paramref name="payment"/>: what its provider still reports of it (Stripe's fee) is staged.</summary>
+    public Task StageSettledAsync(Payment payment, CancellationToken ct) => gateways.For(payment.Provider).StageSettledAsync(payment, ct);
+
     public decimal CommissionOf(decimal amount) => Math.Round(amount * options.CommissionRate, 2, MidpointRounding.ToEven);
 
+    /// <summary>The deal's deposit that counts (holding its slot); a late capture of a cancelled one is refunded on its own.</summary>
     Task<Payment?> SucceededDepositAsync(Guid dealId, CancellationToken ct) =>
-        db.Payments.SingleOrDefaultAsync(p => p.DealId == dealId && p.Kind == PaymentKind.Deposit && p.Status == PaymentStatus.Succeeded, ct);
+        db.Payments.SingleOrDefaultAsync(p => p.DealId == dealId && p.Kind == PaymentKind.Deposit && p.Status == PaymentStatus.Succeeded && p.ActiveSlot != null, ct);
 
     async Task<decimal> RefundedAsync(Guid dealId, CancellationToken ct) =>
         (await db.Payments.Where(p => p.DealId == dealId && p.Kind == PaymentKind.Refund && p.ActiveSlot != null).Select(p => p.Amount).ToListAsync(ct)).Sum();
@@ -139,7 +146,7 @@ public sealed class PaymentService(MarketDbContext db, PaymentGateways gateways,
         var fees = Sum(_ => true, p => p.FeeAmount);
         var commission = transferred > 0 ? Sum(p => p.Kind == PaymentKind.Deposit && succeeded(p), p => CommissionOf(p.ReceivedAmount)) : 0;
         var held = captured - transferred - refunded - fees;
-        var balanced = held >= 0 && captured <= deal.Total.Amount && payments.All(p => p.Currency == deal.Total.Currency)
+        var balanced = transferred + refunded <= captured && fees >= 0 && captured <= deal.Total.Amount && payments.All(p => p.Currency == deal.Total.Currency)
             && payments.Where(p => p.IsOutbound && succeeded(p)).All(p => p.ReceivedAmount <= p.Amount);
         return new PaymentLedger(deal.Total.Currency, deal.Total.Amount, deal.Deposit.Amount, authorized, captured, transferred, refunded, fees,
             commission, held, balanced);
@@ -152,8 +159,8 @@ public sealed class PaymentsDealListener(PaymentService payments) : IDealTransit
     public Task OnTransitionAsync(DealFacts deal, DealStatus from, DealStatus to, CancellationToken ct) => to switch
     {
         DealStatus.Completed => payments.StagePayoutAsync(deal, ct),
-        // Before shipment (DealTransitions.IsBeforeShipment is Deals' own, not its contract): the goods never left.
-        DealStatus.Cancelled when from is DealStatus.Agreed or DealStatus.DepositPending or DealStatus.DepositPaid => payments.CancelOpenAndRefundAsync(deal, ct),
+        // Before shipment (directly, or a dispute opened before shipment resolved as cancelled): the goods never left.
+        DealStatus.Cancelled when deal.CancelsBeforeShipment(from) => payments.CancelOpenAndRefundAsync(deal, ct),
         _ => Task.CompletedTask,
     };
 }
@@ -162,8 +169,44 @@ public sealed class PaymentsDealListener(PaymentService payments) : IDealTransit
 /// Settles inbound payments against the deal: a separate class because it moves the deal through <see cref="DealService"/>,
 /// whose listeners include <see cref="PaymentsDealListener"/> (which needs <see cref="PaymentService"/>, not this).
 /// </summary>
-public sealed class PaymentSettlement(MarketDbContext db, DealService deals, PaymentService payments)
+public sealed class PaymentSettlement(MarketDbContext db, DealService deals, PaymentService payments, PaymentGateways gateways)
 {
+    /// <summary>
+    /// Records a new payment in one transaction: the row, what its gateway stages, and for a deposit the deal's move to
+    /// DepositPending. A unique index refusing it (the same key, or a second live payment of the kind, racing) throws
+    /// <see cref="DbUpdateException"/>. The gateway's outside calls are <see cref="DispatchAsync"/>, after this returns.
+    /// </summary>
+    public async Task RecordAsync(Payment payment, DealFacts deal, Guid by, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.Payments.Add(payment);
+        await gateways.For(payment.Provider).StageAsync(payment, ct);
+        await db.SaveChangesAsync(ct);
+        if (payment.Kind == PaymentKind.Deposit && deal.Status == DealStatus.Agreed)
+        {
+            await deals.AdvanceBySystemAsync(deal.Id, DealStatus.DepositPending, by, $"Deposit requested ({payment.Reference}).", ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Makes the outside calls <see cref="RecordAsync"/> staged, outside any transaction.</summary>
+    public Task DispatchAsync(Payment payment, CancellationToken ct) => gateways.For(payment.Provider).DispatchAsync(payment.Id, ct);
+
+    /// <summary>
+    /// An admin (<paramref name="by"/>) records what the bank statement shows for an open offline payment, in one
+    /// transaction; a concurrent confirmation throws <see cref="DbUpdateConcurrencyException"/>.
+    /// </summary>
+    public async Task ConfirmOfflineAsync(Payment payment, decimal amount, DateOnly valueDate, string bankReference, Guid by, CancellationToken ct)
+    {
+        payment.ValueDate = valueDate;
+        payment.BankReference = bankReference.Trim();
+        payment.ConfirmedBy = by;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await SucceedAsync(payment, amount, by, $"Bank transfer {payment.Reference} confirmed.", ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
     /// <summary>
     /// Money has arrived for an inbound payment (an admin saw it on the statement, or Stripe said so): the payment succeeds
     /// and a deposit moves the deal to DepositPaid, in the caller's transaction. A deposit for a deal that was cancelled
@@ -171,21 +214,25 @@ public sealed class PaymentSettlement(MarketDbContext db, DealService deals, Pay
     /// </summary>
     public async Task SucceedAsync(Payment payment, decimal received, Guid? actor, string reason, CancellationToken ct)
     {
-        if (!PaymentRules.Advance(payment, PaymentStatus.Succeeded, received, payments.Clock.GetUtcNow()))
+        var now = payments.Clock.GetUtcNow();
+        // Stripe took money for a deposit we had cancelled (the buyer paid while its Checkout was being expired).
+        var late = payment is { Provider: PaymentProvider.Stripe, Kind: PaymentKind.Deposit } && PaymentRules.RecordLateCapture(payment, received, now);
+        if (!late && !PaymentRules.Advance(payment, PaymentStatus.Succeeded, received, now))
         {
             return;
         }
+        await payments.StageSettledAsync(payment, ct);
         if (payment.Kind != PaymentKind.Deposit)
         {
             return;
         }
         await db.SaveChangesAsync(ct);
         var deal = await deals.FactsAsync(payment.DealId, ct) ?? throw new InvalidOperationException($"Deal {payment.DealId} is gone.");
-        if (deal.Status is DealStatus.Agreed or DealStatus.DepositPending)
+        if (!late && deal.Status is DealStatus.Agreed or DealStatus.DepositPending)
         {
             await deals.AdvanceBySystemAsync(payment.DealId, DealStatus.DepositPaid, actor, reason, ct);
         }
-        else if (deal.Status == DealStatus.Cancelled)
+        else if (late || deal.Status == DealStatus.Cancelled)
         {
             await payments.StageRefundAsync(deal, payment, ct);
         }
@@ -206,4 +253,30 @@ public sealed class PaymentSettlement(MarketDbContext db, DealService deals, Pay
         }
     }
 
+}
+
+/// <summary>
+/// The offline deposit for a named buyer and an admin's confirmation of it, outside a request (the demo seeder pays its
+/// deal with them): the same recording and settlement the deposit and confirm routes use.
+/// </summary>
+[FeatureContract]
+public sealed class OfflinePayments(MarketDbContext db, DealService deals, PaymentService payments, PaymentSettlement settlement, TimeProvider clock)
+{
+    /// <summary>The buyer's member <paramref name="buyerUserId"/> asks to pay the deal's deposit by bank transfer; returns the payment.</summary>
+    public async Task<Guid> RequestDepositAsync(Guid dealId, Guid buyerUserId, CancellationToken ct)
+    {
+        var deal = await deals.FactsAsync(dealId, ct) ?? throw new InvalidOperationException($"Deal {dealId} does not exist.");
+        var payment = payments.NewPayment(deal, PaymentKind.Deposit, PaymentProvider.Offline, deal.Deposit.Amount, deal.BuyerOrganizationId, buyerUserId);
+        payment.IdempotencyKey = $"offline-deposit:{dealId:N}";
+        await settlement.RecordAsync(payment, deal, buyerUserId, ct);
+        await settlement.DispatchAsync(payment, ct);
+        return payment.Id;
+    }
+
+    /// <summary>A platform admin (<paramref name="adminUserId"/>) confirms the full amount arrived today under <paramref name="bankReference"/>.</summary>
+    public async Task ConfirmAsync(Guid paymentId, Guid adminUserId, string bankReference, CancellationToken ct)
+    {
+        var payment = await db.Payments.SingleAsync(p => p.Id == paymentId && p.Provider == PaymentProvider.Offline, ct);
+        await settlement.ConfirmOfflineAsync(payment, payment.Amount, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), bankReference, adminUserId, ct);
+    }
 }

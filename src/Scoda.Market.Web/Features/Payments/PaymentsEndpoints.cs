@@ -50,8 +50,10 @@ public static class PaymentsEndpoints
         builder.Services.AddScoped<PaymentGateways>();
         builder.Services.AddScoped<PaymentService>();
         builder.Services.AddScoped<PaymentSettlement>();
+        builder.Services.AddScoped<OfflinePayments>();
         builder.Services.AddScoped<PaymentsContext>();
         builder.Services.AddScoped<StripeWebhook>();
+        builder.Services.AddScoped<PaymentReconciliation>();
         builder.Services.AddScoped<IDealTransitionListener, PaymentsDealListener>();
         builder.Services.AddHostCommand<ReconcilePaymentsCommand>();
         return builder;
@@ -76,6 +78,9 @@ public static class PaymentsEndpoints
         var admin = app.MapGroup("/api/admin/payments").WithTags("Administration").RequireAuthorization(AuthSetup.AdminPolicy);
         admin.MapGet("/", ListPayments).WithName("ListPayments");
         admin.MapPost("/{id:guid}/confirm", Confirm).WithName("ConfirmPayment");
+        admin.MapGet("/reconciliation", (PaymentReconciliation reconciliation, CancellationToken ct) => ReconcileAsync(reconciliation, ct))
+            .WithName("ReconcilePayments")
+            .WithSummary("Compare the ledger with Stripe's objects now (the reconcile-payments command's comparison) and list the mismatches.");
         return app;
     }
 
@@ -184,18 +189,9 @@ public static class PaymentsEndpoints
         payment.IssuingBank = recording.Bank;
         payment.InstrumentNumber = recording.Number;
         payment.ExpiresOn = recording.Expires;
-        var gateway = c.Gateways.For(recording.Provider);
         try
         {
-            await using var transaction = await c.Db.Database.BeginTransactionAsync(ct);
-            c.Db.Payments.Add(payment);
-            await gateway.StageAsync(payment, ct);
-            await c.Db.SaveChangesAsync(ct);
-            if (recording.Kind == PaymentKind.Deposit && deal.Status == DealStatus.Agreed)
-            {
-                await c.Deals.AdvanceBySystemAsync(dealId, DealStatus.DepositPending, c.User.Id, $"Deposit requested ({payment.Reference}).", ct);
-            }
-            await transaction.CommitAsync(ct);
+            await c.Settlement.RecordAsync(payment, deal, c.User.Id, ct);
         }
         catch (DbUpdateException)
         {
@@ -204,7 +200,7 @@ public static class PaymentsEndpoints
             return await ReplayAsync(c, dealId, key!, hash, ct)
                 ?? Problems.Conflict($"Another {Describe(recording.Kind)} for this deal was recorded at the same moment; reload the deal's payments.");
         }
-        await gateway.DispatchAsync(payment.Id, ct);
+        await c.Settlement.DispatchAsync(payment, ct);
         var stored = await c.Db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, ct);
         return TypedResults.Created($"/api/payments/{payment.Id}", c.Payments.ToResponse(stored));
     }
@@ -293,6 +289,20 @@ public static class PaymentsEndpoints
         return TypedResults.Ok(page.ToPage(rows.Select(c.Payments.ToResponse).ToList(), p => new Cursor(p.CreatedAt, p.PaymentId)));
     }
 
+    /// <summary>Stripe answering with an error mid-way is a 502: the comparison cannot be trusted half done.</summary>
+    static async Task<Results<Ok<ReconciliationReport>, ProblemHttpResult>> ReconcileAsync(PaymentReconciliation reconciliation, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(await reconciliation.RunAsync(ct));
+        }
+        catch (Stripe.StripeException e)
+        {
+            return TypedResults.Problem(title: "Stripe did not answer the reconciliation.", detail: e.StripeError?.Message ?? "Try again later.",
+                statusCode: StatusCodes.Status502BadGateway);
+        }
+    }
+
     /// <summary>
     /// An admin records what the bank shows for an offline payment: money received (a deposit moves the deal to
     /// DepositPaid), an L/C or collection advised, a payout or refund sent.
@@ -323,15 +333,9 @@ public static class PaymentsEndpoints
         {
             return Problems.Conflict($"This payment is {payment.Status.ToString().ToLowerInvariant()}; only a pending one can be confirmed.");
         }
-        payment.ValueDate = request!.ValueDate;
-        payment.BankReference = request.BankReference!.Trim();
-        payment.ConfirmedBy = c.User.Id;
         try
         {
-            await using var transaction = await c.Db.Database.BeginTransactionAsync(ct);
-            await c.Settlement.SucceedAsync(payment, request.Amount!.Value, c.User.Id, $"Bank transfer {payment.Reference} confirmed.", ct);
-            await c.Db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            await c.Settlement.ConfirmOfflineAsync(payment, request!.Amount!.Value, request.ValueDate!.Value, request.BankReference!, c.User.Id, ct);
         }
         catch (DbUpdateConcurrencyException)
         {

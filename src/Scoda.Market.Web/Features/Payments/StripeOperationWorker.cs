@@ -94,10 +94,14 @@ public sealed partial class StripeOperationWorker(
         var payment = await db.Payments.SingleAsync(p => p.Id == operation.PaymentId, ct);
         var request = new RequestOptions { IdempotencyKey = operation.IdempotencyKey };
         var refused = false;
+        var later = false;
         try
         {
             switch (operation.Kind)
             {
+                case StripeOperationKind.CreateCheckoutSession when !PaymentRules.IsOpen(payment.Status):
+                    // Cancelled before Stripe heard of it: no session to open, none to expire.
+                    break;
                 case StripeOperationKind.CreateCheckoutSession:
                     var session = await new SessionService(client).CreateAsync(CheckoutOf(payment), request, ct);
                     payment.CheckoutSessionId = session.Id;
@@ -125,10 +129,27 @@ public sealed partial class StripeOperationWorker(
                     payment.StripeObjectId = refund.Id;
                     PaymentRules.ApplyRefundStatus(payment, refund.Status, Clock.GetUtcNow());
                     break;
+                case StripeOperationKind.ExpireCheckoutSession when payment.CheckoutSessionId is { } openSession:
+                    await new SessionService(client).ExpireAsync(openSession, null, request, ct);
+                    break;
+                case StripeOperationKind.ExpireCheckoutSession:
+                    break; // the session was never created (its creation saw the payment cancelled)
+                case StripeOperationKind.ReadDepositFee:
+                    later = !await ReadFeeAsync(client, payment, ct);
+                    break;
             }
-            operation.Status = StripeOperationStatus.Done;
-            operation.CompletedAt = Clock.GetUtcNow();
-            operation.LastError = null;
+            if (later)
+            {
+                // Stripe has not settled the charge yet: its balance transaction comes later.
+                operation.NextAttemptAt = Clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(3600, 15 * Math.Pow(2, operation.Attempts)));
+                operation.LastError = "The charge's balance transaction is not there yet.";
+            }
+            else
+            {
+                operation.Status = StripeOperationStatus.Done;
+                operation.CompletedAt = Clock.GetUtcNow();
+                operation.LastError = null;
+            }
         }
         catch (StripeException e) when (IsPermanent(e) || operation.Attempts >= MaxAttempts)
         {
@@ -147,7 +168,7 @@ public sealed partial class StripeOperationWorker(
         operation.LeaseUntil = null;
         payment.UpdatedAt = Clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (refused && payment.Kind == PaymentKind.Deposit)
+        if (refused && operation.Kind == StripeOperationKind.CreateCheckoutSession)
         {
             // A Checkout Session Stripe will not create: the deposit failed, and the deal is free for another.
             await scope.ServiceProvider.GetRequiredService<PaymentSettlement>().FailAsync(payment, PaymentStatus.Failed, payment.LastError, ct);
@@ -155,6 +176,39 @@ public sealed partial class StripeOperationWorker(
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return operation.Status != StripeOperationStatus.Pending;
+    }
+
+    /// <summary>
+    /// Reads what Stripe charged for a paid deposit: its PaymentIntent with <c>latest_charge.balance_transaction</c>
+    /// expanded; the balance transaction's fee becomes the deposit's fee in the ledger. False while the charge has no
+    /// balance transaction yet; a fee in another currency than the deal's is noted, not converted.
+    /// </summary>
+    static async Task<bool> ReadFeeAsync(StripeClient client, Payment payment, CancellationToken ct)
+    {
+        var intentId = payment.PaymentIntentId;
+        if (intentId is null && payment.CheckoutSessionId is { } sessionId)
+        {
+            intentId = (await new SessionService(client).GetAsync(sessionId, cancellationToken: ct)).PaymentIntentId;
+            payment.PaymentIntentId = intentId;
+        }
+        if (intentId is null)
+        {
+            return false;
+        }
+        var intent = await new PaymentIntentService(client).GetAsync(intentId,
+            new PaymentIntentGetOptions { Expand = ["latest_charge.balance_transaction"] }, cancellationToken: ct);
+        if (intent.LatestCharge?.BalanceTransaction is not { } balance)
+        {
+            return false;
+        }
+        if (!string.Equals(balance.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
+        {
+            payment.LastError = Truncate(string.Create(CultureInfo.InvariantCulture,
+                $"Stripe's fee is {StripeAmounts.FromMinor(balance.Fee, balance.Currency)} {balance.Currency?.ToUpperInvariant()}, not in the deal's currency; not in the ledger."));
+            return true;
+        }
+        payment.FeeAmount = StripeAmounts.FromMinor(balance.Fee, payment.Currency);
+        return true;
     }
 
     /// <summary>Stripe said no for a reason a retry does not change: a bad request, a declined card, an idempotency clash.</summary>

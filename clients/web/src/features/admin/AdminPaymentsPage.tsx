@@ -1,16 +1,30 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type DealPayments, type Payment } from '../../api';
+import { api, type DealPayments, type Payment, type PaymentMismatch, type ReconciliationReport } from '../../api';
 import { useAuth } from '../../auth';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
 import { FormErrors } from '../../components/FormErrors';
 import { errorMessages } from '../../errors';
 import { checkDecimalInput, decimalText, formatDateTime, formatMoney, normalizeDecimalInput, toDateInput } from '../../format';
-import { useI18n, useStableT } from '../../i18n';
+import { useI18n, useStableT, type MessageKey, type Translate } from '../../i18n';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { Link } from '../../router';
 import { dealStatusLabel, paymentKindLabel, paymentStatusLabel } from '../deals/labels';
 import { AdminTabs } from './AdminTabs';
+
+/** A reconciliation difference in the reader's language; a code this client does not know keeps the server's English. */
+const mismatchKeys: Record<string, MessageKey> = {
+  no_session: 'adminPay.mismatch.no_session',
+  payment_status: 'adminPay.mismatch.payment_status',
+  amount: 'adminPay.mismatch.amount',
+  intent_amount: 'adminPay.mismatch.intent_amount',
+  transfer_group: 'adminPay.mismatch.transfer_group',
+  fee: 'adminPay.mismatch.fee',
+  transfer_amount: 'adminPay.mismatch.transfer_amount',
+  refund: 'adminPay.mismatch.refund',
+  no_object: 'adminPay.mismatch.no_object',
+  unknown_object: 'adminPay.mismatch.unknown_object',
+};
 
 /** Payments desk for administrators: offline transfers to confirm, and the reconciliation of the ledger with Stripe. */
 export function AdminPaymentsPage() {
@@ -34,6 +48,7 @@ export function AdminPaymentsPage() {
       <p className="lead">{t('adminPay.intro')}</p>
       <PendingPayments />
       <ReconciliationView />
+      <StripeReconciliation />
     </div>
   );
 }
@@ -326,4 +341,80 @@ function ReconciliationView() {
       )}
     </section>
   );
+}
+
+/** The ledger compared with Stripe's own objects on the server (the reconcile-payments command's comparison). */
+function StripeReconciliation() {
+  const { t, locale } = useI18n();
+  const [report, setReport] = useState<ReconciliationReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  async function run() {
+    setBusy(true);
+    setErrors([]);
+    try {
+      setReport(await api.reconcileWithStripe());
+    } catch (e) {
+      setErrors(errorMessages(e, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" data-testid="admin-stripe-reconciliation" aria-labelledby="admin-stripe-reconciliation-title">
+      <div className="panel-header">
+        <h2 id="admin-stripe-reconciliation-title">{t('adminPay.stripe.title')}</h2>
+        <button type="button" className="button button-small" data-testid="admin-reconcile-stripe" disabled={busy} onClick={() => void run()}>
+          {t('adminPay.stripe.run')}
+        </button>
+      </div>
+      <p className="muted small">{t('adminPay.stripe.hint')}</p>
+      <FormErrors messages={errors} />
+      {report && (
+        <>
+          <p data-testid="stripe-reconciliation-summary" data-mismatches={report.mismatches.length}>
+            {!report.stripeConfigured
+              ? t('adminPay.stripe.off')
+              : report.mismatches.length === 0
+                ? t('adminPay.stripe.clean', { n: report.checked })
+                : t('adminPay.stripe.found', { n: report.mismatches.length, total: report.checked })}{' '}
+            <span className="muted small">{t('adminPay.stripe.checkedAt', { at: formatDateTime(report.checkedAt, locale) })}</span>
+          </p>
+          {report.mismatches.length > 0 && (
+            <div className="table-wrap">
+              <table className="table bordered-table" data-testid="stripe-mismatches">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('adminPay.col.deal')}</th>
+                    <th scope="col">{t('adminPay.stripe.col.object')}</th>
+                    <th scope="col">{t('adminPay.stripe.col.problem')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.mismatches.map((m, i) => (
+                    <tr key={`${m.paymentId}-${i}`} data-testid="stripe-mismatch" data-payment-id={m.paymentId}>
+                      <td>
+                        <Link to={`/deals/${encodeURIComponent(m.dealId)}`}>{t('adminPay.openDeal')}</Link>
+                      </td>
+                      <td>
+                        <code>{m.stripeObject}</code>
+                      </td>
+                      <td data-code={m.code}>{mismatchText(m, t)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function mismatchText(m: PaymentMismatch, t: Translate): string {
+  const key = mismatchKeys[m.code];
+  return key ? t(key, { stripe: m.stripe ?? '—', ours: m.ours ?? '—' }) : m.problem;
 }

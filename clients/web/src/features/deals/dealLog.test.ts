@@ -90,6 +90,11 @@ describe("a deal's buttons", () => {
   it("show nothing for the system's moves, and an admin's two resolutions of a dispute", () => {
     expect(availableActions([{ action: 'confirm_deposit', to: 'depositPaid' }, { action: 'reset_deposit', to: 'agreed' }])).toEqual([]);
     expect(availableActions([{ action: 'resolve', to: 'cancelled' }, { action: 'resolve', to: 'completed' }])).toEqual(['resolveComplete', 'resolveCancel']);
+    expect(availableActions([{ action: 'resolve', to: 'cancelled' }, { action: 'resolve', to: 'depositPaid' }, { action: 'resolve', to: 'completed' }])).toEqual([
+      'resolveComplete',
+      'resolveResume',
+      'resolveCancel',
+    ]);
     expect(availableActions(undefined)).toEqual([]);
   });
 });
@@ -103,6 +108,12 @@ describe("an event's actor", () => {
     expect(actorSide(by({ kind: 'document_rejected' }))).toBe('buyer');
     expect(actorSide(by({ to: 'cancelled' }))).toBeNull();
     expect(actorSide(by({ to: 'depositPaid', actorUserId: null }))).toBeNull();
+  });
+  it('is the side the server recorded when it sends one', () => {
+    expect(actorSide(by({ to: 'cancelled', actorSide: 'buyer' }))).toBe('buyer');
+    expect(actorSide(by({ to: 'depositPaid', actorSide: 'admin' }))).toBe('admin');
+    expect(actorSide(by({ to: 'depositPaid', actorUserId: null, actorSide: 'system' }))).toBe('system');
+    expect(actorSide(by({ to: 'shipped', actorSide: 'nonsense' }))).toBe('seller');
   });
 });
 

@@ -1,6 +1,6 @@
 // What the deal page reads from a deal: its log in order, the checklist in figures, the buttons its state allows.
 // Pure functions, tested in dealLog.test.ts.
-import type { AllowedTransition, ChecklistItem, DealAction, DealEvent, DealStatus, Decimal, Side } from '../../api';
+import type { ActorSide, AllowedTransition, ChecklistItem, DealAction, DealEvent, DealStatus, Decimal } from '../../api';
 import { decimalText } from '../../format';
 
 /** The way a deal goes when nothing goes wrong (DESIGN.md "Deal"). */
@@ -87,20 +87,21 @@ export function summarizeChecklist(items: readonly ChecklistItem[]): ChecklistSu
 }
 
 /** The order the buttons appear in: forward moves first, the way out last. */
-const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'dispute', 'cancel', 'resolveComplete', 'resolveCancel'];
+const actionOrder: readonly DealAction[] = ['ship', 'deliver', 'complete', 'dispute', 'cancel', 'resolveComplete', 'resolveResume', 'resolveCancel'];
 
 /** Actions whose confirmation asks for a reason the counterpart will read. */
-export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute', 'resolveComplete', 'resolveCancel']);
+export const reasonRequired: ReadonlySet<DealAction> = new Set(['cancel', 'dispute', 'resolveComplete', 'resolveCancel', 'resolveResume']);
 
 /**
  * The buttons to show, in a fixed order: the sides' actions among the transitions the server allows the caller now,
- * and an admin's two resolutions of a dispute (the system's own moves, such as confirming a deposit, have none).
+ * and an admin's resolutions of a dispute: complete, cancel, or resume where the dispute was opened (the system's own
+ * moves, such as confirming a deposit, have none).
  */
 export function availableActions(allowed: readonly (AllowedTransition | string)[] | undefined): DealAction[] {
   const given = new Set<string>();
   for (const a of allowed ?? []) {
     if (typeof a === 'string') given.add(a.toLowerCase());
-    else if (a.action === 'resolve') given.add(a.to === 'completed' ? 'resolvecomplete' : 'resolvecancel');
+    else if (a.action === 'resolve') given.add(a.to === 'completed' ? 'resolvecomplete' : a.to === 'cancelled' ? 'resolvecancel' : 'resolveresume');
     else given.add(a.action.toLowerCase());
   }
   return actionOrder.filter((a) => given.has(a.toLowerCase()));
@@ -123,10 +124,12 @@ export function isRetryable(status: number): boolean {
 }
 
 /**
- * The side an event's actor must be on, where the state machine leaves only one (the seller uploads and ships, the
- * buyer decides on documents and confirms delivery); null where either side, the system or an admin could have acted.
+ * The side an event's actor acted for: as the server recorded it (buyer, seller, admin, system), else, for an event of an
+ * older server, the one the state machine leaves (the seller uploads and ships, the buyer decides on documents and
+ * confirms delivery); null where that cannot be told.
  */
-export function actorSide(e: DealEvent): Side | null {
+export function actorSide(e: DealEvent): ActorSide | null {
+  if (e.actorSide === 'buyer' || e.actorSide === 'seller' || e.actorSide === 'admin' || e.actorSide === 'system') return e.actorSide;
   if (!e.actorUserId) return null;
   if (e.kind === 'document_uploaded' || (e.kind === 'transition' && e.to === 'shipped')) return 'seller';
   if (e.kind === 'document_accepted' || e.kind === 'document_rejected' || (e.kind === 'transition' && e.to === 'delivered')) return 'buyer';

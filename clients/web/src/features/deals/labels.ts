@@ -21,6 +21,7 @@ export const actionKeys: Record<DealAction, { button: MessageKey; question: Mess
   dispute: { button: 'deals.action.dispute', question: 'deals.ask.dispute', explain: 'deals.explain.dispute', confirm: 'deals.confirm.dispute' },
   resolveComplete: { button: 'deals.action.resolveComplete', question: 'deals.ask.resolveComplete', explain: 'deals.explain.resolveComplete', confirm: 'deals.confirm.resolveComplete' },
   resolveCancel: { button: 'deals.action.resolveCancel', question: 'deals.ask.resolveCancel', explain: 'deals.explain.resolveCancel', confirm: 'deals.confirm.resolveCancel' },
+  resolveResume: { button: 'deals.action.resolveResume', question: 'deals.ask.resolveResume', explain: 'deals.explain.resolveResume', confirm: 'deals.confirm.resolveResume' },
 };
 
 const documentKindKeys: Record<string, MessageKey> = {

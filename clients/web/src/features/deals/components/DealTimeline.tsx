@@ -26,11 +26,14 @@ export function DealEventLog({ deal, events }: { deal: Deal; events: readonly De
   const { t, locale } = useI18n();
   const { me } = useAuth();
   const kindOf = (documentId: string) => deal.checklist?.find((c) => c.documentId && sameId(c.documentId, documentId))?.kind ?? null;
+  // "Seller · Kostanay Grain Terminal LLP", "Buyer · You", "Platform admin", "Platform".
   const actorName = (e: DealEvent) => {
-    if (!e.actorUserId) return t('deals.actor.system');
-    if (me && sameId(e.actorUserId, me.id)) return t('deals.actor.you');
     const side = actorSide(e);
-    return side === 'buyer' ? deal.buyer.name : side === 'seller' ? deal.seller.name : t('deals.actor.participant');
+    if (!e.actorUserId || side === 'system') return t('deals.actor.system');
+    if (side === 'admin') return t('deals.actor.admin');
+    const name = me && sameId(e.actorUserId, me.id) ? t('deals.actor.you') : side === 'buyer' ? deal.buyer.name : side === 'seller' ? deal.seller.name : null;
+    if (!side) return name ?? t('deals.actor.participant');
+    return t('deals.actor.line', { side: t(side === 'buyer' ? 'deals.actor.buyer' : 'deals.actor.seller'), name: name ?? t('deals.actor.participant') });
   };
   if (events.length === 0) return <p className="muted">{t('deals.log.empty')}</p>;
   return (
@@ -38,11 +41,11 @@ export function DealEventLog({ deal, events }: { deal: Deal; events: readonly De
       {events.map((e, i) => {
         const line = eventLine(e, t, kindOf);
         return (
-          <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-kind={e.kind} data-to={e.to ?? undefined}>
+          <li key={e.sequence ?? `${e.at}-${i}`} data-testid="deal-event" data-kind={e.kind} data-to={e.to ?? undefined} data-actor-side={actorSide(e) ?? undefined}>
             <div className="deal-log-head">
               <strong>{line.label}</strong>
               <span className="muted small">
-                {actorName(e)} · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
+                <span data-testid="deal-event-actor">{actorName(e)}</span> · <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
               </span>
             </div>
             {line.reason && (

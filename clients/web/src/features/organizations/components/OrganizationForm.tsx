@@ -29,6 +29,8 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
   const [countryCode, setCountryCode] = useState(initial?.countryCode ?? '');
   const [kind, setKind] = useState<OrgKind>(initial?.kind ?? 'exporter');
   const [registrationNumber, setRegistrationNumber] = useState(initial?.registrationNumber ?? '');
+  const [legalNameRu, setLegalNameRu] = useState(initial?.legalNameRu ?? '');
+  const [legalNameZh, setLegalNameZh] = useState(initial?.legalNameZh ?? '');
   const [errors, setErrors] = useState<string[]>([]);
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
@@ -37,6 +39,8 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
     countryCode: t('org.field.country'),
     kind: t('org.field.kind'),
     registrationNumber: t('org.field.registration'),
+    legalNameRu: t('org.field.legalNameRu'),
+    legalNameZh: t('org.field.legalNameZh'),
   };
 
   async function submit(e: FormEvent) {
@@ -46,6 +50,8 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
       countryCode,
       kind,
       registrationNumber: registrationNumber.trim(),
+      legalNameRu: legalNameRu.trim() || null,
+      legalNameZh: legalNameZh.trim() || null,
     };
     const problems: string[] = [];
     const bad = new Set<string>();
@@ -129,6 +135,30 @@ export function OrganizationForm({ initial, submitLabel, onSubmit, onCancel }: P
         required
         invalid={invalid.has('registrationNumber')}
       />
+      <div className="field-row">
+        <Field
+          id="org-legal-name-ru"
+          label={labels.legalNameRu}
+          hint={t('org.field.legalNamesHint')}
+          data-testid="org-legal-name-ru"
+          lang="ru"
+          value={legalNameRu}
+          onChange={(e) => setLegalNameRu(e.target.value)}
+          maxLength={200}
+          invalid={invalid.has('legalNameRu')}
+        />
+        <Field
+          id="org-legal-name-zh"
+          label={labels.legalNameZh}
+          hint={t('org.field.legalNamesHint')}
+          data-testid="org-legal-name-zh"
+          lang="zh"
+          value={legalNameZh}
+          onChange={(e) => setLegalNameZh(e.target.value)}
+          maxLength={200}
+          invalid={invalid.has('legalNameZh')}
+        />
+      </div>
       <div className="form-actions">
         <button type="submit" className="button button-primary" data-testid="org-submit" disabled={busy}>
           {busy ? t('auth.working') : submitLabel}
