@@ -39,7 +39,7 @@ public abstract class ContractTests<TApp>(TApp fixture) where TApp : AppFixture
         var text = string.Join("\n", pdf.GetPages().Select(p => p.Text));
         text.Should().Contain("SALES CONTRACT");
         text.Should().Contain("Пшеница мягкая", "Cyrillic names embed through DejaVu Sans");
-        if (Scoda.Market.Web.Features.Deals.ContractFonts.Install().HasCjk)
+        if (Scoda.Market.Web.Infrastructure.Pdf.PdfFonts.Install().HasCjk)
         {
             text.Should().Contain("小麦", "Chinese names embed through Noto Sans CJK SC");
         }

@@ -6,6 +6,7 @@ using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.IntegrationTests.Payments;
 using Scoda.Market.Web.Features.Deals;
 using UglyToad.PdfPig;
+using Scoda.Market.Web.Infrastructure.Pdf;
 
 namespace Scoda.Market.IntegrationTests.Deals;
 
@@ -201,7 +202,7 @@ public abstract class DealFinishTests<TApp>(TApp fixture) where TApp : AppFixtur
         using var document = PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync(Ct));
         var text = string.Join("\n", document.GetPages().Select(p => p.Text)).Replace(" ", "", StringComparison.Ordinal);
         text.Should().Contain(Russian.Replace(" ", "", StringComparison.Ordinal), "Cyrillic names embed through DejaVu Sans");
-        if (ContractFonts.Install().HasCjk)
+        if (PdfFonts.Install().HasCjk)
         {
             text.Should().Contain(Chinese, "Chinese names embed through Noto Sans CJK SC");
         }

@@ -4,6 +4,7 @@ using PdfSharp.Pdf;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Pdf;
 
 namespace Scoda.Market.Web.Features.Deals;
 
@@ -29,13 +30,13 @@ public sealed class ContractDocument : IDisposable
     const double Bottom = 842 - Margin;
 
     readonly PdfDocument _pdf = new();
-    readonly ContractFonts _fonts;
+    readonly PdfFonts _fonts;
     XGraphics _gfx = null!;
     double _y;
 
-    ContractDocument(ContractFonts fonts) => _fonts = fonts;
+    ContractDocument(PdfFonts fonts) => _fonts = fonts;
 
-    public static byte[] Render(ContractData data, ContractFonts fonts)
+    public static byte[] Render(ContractData data, PdfFonts fonts)
     {
         using var document = new ContractDocument(fonts);
         document.Draw(data);
@@ -326,7 +327,7 @@ public sealed class ContractDocument : IDisposable
     }
 
     static XFont Font(double size, bool bold, bool cjk) =>
-        new(cjk ? ContractFonts.Cjk : ContractFonts.Text, size, bold && !cjk ? XFontStyleEx.Bold : XFontStyleEx.Regular);
+        new(cjk ? PdfFonts.Cjk : PdfFonts.Text, size, bold && !cjk ? XFontStyleEx.Bold : XFontStyleEx.Regular);
 
     static bool IsCjk(char ch) => ch is >= '\u2E80' and <= '\u9FFF' or >= '\uF900' and <= '\uFAFF' or >= '\uFF00' and <= '\uFFEF' or >= '\u3000' and <= '\u303F';
 }

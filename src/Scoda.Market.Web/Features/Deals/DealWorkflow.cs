@@ -6,6 +6,7 @@ using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Storage;
+using Scoda.Market.Web.Infrastructure.Pdf;
 
 namespace Scoda.Market.Web.Features.Deals;
 
@@ -203,7 +204,7 @@ public sealed class DealWorkflow(
                 return copy.ToArray();
             }
         }
-        var fonts = ContractFonts.Install();
+        var fonts = PdfFonts.Install();
         if (!fonts.HasText)
         {
             return null;

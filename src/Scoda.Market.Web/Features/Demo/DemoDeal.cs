@@ -1,14 +1,16 @@
 using System.Globalization;
-using System.Text;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Payments;
+using Scoda.Market.Web.Infrastructure.Pdf;
 
 namespace Scoda.Market.Web.Features.Demo;
 
 /// <summary>
 /// Carries the demo's agreed wheat deal on as its traders and the platform would: the buyer asks to pay the deposit by
 /// bank transfer, the demo admin confirms it arrived (DepositPaid), the seller uploads every document of the checklist
-/// (small PDFs drawn here, at seed time) and the buyer downloads the contract, which stores its SHA-256. All through
+/// (small PDFs drawn at seed time) and the buyer downloads the contract, which stores its SHA-256. All through
 /// the Deals and Payments contracts, with their checks, logs and files.
 /// </summary>
 sealed class DemoDeal(DealService deals, DealActions actions, OfflinePayments payments, TimeProvider clock)
@@ -45,46 +47,29 @@ sealed class DemoDeal(DealService deals, DealActions actions, OfflinePayments pa
     static string Titled(string kind) => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(kind.Replace('_', ' '));
 }
 
-/// <summary>
-/// A one-page PDF of a title and lines of ASCII text in Helvetica (a standard font, nothing embedded), with a correct
-/// cross-reference table: small, real documents for the demo deal's checklist.
-/// </summary>
+/// <summary>A one-page PDF of a title and lines of text, drawn with PDFsharp in the platform's fonts: small, real documents for the demo deal's checklist.</summary>
 static class DemoPdf
 {
     public static byte[] Render(string title, IReadOnlyList<string> lines)
     {
-        var content = new StringBuilder("BT /F1 16 Tf 56 780 Td (").Append(Escape(title)).Append(") Tj /F1 10 Tf");
-        foreach (var line in lines)
+        PdfFonts.Install();
+        using var pdf = new PdfDocument();
+        var page = pdf.AddPage();
+        page.Width = XUnit.FromPoint(595);
+        page.Height = XUnit.FromPoint(842);
+        using (var gfx = XGraphics.FromPdfPage(page))
         {
-            content.Append(" 0 -18 Td (").Append(Escape(line)).Append(") Tj");
+            gfx.DrawString(title, new XFont(PdfFonts.Text, 16, XFontStyleEx.Bold), XBrushes.Black, new XPoint(56, 72));
+            var text = new XFont(PdfFonts.Text, 10, XFontStyleEx.Regular);
+            var y = 100.0;
+            foreach (var line in lines)
+            {
+                gfx.DrawString(line, text, XBrushes.Black, new XPoint(56, y));
+                y += 18;
+            }
         }
-        content.Append(" ET");
-        var stream = content.ToString();
-        string[] objects =
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-            string.Create(CultureInfo.InvariantCulture, $"<< /Length {Encoding.ASCII.GetByteCount(stream)} >>\nstream\n{stream}\nendstream"),
-        ];
-        var pdf = new StringBuilder("%PDF-1.7\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(Encoding.ASCII.GetByteCount(pdf.ToString()));
-            pdf.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
-        var xref = Encoding.ASCII.GetByteCount(pdf.ToString());
-        pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets)
-        {
-            pdf.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
-        }
-        pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
+        using var bytes = new MemoryStream();
+        pdf.Save(bytes, closeStream: false);
+        return bytes.ToArray();
     }
-
-    static string Escape(string text) =>
-        new string(text.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray()).Replace("\\", "\\\\").Replace("(", "\\(").Replace(")", "\\)");
 }

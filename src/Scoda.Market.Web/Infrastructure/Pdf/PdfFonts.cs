@@ -1,17 +1,17 @@
 using System.Buffers.Binary;
 using PdfSharp.Fonts;
 
-namespace Scoda.Market.Web.Features.Deals;
+namespace Scoda.Market.Web.Infrastructure.Pdf;
 
 /// <summary>
-/// The contract's fonts, from the fonts installed on the host (the Docker image installs fonts-dejavu-core and
+/// The fonts of the PDFs the platform draws (the deal contract, the demo's documents), from the fonts installed on the host (the Docker image installs fonts-dejavu-core and
 /// fonts-noto-cjk): DejaVu Sans for Latin and Cyrillic, Noto Sans CJK SC for Chinese. Noto CJK ships as a TrueType
 /// collection, which PDFsharp does not read, so the SC face is cut out of the collection into a standalone font.
 /// </summary>
-public sealed class ContractFonts : IFontResolver
+public sealed class PdfFonts : IFontResolver
 {
-    public const string Text = "ScodaContract";
-    public const string Cjk = "ScodaContractCjk";
+    public const string Text = "ScodaText";
+    public const string Cjk = "ScodaCjk";
 
     static readonly string[] Regular = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"];
     static readonly string[] Bold = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"];
@@ -21,9 +21,9 @@ public sealed class ContractFonts : IFontResolver
         ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
     ];
 
-    static readonly Lazy<ContractFonts> Installed = new(() =>
+    static readonly Lazy<PdfFonts> Installed = new(() =>
     {
-        var fonts = new ContractFonts();
+        var fonts = new PdfFonts();
         GlobalFontSettings.FontResolver = fonts;
         return fonts;
     });
@@ -31,12 +31,12 @@ public sealed class ContractFonts : IFontResolver
     readonly Dictionary<string, byte[]?> _faces = new(StringComparer.Ordinal);
 
     /// <summary>Sets the resolver for the process (PDFsharp's font settings are global) and returns it.</summary>
-    public static ContractFonts Install() => Installed.Value;
+    public static PdfFonts Install() => Installed.Value;
 
-    /// <summary>Whether a text font was found (without one no contract can be drawn).</summary>
+    /// <summary>Whether a text font was found (without one no PDF can be drawn).</summary>
     public bool HasText => Face("text") is not null;
 
-    /// <summary>Whether a CJK font was found; without one Chinese names are left out of the PDF (they stay in the deal's data).</summary>
+    /// <summary>Whether a CJK font was found; without one Chinese text is left out of the PDF (it stays in the data).</summary>
     public bool HasCjk => Face("cjk") is not null;
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) => familyName switch
