@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.LiveSessions;
@@ -11,6 +14,47 @@ public static class LiveMessages
 {
     public const string Event = "event";
     public const string Viewers = "viewers";
+}
+
+/// <summary>
+/// Who wrote an event, as viewers (anonymous ones too) see it: their display name and the organization they act for,
+/// kept on the event as they were when it was written. Looked up at most every 15 s per person on each host.
+/// </summary>
+public sealed class LiveActors(TimeProvider clock)
+{
+    public const int MaxNameLength = AccountFacts.MaxDisplayNameLength;
+    public const int MaxOrganizationLength = 200;
+    const int MaxCached = 10_000;
+    static readonly TimeSpan Fresh = TimeSpan.FromSeconds(15);
+
+    readonly ConcurrentDictionary<Guid, (LiveAuthor Author, DateTimeOffset At)> _cache = new();
+
+    /// <summary>The name and organization of <paramref name="userId"/>: their display name, and the organization they trade for (verified first, then the oldest).</summary>
+    public async Task<LiveAuthor> OfAsync(Guid userId, AccountFacts accounts, OrganizationAccess organizations, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(userId, out var cached) && now - cached.At < Fresh)
+        {
+            return cached.Author;
+        }
+        var names = await accounts.DisplayNamesAsync([userId], ct);
+        var organization = (await organizations.MembershipsAsync(userId, ct))
+            .OrderBy(m => m.Verification == VerificationStatus.Verified ? 0 : 1).Select(m => m.Name).FirstOrDefault();
+        var author = new LiveAuthor(Clip(names.GetValueOrDefault(userId), MaxNameLength), Clip(organization, MaxOrganizationLength));
+        if (_cache.Count >= MaxCached)
+        {
+            _cache.Clear();
+        }
+        _cache[userId] = (author, now);
+        return author;
+    }
+
+    static string? Clip(string? text, int length) => text is null ? null : text.Length <= length ? text : text[..length];
+}
+
+public sealed record LiveAuthor(string? Name, string? Organization)
+{
+    public static readonly LiveAuthor None = new(null, null);
 }
 
 /// <summary>The session's log: numbered per session, stored in one transaction per write, published after commit.</summary>
@@ -28,7 +72,7 @@ public sealed partial class LiveFloor
     async Task<T> WriteAsync<T>(Guid sessionId, Func<LogBatch, Task<T>> work, CancellationToken ct)
     {
         using var held = await locks.EnterAsync(sessionId, ct);
-        var batch = new LogBatch(db, clock, sessionId, _json);
+        var batch = new LogBatch(db, clock, sessionId, _json, (user, token) => actors.OfAsync(user, accounts, organizations, token), ct);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -46,7 +90,8 @@ public sealed partial class LiveFloor
     }
 
     /// <summary>The events one write appends, each with the session's next sequence number.</summary>
-    sealed class LogBatch(MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json)
+    sealed class LogBatch(
+        MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json, Func<Guid, CancellationToken, Task<LiveAuthor>> authorOf, CancellationToken ct)
     {
         public List<LiveEvent> Events { get; } = [];
 
@@ -60,15 +105,17 @@ public sealed partial class LiveFloor
         public async Task<LiveEvent> AppendAsync(string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
             var sequence = await NextSequenceAsync();
-            return Add(sequence, type, actor, role, clientMessageId, payload);
+            return await AddAsync(sequence, type, actor, role, clientMessageId, payload);
         }
 
-        public LiveEvent Add(long sequence, string type, Guid? actor, string? role, string? clientMessageId, object payload)
+        public async Task<LiveEvent> AddAsync(long sequence, string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
             var now = clock.GetUtcNow();
+            var author = actor is { } user ? await authorOf(user, ct) : LiveAuthor.None;
             var stored = new LiveEvent
             {
                 Id = Guid.CreateVersion7(now), SessionId = sessionId, Sequence = sequence, Type = type, ActorUserId = actor, ActorRole = role,
+                ActorName = author.Name, ActorOrganization = author.Organization,
                 ClientMessageId = clientMessageId, Payload = JsonSerializer.Serialize(payload, json), At = now,
             };
             db.LiveEvents.Add(stored);
@@ -81,9 +128,11 @@ public sealed partial class LiveFloor
     {
         var hidden = e.HiddenAt is not null;
         var payload = hidden && !moderator ? HiddenPayload : JsonDocument.Parse(e.Payload).RootElement.Clone();
-        return new LiveEventResponse(e.SessionId, e.Sequence, e.Type, e.ActorUserId is { } user ? new LiveActor(user, e.ActorRole ?? LiveRoles.Viewer) : null,
-            e.At, payload, hidden);
+        return new LiveEventResponse(e.SessionId, e.Sequence, e.Type, ActorOf(e), e.At, payload, hidden);
     }
+
+    static LiveActor? ActorOf(LiveEvent e) =>
+        e.ActorUserId is { } user ? new LiveActor(user, e.ActorRole ?? LiveRoles.Viewer, e.ActorName, e.ActorOrganization) : null;
 
     RealtimeMessage ToMessage(LiveEventResponse e) =>
         new(RealtimeTopic, e.SessionId, LiveMessages.Event, JsonSerializer.Serialize(e, _json), e.Sequence.ToString(CultureInfo.InvariantCulture));
