@@ -25,6 +25,8 @@ public static class WarehousesEndpoints
         builder.Services.AddOutboxRule<StockMovement>((movement, entry) =>
             entry.State == EntityState.Added ? new OutboxChange(OutboxTopics.Listing, movement.ListingId) : null);
         // Features that show live stock (a live session's pinned card) hear of every committed movement.
+        builder.Services.AddSingleton<StockChangeDispatcher>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<StockChangeDispatcher>());
         builder.Services.AddSingleton<IInterceptor, StockChangeInterceptor>();
         builder.Services.AddSingleton((builder.Configuration.GetSection(ReservationOptions.Section).Get<ReservationOptions>() ?? new ReservationOptions()).Validated());
         builder.Services.AddSingleton<ReservationExpiryWorker>();
