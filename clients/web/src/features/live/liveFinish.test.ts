@@ -1,42 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent, LiveSnapshot, PinnedListing } from '../../api';
 import { translatorFor } from '../../i18n';
 import { authorLabel } from './components/Floor';
-import { boardFromSnapshot, receiveEvents } from './liveBoard';
 import { viewerKey } from './useLiveSession';
-
-const pinned = { id: 'L1', stock: { onHand: '1000', reserved: '0', available: '1000', unit: 't' } } as unknown as PinnedListing;
-
-const snapshot = (lastSequence: number): LiveSnapshot => ({
-  session: { status: 'live', lastSequence } as LiveSnapshot['session'],
-  pinned,
-  questions: [],
-  chat: [],
-  events: [],
-  viewers: 1,
-  role: 'viewer',
-  muted: false,
-});
-
-const event = (sequence: number, type: string, payload: Record<string, unknown>, actor: LiveEvent['actor'] = null): LiveEvent => ({
-  sessionId: 's1',
-  sequence,
-  type,
-  actor,
-  at: '2026-12-03T09:00:00Z',
-  payload,
-  hidden: false,
-});
-
-describe('pinned_stock', () => {
-  it('updates the pinned card of the same listing only', () => {
-    const board = boardFromSnapshot(snapshot(3), undefined);
-    const reserved = receiveEvents(board, [event(4, 'pinned_stock', { listingId: 'l1', stock: { onHand: '1000', reserved: '100', available: '900', unit: 't' } })], undefined);
-    expect(reserved.board.pinned?.stock.available).toBe('900');
-    const other = receiveEvents(reserved.board, [event(5, 'pinned_stock', { listingId: 'L2', stock: { available: '1' } })], undefined);
-    expect(other.board.pinned?.stock.available).toBe('900');
-  });
-});
 
 describe('authorLabel', () => {
   const t = translatorFor('en');
