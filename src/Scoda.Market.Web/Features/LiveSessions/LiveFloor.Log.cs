@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -18,40 +17,8 @@ public static class LiveMessages
 
 /// <summary>
 /// Who wrote an event, as viewers (anonymous ones too) see it: their display name and the organization they act for,
-/// kept on the event as they were when it was written. Looked up at most every 15 s per person on each host.
+/// kept on the event as they were when it was written.
 /// </summary>
-public sealed class LiveActors(TimeProvider clock)
-{
-    public const int MaxNameLength = AccountFacts.MaxDisplayNameLength;
-    public const int MaxOrganizationLength = 200;
-    const int MaxCached = 10_000;
-    static readonly TimeSpan Fresh = TimeSpan.FromSeconds(15);
-
-    readonly ConcurrentDictionary<Guid, (LiveAuthor Author, DateTimeOffset At)> _cache = new();
-
-    /// <summary>The name and organization of <paramref name="userId"/>: their display name, and the organization they trade for (verified first, then the oldest).</summary>
-    public async Task<LiveAuthor> OfAsync(Guid userId, AccountFacts accounts, OrganizationAccess organizations, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(userId, out var cached) && now - cached.At < Fresh)
-        {
-            return cached.Author;
-        }
-        var names = await accounts.DisplayNamesAsync([userId], ct);
-        var organization = (await organizations.MembershipsAsync(userId, ct))
-            .OrderBy(m => m.Verification == VerificationStatus.Verified ? 0 : 1).Select(m => m.Name).FirstOrDefault();
-        var author = new LiveAuthor(Clip(names.GetValueOrDefault(userId), MaxNameLength), Clip(organization, MaxOrganizationLength));
-        if (_cache.Count >= MaxCached)
-        {
-            _cache.Clear();
-        }
-        _cache[userId] = (author, now);
-        return author;
-    }
-
-    static string? Clip(string? text, int length) => text is null ? null : text.Length <= length ? text : text[..length];
-}
-
 public sealed record LiveAuthor(string? Name, string? Organization)
 {
     public static readonly LiveAuthor None = new(null, null);
@@ -72,7 +39,7 @@ public sealed partial class LiveFloor
     async Task<T> WriteAsync<T>(Guid sessionId, Func<LogBatch, Task<T>> work, CancellationToken ct)
     {
         using var held = await locks.EnterAsync(sessionId, ct);
-        var batch = new LogBatch(db, clock, sessionId, _json, (user, token) => actors.OfAsync(user, accounts, organizations, token), ct);
+        var batch = new LogBatch(db, clock, sessionId, _json, AuthorAsync, ct);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -89,11 +56,44 @@ public sealed partial class LiveFloor
         }
     }
 
-    /// <summary>The events one write appends, each with the session's next sequence number.</summary>
+    public const int MaxAuthorNameLength = AccountFacts.MaxDisplayNameLength;
+    public const int MaxAuthorOrganizationLength = 200;
+
+    /// <summary>The display name of <paramref name="userId"/> and the organization they trade for (verified first, then the oldest).</summary>
+    async Task<LiveAuthor> AuthorAsync(Guid userId, CancellationToken ct)
+    {
+        var names = await accounts.DisplayNamesAsync([userId], ct);
+        var organization = (await organizations.MembershipsAsync(userId, ct))
+            .OrderBy(m => m.Verification == VerificationStatus.Verified ? 0 : 1).Select(m => m.Name).FirstOrDefault();
+        return new LiveAuthor(Clip(names.GetValueOrDefault(userId), MaxAuthorNameLength), Clip(organization, MaxAuthorOrganizationLength));
+    }
+
+    static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+
+    /// <summary>
+    /// The events one write appends, each with the session's next sequence number. Authors are read before the sequence
+    /// is taken (<see cref="AuthorOfAsync"/>), so those reads never wait under the row's write lock.
+    /// </summary>
     sealed class LogBatch(
         MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json, Func<Guid, CancellationToken, Task<LiveAuthor>> authorOf, CancellationToken ct)
     {
         public List<LiveEvent> Events { get; } = [];
+
+        readonly Dictionary<Guid, LiveAuthor> _authors = [];
+
+        /// <summary>Reads (once per write) who <paramref name="actor"/> is; call it before <see cref="NextSequenceAsync"/>.</summary>
+        public async Task<LiveAuthor> AuthorOfAsync(Guid? actor)
+        {
+            if (actor is not { } user)
+            {
+                return LiveAuthor.None;
+            }
+            if (!_authors.TryGetValue(user, out var author))
+            {
+                _authors[user] = author = await authorOf(user, ct);
+            }
+            return author;
+        }
 
         public async Task<long> NextSequenceAsync()
         {
@@ -104,6 +104,7 @@ public sealed partial class LiveFloor
 
         public async Task<LiveEvent> AppendAsync(string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
+            await AuthorOfAsync(actor);
             var sequence = await NextSequenceAsync();
             return await AddAsync(sequence, type, actor, role, clientMessageId, payload);
         }
@@ -111,7 +112,7 @@ public sealed partial class LiveFloor
         public async Task<LiveEvent> AddAsync(long sequence, string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
             var now = clock.GetUtcNow();
-            var author = actor is { } user ? await authorOf(user, ct) : LiveAuthor.None;
+            var author = await AuthorOfAsync(actor);
             var stored = new LiveEvent
             {
                 Id = Guid.CreateVersion7(now), SessionId = sessionId, Sequence = sequence, Type = type, ActorUserId = actor, ActorRole = role,

@@ -139,6 +139,7 @@ public sealed partial class LiveFloor
         };
         var stored = await WriteAsync(sessionId, async batch =>
         {
+            await batch.AuthorOfAsync(userId);
             interest.Sequence = await batch.NextSequenceAsync();
             db.LiveInterests.Add(interest);
             // Everyone sees that interest came in and how much; the buyer and the price hint only the seller and host see.

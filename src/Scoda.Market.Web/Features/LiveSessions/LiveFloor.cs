@@ -23,7 +23,7 @@ namespace Scoda.Market.Web.Features.LiveSessions;
 public sealed partial class LiveFloor(
     MarketDbContext db, LiveSessionService sessions, ListingFacts listings, StockLedger ledger, OrganizationAccess organizations,
     NegotiationService negotiations, Notifier notifier, NoticeMail mail, LivePresence presence, LiveLimits limits, LiveLocks locks, IRealtimeBus bus,
-    AccountFacts accounts, LiveActors actors, LiveSessionOptions options, TimeProvider clock, IOptions<JsonOptions> json)
+    AccountFacts accounts, LiveSessionOptions options, TimeProvider clock, IOptions<JsonOptions> json)
 {
     public const int MaxChatLength = 500;
     public const int MaxQuestionLength = 500;
@@ -211,6 +211,7 @@ public sealed partial class LiveFloor(
         }
         return await AppendOnceAsync(session.Id, userId, caller.IsModerator, clientMessageId!, async batch =>
         {
+            await batch.AuthorOfAsync(userId);
             var sequence = await batch.NextSequenceAsync();
             var now = clock.GetUtcNow();
             var asked = new LiveQuestion { Id = Guid.CreateVersion7(now), SessionId = session.Id, Sequence = sequence, AskedBy = userId, Text = question, AskedAt = now };

@@ -263,8 +263,8 @@ sealed class LiveEventConfiguration : IEntityTypeConfiguration<LiveEvent>
         builder.Property(e => e.Type).HasMaxLength(32);
         builder.Property(e => e.ActorRole).HasMaxLength(16);
         builder.Property(e => e.ClientMessageId).HasMaxLength(64);
-        builder.Property(e => e.ActorName).HasMaxLength(LiveActors.MaxNameLength);
-        builder.Property(e => e.ActorOrganization).HasMaxLength(200);
+        builder.Property(e => e.ActorName).HasMaxLength(LiveFloor.MaxAuthorNameLength);
+        builder.Property(e => e.ActorOrganization).HasMaxLength(LiveFloor.MaxAuthorOrganizationLength);
         builder.HasIndex(e => new { e.SessionId, e.ActorUserId, e.At });
         builder.HasIndex(e => new { e.SessionId, e.Sequence }).IsUnique();
         builder.HasIndex(e => new { e.SessionId, e.ClientMessageId }).IsUnique();

@@ -29,7 +29,6 @@ public static class LiveSessionsEndpoints
         builder.Services.AddScoped<LiveSessionService>();
         builder.Services.AddScoped<LiveFloor>();
         builder.Services.AddScoped<IStockChangeListener, LivePinnedStock>();
-        builder.Services.AddSingleton<LiveActors>();
         builder.Services.AddScoped<LiveReport>();
         builder.Services.AddScoped<LiveSessionDemo>();
         builder.Services.AddSingleton<LiveLocks>();
