@@ -104,7 +104,11 @@ public sealed class LiveSessionTests(BrowserHost host) : IClassFixture<BrowserHo
         var buyerQuestion = buyer.GetByTestId("question").Filter(new() { HasText = "load 500 t in December" });
         await Expect(buyerQuestion.GetByTestId("question-answer")).ToContainTextAsync("first week of December");
 
-        // A visitor who has not signed in watches in Chinese: the pinned card and the chat, with an invitation to sign in.
+        // A visitor who has not signed in watches in Chinese: the pinned card and the chat (with the author's name and
+        // organization), with an invitation to sign in.
+        await buyer.GetByTestId("display-name-input").FillAsync("Wang Fang");
+        await buyer.GetByTestId("display-name-save").ClickAsync();
+        await Expect(buyer.GetByTestId("display-name-form")).ToContainTextAsync("Saved.");
         await buyer.GetByTestId("chat-input").FillAsync("Good morning from Jiaozhou.");
         await buyer.GetByTestId("chat-send").ClickAsync();
         var visitor = await host.NewPageAsync();
@@ -112,6 +116,7 @@ public sealed class LiveSessionTests(BrowserHost host) : IClassFixture<BrowserHo
         await visitor.GetByTestId("lang-zh").ClickAsync();
         await Expect(visitor.GetByTestId("live-connection")).ToHaveAttributeAsync("data-state", "live");
         await Expect(visitor.GetByTestId("chat-message")).ToContainTextAsync("Good morning from Jiaozhou.");
+        await Expect(visitor.GetByTestId("chat-author")).ToHaveTextAsync("Wang Fang · Qingdao Jiaodong Grain Import Co.");
         await Expect(visitor.GetByTestId("pinned-card")).ToContainTextAsync("Kostanay milling wheat");
         await Expect(visitor.GetByTestId("live-sign-in")).ToBeVisibleAsync();
         await Expect(visitor.GetByTestId("chat-input")).ToHaveCountAsync(0);

@@ -5,7 +5,7 @@ import type { Notification, ServerText } from './api';
 import en from './i18n/en';
 import type { MessageKey, Params, Translate } from './i18n';
 import { countryName } from './countries';
-import { formatDecimal, formatMoney, formatPrice, formatQuantity } from './format';
+import { formatDateTime, formatDecimal, formatMoney, formatPrice, formatQuantity } from './format';
 
 export type TextContext = {
   t: Translate;
@@ -73,6 +73,7 @@ export function renderNotification(n: Pick<Notification, 'code' | 'params' | 'te
   if (p['threshold'] !== undefined && p['thresholdCurrency'] !== undefined) {
     values['threshold'] = formatMoney({ amount: p['threshold'], currency: p['thresholdCurrency'] }, locale);
   }
+  if (p['startsAt'] !== undefined) values['startsAt'] = formatDateTime(p['startsAt'], locale);
   if (p['quantity'] !== undefined) {
     const unit = p['quantityUnit'] ?? p['unit'];
     values['quantity'] = unit ? formatQuantity({ value: p['quantity'], unit }, locale, t) : formatDecimal(p['quantity'], locale);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
@@ -130,5 +131,43 @@ public sealed class LivePresenceTests
         stored.GetProperty("items").EnumerateArray().Count(n => n.GetProperty("kind").GetString() == "live_session_reminder").Should().Be(1);
         Directory.GetFiles(Path.Combine(app.DataPath, "mail"), "*.eml").Select(File.ReadAllText)
             .Count(m => m.Contains(stage.Buyer.Email) && m.Contains($"/live/{session}")).Should().Be(1);
+        pushed.GetProperty("code").GetString().Should().Be("live_session_reminder");
+        pushed.GetProperty("params").GetProperty("title").GetString().Should().Be("Kazakh wheat for Qingdao mills");
+        DateTimeOffset.Parse(pushed.GetProperty("params").GetProperty("startsAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeCloseTo(DateTimeOffset.UtcNow.AddMinutes(10), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Live_notices_are_coded_and_mailed_in_each_registrants_language()
+    {
+        await using var app = await AppAsync(DatabaseKind.Sqlite);
+        var stage = await LiveStage.CreateAsync(app);
+        var russian = await stage.AnotherBuyerAsync();
+        (await russian.Client.PutAsJsonAsync("/api/me/preferences", new { language = "ru", mail = "inapp" }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var chinese = await stage.AnotherBuyerAsync();
+        (await chinese.Client.PutAsJsonAsync("/api/me/preferences", new { language = "zh", mail = "digest" }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var soon = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(10)));
+        var cancelled = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddHours(6)));
+        foreach (var user in new[] { russian, chinese, stage.Buyer })
+        {
+            (await user.Client.PostAsync($"/api/live-sessions/{soon}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await user.Client.PostAsync($"/api/live-sessions/{cancelled}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await app.Services.GetRequiredService<LiveReminderWorker>().RunOnceAsync(Ct);
+        (await stage.Ambassador.Client.PostAsJsonAsync($"/api/live-sessions/{cancelled}/cancel", new { reason = "Port strike" }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var mail = Directory.GetFiles(Path.Combine(app.DataPath, "mail"), "*.eml").Select(File.ReadAllText).ToList();
+        string[] SubjectsTo(TestUser user) => mail.Where(m => m.Contains($"To: {user.Email}", StringComparison.Ordinal)).Select(LiveStage.MailSubject).ToArray();
+        SubjectsTo(russian).Should().Contain(s => s.StartsWith("Уведомление Scoda.Market: Скоро начало: «Kazakh wheat for Qingdao mills»", StringComparison.Ordinal))
+            .And.Contain(s => s.Contains("Отменено", StringComparison.Ordinal) && s.Contains("Port strike", StringComparison.Ordinal));
+        SubjectsTo(chinese).Should().Contain(s => s.Contains("即将开始", StringComparison.Ordinal)).And.Contain(s => s.Contains("已取消", StringComparison.Ordinal));
+        SubjectsTo(stage.Buyer).Should().Contain(s => s.Contains("Starting soon", StringComparison.Ordinal));
+        var notices = await (await russian.Client.GetAsync("/api/notifications", Ct)).ReadJsonAsync();
+        notices.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("code").GetString())
+            .Should().Contain(["live_session_reminder", "live_session_cancelled"]);
+        var featured = await (await stage.Seller.Owner.Client.GetAsync("/api/notifications", Ct)).ReadJsonAsync();
+        featured.GetProperty("items").EnumerateArray().Should().Contain(n => n.GetProperty("code").GetString() == "live_session_featured"
+            && n.GetProperty("params").GetProperty("title").GetString() == "Kazakh wheat for Qingdao mills");
     }
 }

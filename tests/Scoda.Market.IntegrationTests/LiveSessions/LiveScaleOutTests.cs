@@ -16,11 +16,9 @@ public sealed class LiveScaleOutTests
     [Fact]
     public async Task Events_and_the_viewer_count_reach_viewers_on_both_hosts()
     {
-        var first = await MarketApp.CreateAsync(DatabaseKind.Postgres, PostgresBus);
+        var (first, second) = await TwoHostsAsync(PostgresBus);
         await using var _first = first;
-        _ = first.Server;
-        await using var second = new MarketApp(DatabaseKind.Postgres, first.DataPath, first.ConnectionString, PostgresBus);
-        _ = second.Server;
+        await using var _second = second;
         var stage = await LiveStage.CreateAsync(first);
         var onSecond = stage with { App = second };
         var session = await stage.LiveAsync();
@@ -58,6 +56,50 @@ public sealed class LiveScaleOutTests
         await using var _back = back;
         caughtUp.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()).Should().Equal(missed);
         joined.GetProperty("viewers").GetInt32().Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task The_session_viewer_cap_and_the_chat_minute_limit_hold_across_both_hosts()
+    {
+        var settings = new Dictionary<string, string?>(PostgresBus) { ["LiveSessions:ChatPerMinute"] = "3", ["LiveSessions:ChatBurst"] = "100" };
+        var (first, second) = await TwoHostsAsync(settings);
+        await using var _first = first;
+        await using var _second = second;
+        var stage = await LiveStage.CreateAsync(first);
+        var onSecond = stage with { App = second };
+        var body = stage.Body();
+        body["viewerCap"] = 2;
+        var session = await stage.LiveAsync(body);
+
+        var (buyerOnFirst, _) = await stage.JoinAsync(stage.Buyer, session);
+        await using var _b1 = buyerOnFirst;
+        await using var visitorOnSecond = await onSecond.ConnectAnonymousAsync();
+        await visitorOnSecond.InvokeAsync("JoinSessionAs", session, 0L, Guid.NewGuid().ToString());
+        await using var lateOnFirst = await stage.ConnectAnonymousAsync();
+        var fullOnFirst = await lateOnFirst.InvokeExpectingErrorAsync("JoinSessionAs", session, 0L, Guid.NewGuid().ToString());
+        await using var lateOnSecond = await onSecond.ConnectAsync(await stage.AnotherBuyerAsync());
+        var fullOnSecond = await lateOnSecond.InvokeExpectingErrorAsync("JoinSession", session, 0L);
+        var (buyerOnSecond, _) = await onSecond.JoinAsync(stage.Buyer, session); // the same person in another tab takes no seat
+        await using var _b2 = buyerOnSecond;
+
+        await buyerOnFirst.InvokeAsync("SendChat", session, "m-1", "one");
+        await buyerOnSecond.InvokeAsync("SendChat", session, "m-2", "two");
+        await buyerOnFirst.InvokeAsync("SendChat", session, "m-3", "three");
+        var limited = await buyerOnSecond.InvokeExpectingErrorAsync("SendChat", session, "m-4", "four");
+
+        fullOnFirst.Should().StartWith("full:");
+        fullOnSecond.Should().StartWith("full:");
+        limited.Should().StartWith("rate_limited:", "three a minute over both hosts, though each host's own bucket has room");
+    }
+
+    /// <summary>Two started hosts on one PostgreSQL database with the same settings (the caller disposes both).</summary>
+    static async Task<(MarketApp First, MarketApp Second)> TwoHostsAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var first = await MarketApp.CreateAsync(DatabaseKind.Postgres, settings);
+        _ = first.Server;
+        var second = new MarketApp(DatabaseKind.Postgres, first.DataPath, first.ConnectionString, settings);
+        _ = second.Server;
+        return (first, second);
     }
 
     /// <summary>Whether the connection is pushed a count of <paramref name="count"/> within 12 s (earlier counts skipped).</summary>

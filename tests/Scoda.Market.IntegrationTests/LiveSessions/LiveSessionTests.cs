@@ -229,9 +229,9 @@ public abstract class LiveSessionTests<TApp>(TApp fixture) where TApp : AppFixtu
         await late.ShouldBeProblemAsync(HttpStatusCode.Conflict);
         var notifications = await (await stage.Buyer.Client.GetAsync("/api/notifications", Ct)).ReadJsonAsync();
         notifications.GetProperty("items").EnumerateArray().Should().Contain(n =>
-            n.GetProperty("kind").GetString() == "live_session_cancelled" && n.GetProperty("body").GetString()!.Contains("studio"));
+            n.GetProperty("code").GetString() == "live_session_cancelled" && n.GetProperty("params").GetProperty("reason").GetString()!.Contains("studio"));
         var mail = Directory.GetFiles(Path.Combine(App.DataPath, "mail"), "*.eml").Select(File.ReadAllText);
-        mail.Should().Contain(m => m.Contains(stage.Buyer.Email) && m.Contains("stream studio"));
+        mail.Should().Contain(m => m.Contains(stage.Buyer.Email) && LiveStage.MailSubject(m).Contains("stream studio"));
         var listed = await (await App.CreateClient().GetAsync("/api/live-sessions?status=upcoming&limit=100", Ct)).ReadJsonAsync();
         listed.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetGuid()).Should().NotContain(id);
     }

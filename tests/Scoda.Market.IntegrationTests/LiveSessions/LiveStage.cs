@@ -15,7 +15,7 @@ namespace Scoda.Market.IntegrationTests.LiveSessions;
 /// The cast of a live session: a Kazakh ambassador, a verified Kazakh exporter with a published, stocked wheat listing,
 /// and a buyer whose Qingdao importer is verified.
 /// </summary>
-public sealed record LiveStage(MarketApp App, TestUser Ambassador, Trade Trade)
+public sealed partial record LiveStage(MarketApp App, TestUser Ambassador, Trade Trade)
 {
     public const string Hub = "/hubs/live";
     static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -114,4 +114,20 @@ public sealed record LiveStage(MarketApp App, TestUser Ambassador, Trade Trade)
             }
         }
     }
+
+    /// <summary>A mail's subject, its RFC 2047 encoded words (possibly folded over several lines) decoded.</summary>
+    public static string MailSubject(string mail)
+    {
+        var lines = mail.Split("\r\n");
+        var start = Array.FindIndex(lines, l => l.StartsWith("Subject: ", StringComparison.Ordinal));
+        var header = string.Concat(lines.Skip(start).TakeWhile((l, i) => i == 0 || l.StartsWith(' ') || l.StartsWith('\t')).Select(l => l.Trim()));
+        // Words split a character's bytes freely: join the bytes, then decode.
+        var words = EncodedWord().Matches(header);
+        return words.Count == 0
+            ? header["Subject: ".Length..]
+            : System.Text.Encoding.UTF8.GetString(words.SelectMany(m => Convert.FromBase64String(m.Groups[1].Value)).ToArray());
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"=\?utf-8\?B\?([^?]*)\?=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex EncodedWord();
 }

@@ -9,6 +9,8 @@ export type Me = {
   /** The country an ambassador presents (the Ambassador role only). */
   ambassadorCountryCode?: string | null;
   organizations: MyOrganization[];
+  /** How others see the person in live chat and questions; null when they set none. */
+  displayName?: string | null;
 };
 
 export const accountsApi = {
@@ -18,4 +20,6 @@ export const accountsApi = {
     request<void>('/api/auth/login', { method: 'POST', query: { useCookies: true }, body: { email, password } }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', body: {} }),
   me: (signal?: AbortSignal) => request<Me>('/api/me', { signal }),
+  setDisplayName: (displayName: string | null) =>
+    request<{ displayName: string | null }>('/api/me/display-name', { method: 'PUT', body: { displayName } }),
 };

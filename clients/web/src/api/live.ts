@@ -45,6 +45,8 @@ export type LiveSession = {
   cancelReason: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Concurrent viewers the session admits (its own cap, else the server's default). */
+  viewerCap: number;
 };
 
 /** Body of POST / PUT /api/live-sessions. Times are ISO 8601 instants. */
@@ -57,6 +59,8 @@ export type LiveSessionInput = {
   streamUrl: string;
   replayUrl: string | null;
   featuredListingIds: string[];
+  /** Omitted or null: the server's default cap. */
+  viewerCap?: number | null;
 };
 
 export type LiveEventType =
@@ -65,6 +69,7 @@ export type LiveEventType =
   | 'question_upvoted'
   | 'question_answered'
   | 'listing_pinned'
+  | 'pinned_stock'
   | 'interest'
   | 'hidden'
   | 'muted'
@@ -73,12 +78,15 @@ export type LiveEventType =
   | 'cancelled'
   | 'system';
 
+/** Who wrote an event: role (the host badge), display name and organization, null when they have none. */
+export type LiveActor = { userId: string; role: LiveRole | string; name?: string | null; organization?: string | null };
+
 /** One entry of a session's log (the hub's LiveEvent push, and JoinSession's chat and events). */
 export type LiveEvent = {
   sessionId: string;
   sequence: number;
   type: LiveEventType | string;
-  actor: { userId: string; role: LiveRole | string } | null;
+  actor: LiveActor | null;
   at: string;
   payload: Record<string, unknown>;
   hidden: boolean;
@@ -94,6 +102,7 @@ export type LiveQuestion = {
   answer: string | null;
   askedAt: string;
   answeredAt: string | null;
+  author?: LiveActor | null;
 };
 
 export type LiveStock = { onHand: Decimal; reserved: Decimal; available: Decimal; unit: string | null };

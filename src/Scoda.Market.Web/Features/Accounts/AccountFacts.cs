@@ -5,10 +5,16 @@ using Scoda.Market.Web.Infrastructure;
 
 namespace Scoda.Market.Web.Features.Accounts;
 
-/// <summary>What other features may know about accounts: an ambassador's country, and where to mail people.</summary>
+/// <summary>What other features may know about accounts: an ambassador's country, where to mail people, and their names.</summary>
 [FeatureContract]
 public sealed class AccountFacts(MarketDbContext db)
 {
+    public const int MaxDisplayNameLength = 60;
+
+    /// <summary>The display names of those users who set one.</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> DisplayNamesAsync(IReadOnlyCollection<Guid> userIds, CancellationToken ct) =>
+        await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id) && u.DisplayName != null).ToDictionaryAsync(u => u.Id, u => u.DisplayName!, ct);
+
     /// <summary>The country <paramref name="userId"/> is ambassador for; null when they hold no ambassador role.</summary>
     public async Task<string?> AmbassadorCountryAsync(Guid userId, CancellationToken ct)
     {

@@ -14,7 +14,12 @@ public sealed record MyOrganization(Guid Id, string Name, string CountryCode, Or
 
 public sealed record MeResponse(
     Guid Id, string Email, bool EmailConfirmed, IReadOnlyList<string> Roles, string? AmbassadorCountryCode,
-    IReadOnlyList<MyOrganization> Organizations);
+    IReadOnlyList<MyOrganization> Organizations, string? DisplayName);
+
+/// <summary><c>PUT /api/me/display-name</c>: how others see the person (live chat and questions); null or blank clears it.</summary>
+public sealed record DisplayNameRequest(string? DisplayName);
+
+public sealed record DisplayNameResponse(string? DisplayName);
 
 public sealed record RoleRequest(string? Role, string? CountryCode);
 
@@ -36,6 +41,7 @@ public static class AccountsEndpoints
         app.MapPost("/api/auth/logout", Logout).WithTags("Authentication").WithName("Logout").RequireAuthorization();
 
         app.MapGet("/api/me", GetMe).WithTags("Accounts").WithName("GetMe").RequireAuthorization();
+        app.MapPut("/api/me/display-name", SetDisplayName).WithTags("Accounts").WithName("SetDisplayName").RequireAuthorization();
 
         var admin = app.MapGroup("/api/admin/users").WithTags("Administration").RequireAuthorization(AuthSetup.AdminPolicy);
         admin.MapPost("/{id:guid}/roles", GrantRole).WithName("GrantRole");
@@ -63,7 +69,21 @@ public static class AccountsEndpoints
             .Select(m => new MyOrganization(m.OrganizationId, m.Name, m.CountryCode, m.Kind, m.Role, m.Verification))
             .ToList();
         var roles = (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new MeResponse(user.Id, user.Email ?? "", user.EmailConfirmed, roles, user.AmbassadorCountryCode, memberships));
+        return TypedResults.Ok(new MeResponse(user.Id, user.Email ?? "", user.EmailConfirmed, roles, user.AmbassadorCountryCode, memberships, user.DisplayName));
+    }
+
+    static async Task<Results<Ok<DisplayNameResponse>, ValidationProblem>> SetDisplayName(
+        DisplayNameRequest request, CurrentUser current, MarketDbContext db, CancellationToken ct)
+    {
+        var name = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
+        var errors = new ValidationErrors().Check(name is null || name.Length <= AccountFacts.MaxDisplayNameLength, "displayName",
+            $"At most {AccountFacts.MaxDisplayNameLength} characters (or empty to show none).");
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        await db.Users.Where(u => u.Id == current.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.DisplayName, name), ct);
+        return TypedResults.Ok(new DisplayNameResponse(name));
     }
 
     static async Task<Results<Ok<UserRolesResponse>, ValidationProblem, ProblemHttpResult>> GrantRole(

@@ -9,6 +9,9 @@ public sealed class User : IdentityUser<Guid>
 {
     /// <summary>For ambassadors: the country whose exporters they present.</summary>
     public string? AmbassadorCountryCode { get; set; }
+
+    /// <summary>How the person is named to others (live chat and questions); optional, set by themselves.</summary>
+    public string? DisplayName { get; set; }
 }
 
 sealed class UserConfiguration : IEntityTypeConfiguration<User>
@@ -16,6 +19,7 @@ sealed class UserConfiguration : IEntityTypeConfiguration<User>
     public void Configure(EntityTypeBuilder<User> builder)
     {
         builder.Property(u => u.AmbassadorCountryCode).HasMaxLength(2);
+        builder.Property(u => u.DisplayName).HasMaxLength(AccountFacts.MaxDisplayNameLength);
     }
 }
 

@@ -2,6 +2,7 @@ using AutoMapper;
 using AutoMapper.QueryableExtensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Organizations;
@@ -23,6 +24,10 @@ public static class WarehousesEndpoints
         // Every stock movement changes a listing's availability and warehouse countries in search.
         builder.Services.AddOutboxRule<StockMovement>((movement, entry) =>
             entry.State == EntityState.Added ? new OutboxChange(OutboxTopics.Listing, movement.ListingId) : null);
+        // Features that show live stock (a live session's pinned card) hear of every committed movement.
+        builder.Services.AddSingleton<StockChangeDispatcher>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<StockChangeDispatcher>());
+        builder.Services.AddSingleton<IInterceptor, StockChangeInterceptor>();
         builder.Services.AddSingleton((builder.Configuration.GetSection(ReservationOptions.Section).Get<ReservationOptions>() ?? new ReservationOptions()).Validated());
         builder.Services.AddSingleton<ReservationExpiryWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReservationExpiryWorker>());

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.Web.Features.LiveSessions;
@@ -11,6 +13,15 @@ public static class LiveMessages
 {
     public const string Event = "event";
     public const string Viewers = "viewers";
+}
+
+/// <summary>
+/// Who wrote an event, as viewers (anonymous ones too) see it: their display name and the organization they act for,
+/// kept on the event as they were when it was written.
+/// </summary>
+public sealed record LiveAuthor(string? Name, string? Organization)
+{
+    public static readonly LiveAuthor None = new(null, null);
 }
 
 /// <summary>The session's log: numbered per session, stored in one transaction per write, published after commit.</summary>
@@ -28,7 +39,7 @@ public sealed partial class LiveFloor
     async Task<T> WriteAsync<T>(Guid sessionId, Func<LogBatch, Task<T>> work, CancellationToken ct)
     {
         using var held = await locks.EnterAsync(sessionId, ct);
-        var batch = new LogBatch(db, clock, sessionId, _json);
+        var batch = new LogBatch(db, clock, sessionId, _json, AuthorAsync, ct);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -45,10 +56,44 @@ public sealed partial class LiveFloor
         }
     }
 
-    /// <summary>The events one write appends, each with the session's next sequence number.</summary>
-    sealed class LogBatch(MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json)
+    public const int MaxAuthorNameLength = AccountFacts.MaxDisplayNameLength;
+    public const int MaxAuthorOrganizationLength = 200;
+
+    /// <summary>The display name of <paramref name="userId"/> and the organization they trade for (verified first, then the oldest).</summary>
+    async Task<LiveAuthor> AuthorAsync(Guid userId, CancellationToken ct)
+    {
+        var names = await accounts.DisplayNamesAsync([userId], ct);
+        var organization = (await organizations.MembershipsAsync(userId, ct))
+            .OrderBy(m => m.Verification == VerificationStatus.Verified ? 0 : 1).Select(m => m.Name).FirstOrDefault();
+        return new LiveAuthor(Clip(names.GetValueOrDefault(userId), MaxAuthorNameLength), Clip(organization, MaxAuthorOrganizationLength));
+    }
+
+    static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+
+    /// <summary>
+    /// The events one write appends, each with the session's next sequence number. Authors are read before the sequence
+    /// is taken (<see cref="AuthorOfAsync"/>), so those reads never wait under the row's write lock.
+    /// </summary>
+    sealed class LogBatch(
+        MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json, Func<Guid, CancellationToken, Task<LiveAuthor>> authorOf, CancellationToken ct)
     {
         public List<LiveEvent> Events { get; } = [];
+
+        readonly Dictionary<Guid, LiveAuthor> _authors = [];
+
+        /// <summary>Reads (once per write) who <paramref name="actor"/> is; call it before <see cref="NextSequenceAsync"/>.</summary>
+        public async Task<LiveAuthor> AuthorOfAsync(Guid? actor)
+        {
+            if (actor is not { } user)
+            {
+                return LiveAuthor.None;
+            }
+            if (!_authors.TryGetValue(user, out var author))
+            {
+                _authors[user] = author = await authorOf(user, ct);
+            }
+            return author;
+        }
 
         public async Task<long> NextSequenceAsync()
         {
@@ -59,16 +104,19 @@ public sealed partial class LiveFloor
 
         public async Task<LiveEvent> AppendAsync(string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
+            await AuthorOfAsync(actor);
             var sequence = await NextSequenceAsync();
-            return Add(sequence, type, actor, role, clientMessageId, payload);
+            return await AddAsync(sequence, type, actor, role, clientMessageId, payload);
         }
 
-        public LiveEvent Add(long sequence, string type, Guid? actor, string? role, string? clientMessageId, object payload)
+        public async Task<LiveEvent> AddAsync(long sequence, string type, Guid? actor, string? role, string? clientMessageId, object payload)
         {
             var now = clock.GetUtcNow();
+            var author = await AuthorOfAsync(actor);
             var stored = new LiveEvent
             {
                 Id = Guid.CreateVersion7(now), SessionId = sessionId, Sequence = sequence, Type = type, ActorUserId = actor, ActorRole = role,
+                ActorName = author.Name, ActorOrganization = author.Organization,
                 ClientMessageId = clientMessageId, Payload = JsonSerializer.Serialize(payload, json), At = now,
             };
             db.LiveEvents.Add(stored);
@@ -81,9 +129,11 @@ public sealed partial class LiveFloor
     {
         var hidden = e.HiddenAt is not null;
         var payload = hidden && !moderator ? HiddenPayload : JsonDocument.Parse(e.Payload).RootElement.Clone();
-        return new LiveEventResponse(e.SessionId, e.Sequence, e.Type, e.ActorUserId is { } user ? new LiveActor(user, e.ActorRole ?? LiveRoles.Viewer) : null,
-            e.At, payload, hidden);
+        return new LiveEventResponse(e.SessionId, e.Sequence, e.Type, ActorOf(e), e.At, payload, hidden);
     }
+
+    static LiveActor? ActorOf(LiveEvent e) =>
+        e.ActorUserId is { } user ? new LiveActor(user, e.ActorRole ?? LiveRoles.Viewer, e.ActorName, e.ActorOrganization) : null;
 
     RealtimeMessage ToMessage(LiveEventResponse e) =>
         new(RealtimeTopic, e.SessionId, LiveMessages.Event, JsonSerializer.Serialize(e, _json), e.Sequence.ToString(CultureInfo.InvariantCulture));

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.FxRates;
+using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Organizations;
@@ -33,7 +35,9 @@ public sealed partial class LiveFloor
                 var position = await db.LiveSessionListings.CountAsync(f => f.SessionId == sessionId, ct);
                 db.LiveSessionListings.Add(LiveSessionService.Featured(sessionId, listing!, position));
             }
-            await db.LiveSessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.PinnedListingId, listingId), ct);
+            var available = card.Stock.Available;
+            await db.LiveSessions.Where(s => s.Id == sessionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.PinnedListingId, listingId).SetProperty(x => x.PinnedAvailable, (decimal?)available), ct);
             return await batch.AppendAsync(LiveEventTypes.ListingPinned, userId, role, null, new { listing = card });
         }, ct);
         if (!featured)
@@ -41,6 +45,34 @@ public sealed partial class LiveFloor
             await sessions.TellFeaturedAsync(session, [listing!], ct);
         }
         return ToResponse(pinned, moderator: true);
+    }
+
+    /// <summary>
+    /// Tells the session's viewers the pinned listing's stock after it changed (<see cref="LivePinnedStock"/> calls this
+    /// once a movement is committed): a <c>pinned_stock</c> event, only when the available figure differs from the one
+    /// last announced (a conditional update decides, so replicas told of the same change announce it once). Null when
+    /// nothing was announced.
+    /// </summary>
+    public async Task<LiveEventResponse?> AnnouncePinnedStockAsync(Guid sessionId, CancellationToken ct)
+    {
+        var announced = await WriteAsync<LiveEvent?>(sessionId, async batch =>
+        {
+            var session = await db.LiveSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, ct);
+            if (session is not { Status: LiveSessionStatus.Live, PinnedListingId: { } listingId })
+            {
+                return null;
+            }
+            var stock = await ledger.TotalOfAsync(listingId, ct);
+            var available = stock.Available;
+            if (await db.LiveSessions.Where(s => s.Id == sessionId && s.PinnedListingId == listingId && (s.PinnedAvailable == null || s.PinnedAvailable != available))
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.PinnedAvailable, (decimal?)available), ct) == 0)
+            {
+                return null;
+            }
+            return await batch.AppendAsync(LiveEventTypes.PinnedStock, null, null, null,
+                new { listingId, stock = new LiveStock(stock.OnHand, stock.Reserved, stock.Available, stock.Unit) });
+        }, ct);
+        return announced is null ? null : ToResponse(announced, moderator: false);
     }
 
     async Task<PinnedListing?> CardAsync(Guid listingId, CancellationToken ct) =>
@@ -107,14 +139,15 @@ public sealed partial class LiveFloor
         };
         var stored = await WriteAsync(sessionId, async batch =>
         {
+            await batch.AuthorOfAsync(userId);
             interest.Sequence = await batch.NextSequenceAsync();
             db.LiveInterests.Add(interest);
             // Everyone sees that interest came in and how much; the buyer and the price hint only the seller and host see.
-            return batch.Add(interest.Sequence, LiveEventTypes.Interest, userId, role, null,
+            return await batch.AddAsync(interest.Sequence, LiveEventTypes.Interest, userId, role, null,
                 new { interestId = interest.Id, listingId, quantity = interest.Quantity, unit = interest.Unit });
         }, ct);
-        await notifier.NotifyOrganizationsAsync([listing.Seller.Id], "live_interest", "Firm interest in a live session",
-            $"{buyer.Name} states interest in {Decimals.Normalize(interest.Quantity)} {interest.Unit} of {listing.DisplayTitle}.", $"/live/{sessionId}", ct);
+        await notifier.NotifyOrganizationsAsync([listing.Seller.Id], LiveNotices.Interest,
+            LiveNotices.InterestOf(buyer.Name, interest.Quantity, interest.Unit, listing.DisplayTitle), $"/live/{sessionId}", ct);
         return ToResponse(stored, caller.IsModerator);
     }
 
@@ -230,5 +263,21 @@ public sealed partial class LiveFloor
         var rows = await query.OrderBy(i => i.Sequence).Take(MaxEventsPerRead).ToListAsync(ct);
         return rows.Select(i => new InterestResponse(i.Id, i.SessionId, i.ListingId, i.SellerOrganizationId, i.BuyerOrganizationId, i.UserId, i.Quantity, i.Unit,
             i.PriceAmount is { } amount ? new PriceResponse(amount, i.PriceCurrency!, i.PriceUnit!) : null, i.ValueUsd, i.ValidUntil, i.CreatedAt, i.Sequence, i.RoomId)).ToList();
+    }
+}
+
+/// <summary>Hears every committed stock movement and announces the new figures to the live sessions that pin that listing.</summary>
+public sealed class LivePinnedStock(MarketDbContext db, LiveFloor floor) : IStockChangeListener
+{
+    public async Task OnStockChangedAsync(IReadOnlyCollection<Guid> listingIds, CancellationToken ct)
+    {
+        var ids = listingIds.ToList();
+        var sessions = await db.LiveSessions.AsNoTracking()
+            .Where(s => s.Status == LiveSessionStatus.Live && s.PinnedListingId != null && ids.Contains(s.PinnedListingId.Value))
+            .Select(s => s.Id).ToListAsync(ct);
+        foreach (var session in sessions)
+        {
+            await floor.AnnouncePinnedStockAsync(session, ct);
+        }
     }
 }

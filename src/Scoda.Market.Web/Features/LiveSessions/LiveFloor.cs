@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Scoda.Market.Web.Data;
+using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
 using Scoda.Market.Web.Features.Negotiations;
@@ -21,8 +22,8 @@ namespace Scoda.Market.Web.Features.LiveSessions;
 /// </summary>
 public sealed partial class LiveFloor(
     MarketDbContext db, LiveSessionService sessions, ListingFacts listings, StockLedger ledger, OrganizationAccess organizations,
-    NegotiationService negotiations, Notifier notifier, LiveMail mail, LivePresence presence, LiveLimits limits, LiveLocks locks, IRealtimeBus bus,
-    TimeProvider clock, IOptions<JsonOptions> json)
+    NegotiationService negotiations, Notifier notifier, NoticeMail mail, LivePresence presence, LiveLimits limits, LiveLocks locks, IRealtimeBus bus,
+    AccountFacts accounts, LiveSessionOptions options, TimeProvider clock, IOptions<JsonOptions> json)
 {
     public const int MaxChatLength = 500;
     public const int MaxQuestionLength = 500;
@@ -99,15 +100,32 @@ public sealed partial class LiveFloor(
     /// Counts the connection as a viewer of a scheduled or live session (refused with <c>full</c> past the cap; the host
     /// and moderators always get in). Past sessions are read, not watched: nothing is counted.
     /// </summary>
-    public async Task<LiveSession> AdmitAsync(LiveCaller caller, Guid sessionId, string connectionId, CancellationToken ct)
+    public async Task<LiveSession> AdmitAsync(LiveCaller caller, Guid sessionId, string connectionId, string? anonymousKey, CancellationToken ct)
     {
+        var key = ViewerKeyOf(caller, connectionId, anonymousKey);
         var session = await SessionAsync(sessionId, ct);
         if (session.Status is LiveSessionStatus.Scheduled or LiveSessionStatus.Live)
         {
-            var key = caller.UserId is { } user ? $"u:{user:N}" : $"c:{connectionId}";
-            await presence.AdmitAsync(db, sessionId, connectionId, key, bypassCap: RoleOf(session, caller) != LiveRoles.Viewer, ct);
+            await presence.AdmitAsync(db, sessionId, connectionId, key, session.ViewerCap ?? options.MaxViewers,
+                bypassCap: RoleOf(session, caller) != LiveRoles.Viewer, ct);
         }
         return session;
+    }
+
+    public const int MaxViewerKeyLength = 36;
+
+    /// <summary>
+    /// Whom the presence rows and the report count: a signed-in viewer by user id (their tabs count once); an anonymous
+    /// one by the random key their browser keeps (a GUID; reloads and reconnects count once), else by connection.
+    /// </summary>
+    public static string ViewerKeyOf(LiveCaller caller, string connectionId, string? anonymousKey)
+    {
+        Guid parsed = default;
+        if (anonymousKey is not null && (anonymousKey.Length > MaxViewerKeyLength || !Guid.TryParseExact(anonymousKey, "D", out parsed) || parsed == Guid.Empty))
+        {
+            throw LiveSessionException.Invalid("viewerKey", "A random UUID (36 characters, e.g. from crypto.randomUUID()) kept by the browser.");
+        }
+        return caller.UserId is { } user ? $"u:{user:N}" : anonymousKey is not null ? $"a:{parsed:N}" : $"c:{connectionId}";
     }
 
     /// <summary>Everything a (late or returning) viewer needs in one call; <paramref name="afterSequence"/> 0 on a first join.</summary>
@@ -140,11 +158,16 @@ public sealed partial class LiveFloor(
     public async Task<IReadOnlyList<QuestionResponse>> QuestionsAsync(LiveCaller caller, Guid sessionId, CancellationToken ct)
     {
         var me = caller.UserId;
-        return await db.LiveQuestions.AsNoTracking().Where(q => q.SessionId == sessionId && q.HiddenAt == null)
+        var questions = await db.LiveQuestions.AsNoTracking().Where(q => q.SessionId == sessionId && q.HiddenAt == null)
             .OrderByDescending(q => q.Votes).ThenBy(q => q.AskedAt).ThenBy(q => q.Id).Take(QuestionsInSnapshot)
             .Select(q => new QuestionResponse(q.Id, q.Sequence, q.AskedBy, q.Text, q.Votes,
-                me != null && db.LiveQuestionVotes.Any(v => v.QuestionId == q.Id && v.UserId == me), q.Answer, q.AskedAt, q.AnsweredAt))
+                me != null && db.LiveQuestionVotes.Any(v => v.QuestionId == q.Id && v.UserId == me), q.Answer, q.AskedAt, q.AnsweredAt, null))
             .ToListAsync(ct);
+        // Who asked, as the question's event recorded it.
+        var sequences = questions.Select(q => q.Sequence).ToList();
+        var asked = await db.LiveEvents.AsNoTracking().Where(e => e.SessionId == sessionId && sequences.Contains(e.Sequence))
+            .ToDictionaryAsync(e => e.Sequence, ActorOf, ct);
+        return questions.Select(q => q with { Author = asked.GetValueOrDefault(q.Sequence) }).ToList();
     }
 
     public Task LeaveAsync(string connectionId, Guid? sessionId, CancellationToken ct) => presence.LeaveAsync(db, connectionId, sessionId, ct);
@@ -158,9 +181,24 @@ public sealed partial class LiveFloor(
         if (role == LiveRoles.Viewer)
         {
             limits.TakeChat(userId); // the host and moderators run the session: no limit on them
+            await WithinMinuteLimitAsync(session.Id, userId, ct);
         }
         return await AppendOnceAsync(session.Id, userId, caller.IsModerator, clientMessageId!,
             batch => batch.AppendAsync(LiveEventTypes.Chat, userId, role, clientMessageId, new { text = message }), ct);
+    }
+
+    /// <summary>
+    /// The per-minute part of the chat limit, read from the session's log, so it holds across replicas (the burst is
+    /// kept per host by <see cref="LiveLimits"/>).
+    /// </summary>
+    async Task WithinMinuteLimitAsync(Guid sessionId, Guid userId, CancellationToken ct)
+    {
+        var since = clock.GetUtcNow() - TimeSpan.FromMinutes(1);
+        var sent = await db.LiveEvents.CountAsync(e => e.SessionId == sessionId && e.ActorUserId == userId && e.At > since && e.Type == LiveEventTypes.Chat, ct);
+        if (sent >= options.ChatPerMinute)
+        {
+            throw new LiveSessionException(LiveErrors.RateLimited, $"At most {options.ChatPerMinute} messages a minute in a session; slow down.");
+        }
     }
 
     public async Task<LiveEventResponse> AskQuestionAsync(LiveCaller caller, Guid sessionId, string? clientMessageId, string? text, CancellationToken ct)
@@ -173,11 +211,12 @@ public sealed partial class LiveFloor(
         }
         return await AppendOnceAsync(session.Id, userId, caller.IsModerator, clientMessageId!, async batch =>
         {
+            await batch.AuthorOfAsync(userId);
             var sequence = await batch.NextSequenceAsync();
             var now = clock.GetUtcNow();
             var asked = new LiveQuestion { Id = Guid.CreateVersion7(now), SessionId = session.Id, Sequence = sequence, AskedBy = userId, Text = question, AskedAt = now };
             db.LiveQuestions.Add(asked);
-            return batch.Add(sequence, LiveEventTypes.Question, userId, role, clientMessageId, new { questionId = asked.Id, text = question, votes = 0 });
+            return await batch.AddAsync(sequence, LiveEventTypes.Question, userId, role, clientMessageId, new { questionId = asked.Id, text = question, votes = 0 });
         }, ct);
     }
 
@@ -312,10 +351,9 @@ public sealed partial class LiveFloor(
             string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
         var session = await SessionAsync(sessionId, ct);
         var registrants = await sessions.RegistrantsAsync(sessionId, ct);
-        var title = LiveSessionService.TitleOf(session);
-        var body = $"{title} ({session.StartsAt:yyyy-MM-dd HH:mm} UTC) is cancelled." + (session.CancelReason is { } why ? $" {why}" : "");
-        await notifier.NotifyUsersAsync(registrants, "live_session_cancelled", "Live session cancelled", body, $"/live/{sessionId}", ct);
-        await mail.SendAsync(registrants, $"Cancelled: {title}", body, $"/live/{sessionId}", ct);
+        var text = LiveNotices.CancelledOf(session);
+        await notifier.NotifyUsersAsync(registrants, LiveNotices.Cancelled, text, $"/live/{sessionId}", ct);
+        await mail.SendAsync(registrants, text, $"/live/{sessionId}", ct);
         return cancelled;
     }
 

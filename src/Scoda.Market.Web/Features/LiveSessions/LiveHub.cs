@@ -38,7 +38,16 @@ public sealed class LiveHub(LiveFloor floor, LiveSessionOptions options) : Hub<I
     CancellationToken Aborted => Context.ConnectionAborted;
 
     /// <summary>Joins the session's feed (counted as a viewer) and returns the snapshot plus the events after <paramref name="afterSequence"/>.</summary>
-    public async Task<LiveSnapshot> JoinSession(Guid sessionId, long afterSequence)
+    public Task<LiveSnapshot> JoinSession(Guid sessionId, long afterSequence) => JoinAsync(sessionId, afterSequence, null);
+
+    /// <summary>
+    /// <see cref="JoinSession"/> with the browser's viewer key (a random UUID it keeps), so an anonymous viewer who
+    /// reloads or reconnects is the same unique viewer; signed-in viewers count by user id whatever the key.
+    /// </summary>
+    public Task<LiveSnapshot> JoinSessionAs(Guid sessionId, long afterSequence, string? viewerKey) =>
+        JoinAsync(sessionId, afterSequence, viewerKey ?? throw LiveSessionException.Invalid("viewerKey", "Required; JoinSession takes none."));
+
+    async Task<LiveSnapshot> JoinAsync(Guid sessionId, long afterSequence, string? viewerKey)
     {
         var joined = Joined();
         if (!joined.Contains(sessionId) && joined.Count >= options.MaxSessionsPerConnection)
@@ -49,7 +58,7 @@ public sealed class LiveHub(LiveFloor floor, LiveSessionOptions options) : Hub<I
         {
             throw LiveSessionException.Invalid("afterSequence", "Zero or a sequence number the session has handed out.");
         }
-        await floor.AdmitAsync(Caller, sessionId, Context.ConnectionId, Aborted);
+        await floor.AdmitAsync(Caller, sessionId, Context.ConnectionId, viewerKey, Aborted);
         // In the group before reading: an event committed in between arrives twice at worst (clients keep one per sequence), never not at all.
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(sessionId), Aborted);
         joined.Add(sessionId);

@@ -1,47 +1,56 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Mail;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
-using Scoda.Market.Web.Features.Accounts;
 using Scoda.Market.Web.Features.Notifications;
-using Scoda.Market.Web.Infrastructure.Mail;
-using Scoda.Market.Web.Infrastructure.Security;
+using Scoda.Market.Web.Infrastructure.Domain;
 using Scoda.Market.Web.Infrastructure.Workers;
 
 namespace Scoda.Market.Web.Features.LiveSessions;
 
-/// <summary>Mail to a session's registrants (reminder, cancellation) through the configured transport; a failed send is logged, never thrown.</summary>
-public sealed partial class LiveMail(AccountFacts accounts, IMailTransport transport, MailOptions options, PublicAddress address, ILogger<LiveMail> logger)
+/// <summary>
+/// The coded notices of live sessions (<see cref="NotificationText"/>): clients and mail word them in the reader's
+/// language; the English is for everyone else. Times travel as ISO 8601 UTC.
+/// </summary>
+public static class LiveNotices
 {
-    public async Task<int> SendAsync(IReadOnlyCollection<Guid> userIds, string subject, string text, string path, CancellationToken ct)
+    public const string Reminder = "live_session_reminder";
+    public const string Cancelled = "live_session_cancelled";
+    public const string Featured = "live_session_featured";
+    public const string Interest = "live_interest";
+
+    static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    public static NotificationText ReminderOf(LiveSession session)
     {
-        if (userIds.Count == 0)
-        {
-            return 0;
-        }
-        var link = WebUtility.HtmlEncode(new Uri(address.BaseUrl, path).AbsoluteUri);
-        var html = $"<p>{WebUtility.HtmlEncode(text)}</p><p><a href=\"{link}\">Open the session</a></p>";
-        var sent = 0;
-        foreach (var to in await accounts.ConfirmedEmailsAsync(userIds, ct))
-        {
-            try
-            {
-                using var message = new MailMessage(options.From, to, subject, html) { IsBodyHtml = true };
-                await transport.SendAsync(message, ct);
-                sent++;
-            }
-            catch (Exception ex) when (ex is SmtpException or IOException or FormatException or InvalidOperationException)
-            {
-                LogFailed(logger, ex, subject);
-            }
-        }
-        return sent;
+        var title = LiveSessionService.TitleOf(session);
+        return new(Reminder, new Dictionary<string, string> { ["title"] = title, ["startsAt"] = Iso(session.StartsAt) },
+            $"Starting soon: {title} at {Utc(session.StartsAt)}");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live session mail '{Subject}' to a registrant failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string subject);
+    public static NotificationText CancelledOf(LiveSession session)
+    {
+        var title = LiveSessionService.TitleOf(session);
+        var reason = session.CancelReason ?? "";
+        return new(Cancelled, new Dictionary<string, string> { ["title"] = title, ["startsAt"] = Iso(session.StartsAt), ["reason"] = reason },
+            $"Cancelled: {title} ({Utc(session.StartsAt)}). {reason}".Trim());
+    }
+
+    public static NotificationText FeaturedOf(LiveSession session, string listings)
+    {
+        var title = LiveSessionService.TitleOf(session);
+        return new(Featured, new Dictionary<string, string> { ["title"] = title, ["startsAt"] = Iso(session.StartsAt), ["listings"] = listings },
+            $"Your listing is featured in a live session: {title} ({Utc(session.StartsAt)}) presents {listings}");
+    }
+
+    public static NotificationText InterestOf(string buyer, decimal quantity, string unit, string listing)
+    {
+        var amount = Decimals.Normalize(quantity).ToString(CultureInfo.InvariantCulture);
+        return new(Interest, new Dictionary<string, string> { ["buyer"] = buyer, ["quantity"] = amount, ["unit"] = unit, ["listing"] = listing },
+            $"Firm interest in a live session: {buyer} wants {amount} {unit} of {listing}");
+    }
 }
 
 /// <summary>
@@ -71,10 +80,9 @@ public sealed class LiveReminderWorker(IServiceScopeFactory scopes, LiveSessionO
                 continue; // another replica took it
             }
             var registrants = await db.LiveRegistrations.AsNoTracking().Where(r => r.SessionId == session.Id).Select(r => r.UserId).ToListAsync(ct);
-            var title = LiveSessionService.TitleOf(session);
-            var body = string.Create(CultureInfo.InvariantCulture, $"{title} starts at {session.StartsAt:yyyy-MM-dd HH:mm} UTC.");
-            await services.GetRequiredService<Notifier>().NotifyUsersAsync(registrants, "live_session_reminder", "Live session starting soon", body, $"/live/{session.Id}", ct);
-            await services.GetRequiredService<LiveMail>().SendAsync(registrants, $"Starting soon: {title}", body, $"/live/{session.Id}", ct);
+            var text = LiveNotices.ReminderOf(session);
+            await services.GetRequiredService<Notifier>().NotifyUsersAsync(registrants, LiveNotices.Reminder, text, $"/live/{session.Id}", ct);
+            await services.GetRequiredService<NoticeMail>().SendAsync(registrants, text, $"/live/{session.Id}", ct);
             reminded++;
         }
         return reminded;

@@ -33,8 +33,11 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
 
     DateTimeOffset FreshSince => clock.GetUtcNow() - options.PresenceExpiry;
 
-    /// <summary>Counts the connection in; refused with <c>full</c> when the session has as many viewers as it admits.</summary>
-    public async Task AdmitAsync(MarketDbContext db, Guid sessionId, string connectionId, string viewerKey, bool bypassCap, CancellationToken ct)
+    /// <summary>
+    /// Counts the connection in; refused with <c>full</c> when the session has <paramref name="cap"/> distinct viewers
+    /// among the fresh rows of every replica (the cap holds across hosts, not per host).
+    /// </summary>
+    public async Task AdmitAsync(MarketDbContext db, Guid sessionId, string connectionId, string viewerKey, int cap, bool bypassCap, CancellationToken ct)
     {
         if (await db.LiveViewers.AnyAsync(v => v.ConnectionId == connectionId && v.SessionId == sessionId, ct))
         {
@@ -44,9 +47,9 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
         var watching = db.LiveViewers.Where(v => v.SessionId == sessionId && v.SeenAt > fresh);
         // The cap is checked, then the row written: joins racing on the last seat may overshoot by a few, never by many.
         if (!bypassCap && !await watching.AnyAsync(v => v.ViewerKey == viewerKey, ct)
-            && await watching.Select(v => v.ViewerKey).Distinct().CountAsync(ct) >= options.MaxViewers)
+            && await watching.Select(v => v.ViewerKey).Distinct().CountAsync(ct) >= cap)
         {
-            throw new LiveSessionException(LiveErrors.Full, $"The session is full ({options.MaxViewers} viewers); try again in a while.");
+            throw new LiveSessionException(LiveErrors.Full, $"The session is full ({cap} viewers); try again in a while.");
         }
         var now = clock.GetUtcNow();
         db.LiveViewers.Add(new LiveViewer { ConnectionId = connectionId, SessionId = sessionId, ViewerKey = viewerKey, HostId = HostId, JoinedAt = now, SeenAt = now });

@@ -43,7 +43,14 @@ public sealed class LiveSession
     public DateTimeOffset? CancelledAt { get; set; }
     public string? CancelReason { get; set; }
     public Guid? PinnedListingId { get; set; }
+
+    /// <summary>The pinned listing's available stock as last announced (a <c>pinned_stock</c> event); null until then.</summary>
+    public decimal? PinnedAvailable { get; set; }
+
     public long LastSequence { get; set; }
+
+    /// <summary>Concurrent viewers this session admits; null: <see cref="LiveSessionOptions.MaxViewers"/>.</summary>
+    public int? ViewerCap { get; set; }
 
     /// <summary>Claimed by the reminder worker of one replica (a conditional update), so registrants hear once.</summary>
     public DateTimeOffset? ReminderSentAt { get; set; }
@@ -89,6 +96,10 @@ public sealed class LiveEvent
 
     /// <summary>What the actor was in the session when it acted (<see cref="LiveRoles"/>).</summary>
     public string? ActorRole { get; set; }
+
+    /// <summary>The actor's display name and organization when it acted (shown beside chat and questions; null when none).</summary>
+    public string? ActorName { get; set; }
+    public string? ActorOrganization { get; set; }
 
     public string? ClientMessageId { get; set; }
     public required string Payload { get; set; }
@@ -178,7 +189,10 @@ public sealed class LiveViewer
     public required string ConnectionId { get; set; }
     public Guid SessionId { get; set; }
 
-    /// <summary><c>u:{userId}</c> for a signed-in viewer (several tabs count once), <c>c:{connectionId}</c> for an anonymous one.</summary>
+    /// <summary>
+    /// <c>u:{userId}</c> for a signed-in viewer (several tabs count once), <c>a:{key}</c> for an anonymous one that
+    /// brought its browser's viewer key (reloads and reconnects count once), else <c>c:{connectionId}</c>.
+    /// </summary>
     public required string ViewerKey { get; set; }
 
     public required string HostId { get; set; }
@@ -249,6 +263,9 @@ sealed class LiveEventConfiguration : IEntityTypeConfiguration<LiveEvent>
         builder.Property(e => e.Type).HasMaxLength(32);
         builder.Property(e => e.ActorRole).HasMaxLength(16);
         builder.Property(e => e.ClientMessageId).HasMaxLength(64);
+        builder.Property(e => e.ActorName).HasMaxLength(LiveFloor.MaxAuthorNameLength);
+        builder.Property(e => e.ActorOrganization).HasMaxLength(LiveFloor.MaxAuthorOrganizationLength);
+        builder.HasIndex(e => new { e.SessionId, e.ActorUserId, e.At });
         builder.HasIndex(e => new { e.SessionId, e.Sequence }).IsUnique();
         builder.HasIndex(e => new { e.SessionId, e.ClientMessageId }).IsUnique();
         builder.HasIndex(e => new { e.SessionId, e.Type, e.Sequence });

@@ -16,8 +16,17 @@ public sealed class LiveSessionOptions
     /// <summary>Hosts whose player pages may be embedded (exact host names, compared case-insensitively).</summary>
     public List<string> EmbedHosts { get; set; } = ["www.youtube-nocookie.com", "www.youtube.com", "player.vimeo.com", "player.bilibili.com"];
 
-    /// <summary>Concurrent viewers a session admits (the host and moderators always get in).</summary>
+    /// <summary>
+    /// Hosts HLS playlists (and their segments) are played from; empty: any https host, and the Content-Security-Policy
+    /// then lets the player fetch media from any https origin. Set it in production to pin both to your stream CDN.
+    /// </summary>
+    public List<string> StreamHosts { get; set; } = [];
+
+    /// <summary>Concurrent viewers a session admits when its host set no cap of its own (the host and moderators always get in).</summary>
     public int MaxViewers { get; set; } = 5_000;
+
+    /// <summary>The highest viewer cap an ambassador may set for a session at scheduling.</summary>
+    public int MaxViewerCap { get; set; } = 20_000;
 
     /// <summary>Chat messages one user may send: a burst, refilled at <see cref="ChatPerMinute"/>.</summary>
     public int ChatBurst { get; set; } = 5;
@@ -89,7 +98,8 @@ public sealed record LiveSessionRequest(
     DateTimeOffset? EndsAt,
     string? StreamUrl,
     string? ReplayUrl,
-    List<Guid>? FeaturedListingIds);
+    List<Guid>? FeaturedListingIds,
+    int? ViewerCap = null);
 
 public sealed record CancelSessionRequest(string? Reason);
 
@@ -121,14 +131,16 @@ public sealed record LiveSessionResponse(
     DateTimeOffset? CancelledAt,
     string? CancelReason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int ViewerCap);
 
 /// <summary>What the dashboard and the landing page show of a coming session (<see cref="LiveSessionService.UpcomingAsync"/>).</summary>
 public sealed record UpcomingLiveSession(Guid Id, LocalizedText Title, string CountryCode, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Status);
 
 public sealed record RegistrationResponse(Guid SessionId, bool Registered, int Registrants);
 
-public sealed record LiveActor(Guid UserId, string Role);
+/// <summary>Who wrote an event: their role in the session (the host badge), display name and organization (null when they have none).</summary>
+public sealed record LiveActor(Guid UserId, string Role, string? Name = null, string? Organization = null);
 
 /// <summary>One entry of a session's log, as the hub's <c>LiveEvent</c> and <c>JoinSession</c> hand it out.</summary>
 public sealed record LiveEventResponse(Guid SessionId, long Sequence, string Type, LiveActor? Actor, DateTimeOffset At, JsonElement Payload, bool Hidden);
@@ -136,7 +148,8 @@ public sealed record LiveEventResponse(Guid SessionId, long Sequence, string Typ
 public sealed record ViewersResponse(Guid SessionId, int Count);
 
 public sealed record QuestionResponse(
-    Guid Id, long Sequence, Guid AskedBy, string Text, int Votes, bool VotedByMe, string? Answer, DateTimeOffset AskedAt, DateTimeOffset? AnsweredAt);
+    Guid Id, long Sequence, Guid AskedBy, string Text, int Votes, bool VotedByMe, string? Answer, DateTimeOffset AskedAt, DateTimeOffset? AnsweredAt,
+    LiveActor? Author = null);
 
 /// <summary>The card of the pinned listing: specs, price, normalized price, live stock and seller.</summary>
 public sealed record PinnedListing(
@@ -186,6 +199,7 @@ public static class LiveEventTypes
     public const string QuestionUpvoted = "question_upvoted";
     public const string QuestionAnswered = "question_answered";
     public const string ListingPinned = "listing_pinned";
+    public const string PinnedStock = "pinned_stock";
     public const string Interest = "interest";
     public const string Hidden = "hidden";
     public const string Muted = "muted";

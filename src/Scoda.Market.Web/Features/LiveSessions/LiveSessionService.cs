@@ -89,7 +89,12 @@ public sealed class LiveSessionService(
         return await ResponseAsync(caller, session.Id, ct);
     }
 
-    sealed record Fields(LocalizedText Title, LocalizedText Description, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string StreamUrl, StreamKind Kind, string? ReplayUrl);
+    sealed record Fields(
+        LocalizedText Title, LocalizedText Description, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string StreamUrl, StreamKind Kind, string? ReplayUrl,
+        int? ViewerCap);
+
+    /// <summary>The highest cap a host may set: <see cref="LiveSessionOptions.MaxViewerCap"/> (never below the default cap).</summary>
+    int HighestCap => Math.Max(options.MaxViewerCap, options.MaxViewers);
 
     async Task<string> AmbassadorCountryAsync(Guid userId, string? requested, CancellationToken ct)
     {
@@ -129,8 +134,10 @@ public sealed class LiveSessionService(
         {
             errors.Check(endsAt > startsAt && endsAt - startsAt <= MaxDuration, "endsAt", $"After the start, at most {MaxDuration.TotalHours:0} hours later.");
         }
-        var stream = StreamUrls.Check(request.StreamUrl, "streamUrl", options.EmbedHosts, errors);
-        var replay = request.ReplayUrl is null ? null : StreamUrls.Check(request.ReplayUrl, "replayUrl", options.EmbedHosts, errors);
+        var stream = StreamUrls.Check(request.StreamUrl, "streamUrl", options, errors);
+        var replay = request.ReplayUrl is null ? null : StreamUrls.Check(request.ReplayUrl, "replayUrl", options, errors);
+        errors.Check(request.ViewerCap is not { } cap || (cap > 0 && cap <= HighestCap), "viewerCap",
+            $"From 1 to {HighestCap} viewers, or leave it out for the default of {options.MaxViewers}.");
         var ids = request.FeaturedListingIds ?? [];
         errors.Check(ids.Count <= MaxFeatured, "featuredListingIds", $"At most {MaxFeatured} listings.");
         errors.Check(ids.Distinct().Count() == ids.Count, "featuredListingIds", "Each listing once.");
@@ -147,7 +154,8 @@ public sealed class LiveSessionService(
             throw LiveSessionException.Invalid(errors);
         }
         var ordered = ids.Select(id => featured.First(l => l.Id == id)).ToList();
-        return (new Fields(title, description, startsAt.ToUniversalTime(), endsAt.ToUniversalTime(), stream!.Value.Url, stream.Value.Kind, replay?.Url), ordered);
+        return (new Fields(title, description, startsAt.ToUniversalTime(), endsAt.ToUniversalTime(), stream!.Value.Url, stream.Value.Kind, replay?.Url,
+            request.ViewerCap), ordered);
     }
 
     /// <summary>Why the listing cannot be shown in a session for <paramref name="country"/>; null when it can.</summary>
@@ -169,6 +177,7 @@ public sealed class LiveSessionService(
         session.StreamUrl = fields.StreamUrl;
         session.StreamKind = fields.Kind;
         session.ReplayUrl = fields.ReplayUrl;
+        session.ViewerCap = fields.ViewerCap;
         session.Featured = featured.Select((l, i) => Featured(session.Id, l, i)).ToList();
     }
 
@@ -181,8 +190,7 @@ public sealed class LiveSessionService(
         foreach (var seller in featured.GroupBy(l => l.Seller.Id))
         {
             var titles = string.Join(", ", seller.Select(l => l.DisplayTitle));
-            await notifier.NotifyOrganizationsAsync([seller.Key], "live_session_featured", "Your listing is featured in a live session",
-                $"{TitleOf(session)} ({session.StartsAt:yyyy-MM-dd HH:mm} UTC) presents {titles}.", $"/live/{session.Id}", ct);
+            await notifier.NotifyOrganizationsAsync([seller.Key], LiveNotices.Featured, LiveNotices.FeaturedOf(session, titles), $"/live/{session.Id}", ct);
         }
     }
 
@@ -256,7 +264,8 @@ public sealed class LiveSessionService(
             caller.UserId == s.HostUserId, mine.Contains(s.Id), counts.GetValueOrDefault(s.Id),
             featured.Where(f => f.SessionId == s.Id && shown.ContainsKey(f.ListingId)).Select(f => shown[f.ListingId])
                 .Select(l => new FeaturedListing(l.Id, l.Title, l.CategoryKey, l.Seller, l.Price, l.NormalizedPrice)).ToList(),
-            s.PinnedListingId, s.LastSequence, s.StartedAt, s.EndedAt, s.CancelledAt, s.CancelReason, s.CreatedAt, s.UpdatedAt)).ToList();
+            s.PinnedListingId, s.LastSequence, s.StartedAt, s.EndedAt, s.CancelledAt, s.CancelReason, s.CreatedAt, s.UpdatedAt,
+            s.ViewerCap ?? options.MaxViewers)).ToList();
     }
 
     // ---- Registration ----

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Infrastructure.Auth;
 using Scoda.Market.Web.Infrastructure.Paging;
 using Scoda.Market.Web.Infrastructure.Realtime;
@@ -18,11 +19,17 @@ public static class LiveSessionsEndpoints
     {
         var options = builder.Configuration.GetSection(LiveSessionOptions.Section).Get<LiveSessionOptions>() ?? new LiveSessionOptions();
         builder.Services.AddSingleton(options);
+        // The players: allowed embeds in frames; HLS through hls.js (MediaSource blobs, a blob worker) from the stream hosts.
+        List<string> streamOrigins = options.StreamHosts.Count == 0 ? ["https:"] : options.StreamHosts.Select(ContentSecuritySources.HttpsOrigin).ToList();
+        builder.Services.AddSingleton(new ContentSecuritySources("frame-src", options.EmbedHosts.Select(ContentSecuritySources.HttpsOrigin)));
+        builder.Services.AddSingleton(new ContentSecuritySources("media-src", ["blob:", .. streamOrigins]));
+        builder.Services.AddSingleton(new ContentSecuritySources("connect-src", streamOrigins));
+        builder.Services.AddSingleton(new ContentSecuritySources("worker-src", ["blob:"]));
         builder.Services.AddScoped<AccountFacts>();
         builder.Services.AddScoped<LiveSessionService>();
         builder.Services.AddScoped<LiveFloor>();
+        builder.Services.AddScoped<IStockChangeListener, LivePinnedStock>();
         builder.Services.AddScoped<LiveReport>();
-        builder.Services.AddScoped<LiveMail>();
         builder.Services.AddScoped<LiveSessionDemo>();
         builder.Services.AddSingleton<LiveLocks>();
         builder.Services.AddSingleton<LiveLimits>();

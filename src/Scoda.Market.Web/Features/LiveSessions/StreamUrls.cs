@@ -5,15 +5,17 @@ namespace Scoda.Market.Web.Features.LiveSessions;
 /// <summary>
 /// Which stream addresses a session may carry: an HTTPS HLS playlist (<c>.m3u8</c>, played by hls.js, which runs no code
 /// from it) or an HTTPS player page on a host of <see cref="LiveSessionOptions.EmbedHosts"/> (shown in a sandboxed
-/// iframe). Anything else is refused: <c>javascript:</c>, <c>data:</c>, plain <c>http:</c>, user names in the address,
+/// iframe). With <see cref="LiveSessionOptions.StreamHosts"/> set, playlists must come from those hosts too (the
+/// Content-Security-Policy lets the player fetch from exactly them). Anything else is refused: <c>javascript:</c>, <c>data:</c>, plain <c>http:</c>, user names in the address,
 /// other hosts (compared in their punycode form, so look-alike Unicode hosts do not pass).
 /// </summary>
 public static class StreamUrls
 {
     public const int MaxLength = 2000;
 
-    public static (string Url, StreamKind Kind)? Check(string? text, string field, IReadOnlyCollection<string> embedHosts, ValidationErrors errors)
+    public static (string Url, StreamKind Kind)? Check(string? text, string field, LiveSessionOptions options, ValidationErrors errors)
     {
+        var embedHosts = options.EmbedHosts;
         if (string.IsNullOrWhiteSpace(text))
         {
             errors.Add(field, "Required.");
@@ -37,15 +39,22 @@ public static class StreamUrls
         }
         if (uri.AbsolutePath.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase))
         {
-            return (uri.AbsoluteUri, StreamKind.Hls);
+            if (options.StreamHosts.Count == 0 || (uri.IsDefaultPort && IsOneOf(uri, options.StreamHosts)))
+            {
+                return (uri.AbsoluteUri, StreamKind.Hls);
+            }
+            errors.Add(field, $"HLS playlists are played from these hosts only (https, default port): {string.Join(", ", options.StreamHosts)}.");
+            return null;
         }
-        if (uri.IsDefaultPort && embedHosts.Any(h => string.Equals(h, uri.IdnHost, StringComparison.OrdinalIgnoreCase)))
+        if (uri.IsDefaultPort && IsOneOf(uri, embedHosts))
         {
             return (uri.AbsoluteUri, StreamKind.Embed);
         }
         errors.Add(field, $"An HLS playlist (.m3u8) or a player page on one of: {string.Join(", ", embedHosts)}.");
         return null;
     }
+
+    static bool IsOneOf(Uri uri, IEnumerable<string> hosts) => hosts.Any(h => string.Equals(h.Trim(), uri.IdnHost, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>

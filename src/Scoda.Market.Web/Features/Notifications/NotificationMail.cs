@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.Accounts;
+using Scoda.Market.Web.Infrastructure;
 using Scoda.Market.Web.Infrastructure.Mail;
 using Scoda.Market.Web.Infrastructure.Security;
 using Scoda.Market.Web.Infrastructure.Workers;
@@ -62,6 +63,31 @@ public static partial class NotificationMailText
             ["ru"] = "Сделка заключена по «{listing}»: {amount} {currency}",
             ["zh"] = "「{listing}」已达成交易：{amount} {currency}",
         },
+        // ---------- live-finish: live sessions (issue 12) ----------
+        ["live_session_reminder"] = new()
+        {
+            ["en"] = "Starting soon: {title} at {startsAt}",
+            ["ru"] = "Скоро начало: «{title}» в {startsAt}",
+            ["zh"] = "即将开始：「{title}」，{startsAt}",
+        },
+        ["live_session_cancelled"] = new()
+        {
+            ["en"] = "Cancelled: {title} ({startsAt}). {reason}",
+            ["ru"] = "Отменено: «{title}» ({startsAt}). {reason}",
+            ["zh"] = "已取消：「{title}」（{startsAt}）。{reason}",
+        },
+        ["live_session_featured"] = new()
+        {
+            ["en"] = "Your listing is featured in a live session: {title} ({startsAt}) presents {listings}",
+            ["ru"] = "Ваше предложение покажут в прямом эфире: «{title}» ({startsAt}) — {listings}",
+            ["zh"] = "您的挂牌将在直播中展示：「{title}」（{startsAt}）介绍 {listings}",
+        },
+        ["live_interest"] = new()
+        {
+            ["en"] = "Firm interest in a live session: {buyer} wants {quantity} {unit} of {listing}",
+            ["ru"] = "Твёрдый интерес в прямом эфире: {buyer} — {quantity} {unit} «{listing}»",
+            ["zh"] = "直播中的明确意向：{buyer} 需要 {quantity} {unit}「{listing}」",
+        },
     };
 
     static readonly Dictionary<string, (string Notice, string Digest, string Open, string Settings)> Frame = new(StringComparer.Ordinal)
@@ -81,30 +107,36 @@ public static partial class NotificationMailText
     public static string LanguageOrEnglish(string? language) => language is not null && Frame.ContainsKey(language) ? language : "en";
 
     /// <summary>The notice in <paramref name="language"/>: its template with parameters filled, else its English text.</summary>
-    public static string Render(Notification notification, string language, Func<string, string, string?> commodityName)
+    public static string Render(Notification notification, string language, Func<string, string, string?> commodityName) =>
+        Render(notification.Code, notification.Params, notification.Title, language, commodityName);
+
+    /// <summary>A coded text in <paramref name="language"/>; <paramref name="english"/> when the code has no template.</summary>
+    public static string Render(string? code, IReadOnlyDictionary<string, string> parameters, string english, string language, Func<string, string, string?> commodityName)
     {
         language = LanguageOrEnglish(language);
-        if (notification.Code is null || !Templates.TryGetValue(notification.Code, out var byLanguage))
+        if (code is null || !Templates.TryGetValue(code, out var byLanguage))
         {
-            return notification.Title;
+            return english;
         }
         var culture = CultureInfo.GetCultureInfo(language == "zh" ? "zh-CN" : language);
         return Placeholder().Replace(byLanguage[language], m =>
         {
             var name = m.Groups[1].Value;
-            if (!notification.Params.TryGetValue(name, out var value))
+            if (!parameters.TryGetValue(name, out var value))
             {
                 return m.Value;
             }
             return name switch
             {
+                "startsAt" when DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) =>
+                    at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
                 "commodity" => commodityName(value, language) ?? value,
                 "unit" or "quantityUnit" => Units[language].GetValueOrDefault(value, value),
                 "amount" or "quantity" or "count" or "threshold" when decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
                     number.ToString("#,0.######", culture),
                 _ => value,
             };
-        });
+        }).Trim();
     }
 
     public static string NoticeSubject(string language) => Frame[LanguageOrEnglish(language)].Notice;
@@ -203,18 +235,74 @@ public sealed class NotificationMailer(MarketDbContext db, UserDirectory users, 
         return sent;
     }
 
-    async Task<Func<string, string, string?>> CommodityNamesAsync(CancellationToken ct)
+    Task<Func<string, string, string?>> CommodityNamesAsync(CancellationToken ct) => CommodityNames.LoadAsync(db, ct);
+
+    Task SendAsync(string to, string subject, string html, CancellationToken ct) => NoticeMail.SendOneAsync(transport, mail, to, subject, html, ct);
+}
+
+static class CommodityNames
+{
+    /// <summary>A commodity's name by taxonomy key in a language (English when that language has none).</summary>
+    public static async Task<Func<string, string, string?>> LoadAsync(MarketDbContext db, CancellationToken ct)
     {
         var categories = await db.Categories.AsNoTracking().Select(c => new { c.Key, c.Name }).ToListAsync(ct);
         var byKey = categories.ToDictionary(c => c.Key, c => c.Name, StringComparer.Ordinal);
         return (key, language) => byKey.TryGetValue(key, out var name) ? name.GetValueOrDefault(language) ?? name.GetValueOrDefault("en") : null;
     }
+}
 
-    async Task SendAsync(string to, string subject, string html, CancellationToken ct)
+/// <summary>
+/// Mail that must go out whatever the reader's mail choice (a live session's reminder or cancellation): one message per
+/// person with a confirmed address, the coded text in their language (English when they chose none). People who chose
+/// immediate mail are left out: the notification stored beside it reaches them by mail already. A failed send is
+/// logged, never thrown.
+/// </summary>
+[FeatureContract]
+public sealed partial class NoticeMail(
+    MarketDbContext db, UserDirectory users, IMailTransport transport, MailOptions mail, PublicAddress address, ILogger<NoticeMail> logger)
+{
+    public async Task<int> SendAsync(IReadOnlyCollection<Guid> userIds, NotificationText text, string link, CancellationToken ct)
+    {
+        if (userIds.Count == 0)
+        {
+            return 0;
+        }
+        var ids = userIds.Distinct().ToList();
+        var preferences = await db.UserPreferences.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, ct);
+        var emails = await users.ConfirmedEmailsAsync(ids, ct);
+        var names = await CommodityNames.LoadAsync(db, ct);
+        var sent = 0;
+        foreach (var (userId, email) in emails)
+        {
+            var chosen = preferences.GetValueOrDefault(userId);
+            if (chosen?.Mail == MailModes.Immediate)
+            {
+                continue;
+            }
+            var language = NotificationMailText.LanguageOrEnglish(chosen?.Language);
+            var line = NotificationMailText.Render(text.Code, text.Params, text.English, language, names);
+            try
+            {
+                await SendOneAsync(transport, mail, email, $"{NotificationMailText.NoticeSubject(language)}: {line}",
+                    NotificationMailText.Html(language, [(line, new Uri(address.Rebase(link)))]), ct);
+                sent++;
+            }
+            catch (Exception ex) when (ex is SmtpException or IOException or FormatException or InvalidOperationException)
+            {
+                LogFailed(logger, ex, text.Code);
+            }
+        }
+        return sent;
+    }
+
+    internal static async Task SendOneAsync(IMailTransport transport, MailOptions mail, string to, string subject, string html, CancellationToken ct)
     {
         using var message = new MailMessage(mail.From, to, subject, html) { IsBodyHtml = true, SubjectEncoding = Encoding.UTF8, BodyEncoding = Encoding.UTF8 };
         await transport.SendAsync(message, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice mail '{Code}' to one recipient failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string code);
 }
 
 /// <summary>Sends immediate notification mail shortly after each notice is stored (outside the transaction that made it).</summary>

@@ -20,6 +20,7 @@ public static class NotificationsEndpoints
     {
         builder.Services.AddScoped<Notifier>();
         builder.Services.AddScoped<NotificationMailer>();
+        builder.Services.AddScoped<NoticeMail>();
         builder.Services.AddSingleton<IRealtimeSink, NotificationsRealtimeSink>();
         builder.Services.AddSingleton<ImmediateMailWorker>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ImmediateMailWorker>());

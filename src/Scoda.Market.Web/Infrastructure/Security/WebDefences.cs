@@ -30,10 +30,42 @@ public sealed class SecurityOptions
 /// </summary>
 public static class WebDefences
 {
-    /// <summary>The built client loads only its own scripts and styles (Vite emits no inline script); hubs connect to the same origin.</summary>
+    /// <summary>
+    /// The built client loads only its own scripts and styles (Vite emits no inline script); hubs connect to the same
+    /// origin. Features widen single directives with <see cref="ContentSecuritySources"/> (the live player's frames and
+    /// streams); <see cref="ContentSecurityPolicyWith"/> puts them together.
+    /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; "
         + "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+    /// <summary>The directives a feature may widen; the others (scripts, styles, objects, ancestors, base, forms) stay closed.</summary>
+    public static readonly IReadOnlySet<string> WidenableDirectives = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "connect-src", "media-src", "worker-src", "frame-src", "img-src",
+    };
+
+    /// <summary>
+    /// <see cref="ContentSecurityPolicy"/> with every feature's sources added to their directives: a directive already
+    /// there gains them, one not there is added as <c>'self'</c> plus them (<c>frame-src</c>: only them). Sources are checked (<see cref="ContentSecuritySources"/>).
+    /// </summary>
+    public static string ContentSecurityPolicyWith(IEnumerable<ContentSecuritySources> widening)
+    {
+        var directives = ContentSecurityPolicy.Split("; ").Select(d => d.Split(' ', 2))
+            .ToDictionary(d => d[0], d => d.Skip(1).SelectMany(v => v.Split(' ')).ToList(), StringComparer.Ordinal);
+        var order = directives.Keys.ToList();
+        foreach (var wider in widening)
+        {
+            if (!directives.TryGetValue(wider.Directive, out var sources))
+            {
+                // Frames are exactly the feature's hosts; the rest keep what default-src gave them.
+                directives[wider.Directive] = sources = wider.Directive == "frame-src" ? [] : ["'self'"];
+                order.Add(wider.Directive);
+            }
+            sources.AddRange(wider.Sources.Where(s => !sources.Contains(s, StringComparer.Ordinal)));
+        }
+        return string.Join("; ", order.Select(d => string.Join(' ', [d, .. directives[d].Count == 0 ? ["'none'"] : directives[d]])));
+    }
 
     public static IHostApplicationBuilder AddWebDefences(this IHostApplicationBuilder builder)
     {
@@ -83,13 +115,14 @@ public static class WebDefences
             // Container probes call /health over plain http from inside; everything else moves to https.
             app.UseWhen(context => !context.Request.Path.StartsWithSegments("/health"), https => https.UseHttpsRedirection());
         }
+        var policy = ContentSecurityPolicyWith(app.Services.GetServices<ContentSecuritySources>());
         app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
                 // TryAdd: a response that sets its own (a download's sandbox policy) keeps it.
-                headers.TryAdd(HeaderNames.ContentSecurityPolicy, ContentSecurityPolicy);
+                headers.TryAdd(HeaderNames.ContentSecurityPolicy, policy);
                 headers.TryAdd(HeaderNames.XContentTypeOptions, "nosniff");
                 headers.TryAdd(HeaderNames.XFrameOptions, "DENY");
                 headers.TryAdd("Referrer-Policy", "strict-origin-when-cross-origin");

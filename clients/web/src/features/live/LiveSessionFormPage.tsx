@@ -23,6 +23,8 @@ type Form = {
   streamUrl: string;
   replayUrl: string;
   featured: Picked[];
+  /** Empty: the server's default cap. */
+  viewerCap: string;
 };
 
 const emptyTexts = (): Record<Language, string> => ({ en: '', ru: '', zh: '' });
@@ -38,6 +40,7 @@ function formOf(session: LiveSession): Form {
     streamUrl: session.streamUrl,
     replayUrl: session.replayUrl ?? '',
     featured: session.featuredListings.map((l) => ({ id: l.id, title: l.title, seller: l.seller.name })),
+    viewerCap: String(session.viewerCap),
   };
 }
 
@@ -64,6 +67,7 @@ export function LiveSessionFormPage({ id }: { id?: string }) {
           streamUrl: '',
           replayUrl: '',
           featured: [],
+          viewerCap: '',
         },
   );
   const [errors, setErrors] = useState<string[]>([]);
@@ -109,6 +113,7 @@ export function LiveSessionFormPage({ id }: { id?: string }) {
     streamUrl: t('live.form.streamUrl'),
     replayUrl: t('live.form.replayUrl'),
     featuredListingIds: t('live.form.featured'),
+    viewerCap: t('live.form.viewerCap'),
   };
 
   async function submit(e: FormEvent) {
@@ -123,6 +128,7 @@ export function LiveSessionFormPage({ id }: { id?: string }) {
       streamUrl: form.streamUrl.trim(),
       replayUrl: form.replayUrl.trim() || null,
       featuredListingIds: form.featured.map((f) => f.id),
+      viewerCap: form.viewerCap.trim() ? Number(form.viewerCap.trim()) : null,
     };
     setBusy(true);
     setErrors([]);
@@ -228,6 +234,22 @@ export function LiveSessionFormPage({ id }: { id?: string }) {
             data-testid="live-replay"
             value={form.replayUrl}
             onChange={(e) => set('replayUrl', e.target.value)}
+          />
+        </div>
+        <div className="field-row">
+          <Field
+            id="live-viewer-cap"
+            label={t('live.form.viewerCap')}
+            hint={t('live.form.viewerCapHint')}
+            path="viewerCap"
+            errors={fieldErrors}
+            type="number"
+            min={1}
+            step={1}
+            inputMode="numeric"
+            data-testid="live-viewer-cap"
+            value={form.viewerCap}
+            onChange={(e) => set('viewerCap', e.target.value)}
           />
         </div>
         <FeaturedPicker

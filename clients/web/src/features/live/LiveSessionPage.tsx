@@ -8,7 +8,7 @@ import { formatAmountUnit, formatCount, formatDateTime, formatPrice, localized }
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { useI18n, type Translate } from '../../i18n';
 import { Link, navigate } from '../../router';
-import { Chat, QuestionBoard, type Moderation } from './components/Floor';
+import { Chat, DisplayNameBox, QuestionBoard, type Moderation } from './components/Floor';
 import { PinnedCard } from './components/PinnedCard';
 import { Player } from './components/Player';
 import { LiveStatusBadge, RegisterBox } from './components/SessionBits';
@@ -203,6 +203,7 @@ export function LiveSessionPage({ id }: { id: string }) {
             onUpvote={(questionId) => void call('UpvoteQuestion', questionId)}
             moderation={moderation}
           />
+          {canTakePart && <DisplayNameBox />}
           <Chat
             chat={board?.chat ?? []}
             meId={me?.id}

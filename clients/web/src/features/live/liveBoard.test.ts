@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent, LiveQuestion, LiveSnapshot } from '../../api';
+import type { LiveEvent, LiveQuestion, LiveSnapshot, PinnedListing } from '../../api';
 import { boardFromSnapshot, byDay, monthGrid, orderQuestions, receiveEvents, shiftMonth } from './liveBoard';
 
 const question = (id: string, votes: number, askedAt: string, sequence = 1): LiveQuestion => ({
@@ -144,5 +144,16 @@ describe('monthGrid', () => {
     const days = byDay(['2026-12-03T09:00', '2026-12-03T18:00', '2026-12-04T01:00'], (s) => s.slice(0, 10));
     expect(days.get('2026-12-03')).toHaveLength(2);
     expect(days.get('2026-12-04')).toHaveLength(1);
+  });
+});
+
+describe('pinned_stock', () => {
+  const pinned = { id: 'L1', stock: { onHand: '1000', reserved: '0', available: '1000', unit: 't' } } as unknown as PinnedListing;
+  it('updates the pinned card of the same listing only', () => {
+    const board = boardFromSnapshot(snapshot(3, { pinned }), undefined);
+    const reserved = receiveEvents(board, [event(4, 'pinned_stock', { listingId: 'l1', stock: { onHand: '1000', reserved: '100', available: '900', unit: 't' } })], undefined);
+    expect(reserved.board.pinned?.stock.available).toBe('900');
+    const other = receiveEvents(reserved.board, [event(5, 'pinned_stock', { listingId: 'L2', stock: { available: '1' } })], undefined);
+    expect(other.board.pinned?.stock.available).toBe('900');
   });
 });

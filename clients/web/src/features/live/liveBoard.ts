@@ -1,6 +1,6 @@
 // What a session page holds of the live log, as pure functions: the board (status, pinned card, questions, chat)
 // built from JoinSession's snapshot and advanced by events in sequence order, and the calendar's month grid.
-import type { LiveEvent, LiveQuestion, LiveSessionStatus, LiveSnapshot, PinnedListing } from '../../api';
+import type { LiveEvent, LiveQuestion, LiveSessionStatus, LiveSnapshot, LiveStock, PinnedListing } from '../../api';
 
 /** Chat messages kept on screen (the snapshot brings the last 50; older ones scroll away). */
 export const maxChatShown = 200;
@@ -92,6 +92,7 @@ export function applyEvent(board: LiveBoard, e: LiveEvent, meId: string | undefi
         answer: null,
         askedAt: e.at,
         answeredAt: null,
+        author: e.actor,
       };
       return { ...board, questions: orderQuestions([...board.questions, asked]) };
     }
@@ -124,6 +125,11 @@ export function applyEvent(board: LiveBoard, e: LiveEvent, meId: string | undefi
     case 'listing_pinned': {
       const listing = p['listing'];
       return listing && typeof listing === 'object' ? { ...board, pinned: listing as PinnedListing } : board;
+    }
+    case 'pinned_stock': {
+      const stock = p['stock'];
+      if (!board.pinned || text(p['listingId']).toLowerCase() !== board.pinned.id.toLowerCase() || !stock || typeof stock !== 'object') return board;
+      return { ...board, pinned: { ...board.pinned, stock: stock as LiveStock } };
     }
     case 'interest': {
       const listingId = text(p['listingId']);

@@ -20,6 +20,34 @@ export function liveFailure(error: unknown): LiveFailure {
   return liveCodes.includes(code) ? { code, detail: text.slice(colon + 2) } : { code: null, detail: text };
 }
 
+const viewerKeyName = 'scoda.live.viewerKey';
+
+/**
+ * The browser's viewer key: a random UUID kept in localStorage, so a reload or reconnect of an anonymous visitor is
+ * the same unique viewer (signed-in viewers count by their account whatever the key). Null where storage or
+ * crypto.randomUUID is unavailable: the server then counts the connection.
+ */
+export function viewerKey(storage: Pick<Storage, 'getItem' | 'setItem'> | null = safeStorage()): string | null {
+  try {
+    const held = storage?.getItem(viewerKeyName);
+    if (held && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(held)) return held;
+    if (!storage || typeof crypto === 'undefined' || !('randomUUID' in crypto)) return null;
+    const made = crypto.randomUUID();
+    storage.setItem(viewerKeyName, made);
+    return made;
+  } catch {
+    return null;
+  }
+}
+
+function safeStorage(): Storage | null {
+  try {
+    return typeof window !== 'undefined' ? window.localStorage : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Catch-up reads after a reconnect or a gap: JoinSession hands out at most 500 events a time. */
 const maxCatchUps = 20;
 
@@ -64,7 +92,10 @@ export function useLiveSession(id: string, meId: string | undefined) {
     let added = 0;
     for (let round = 0; round < maxCatchUps; round++) {
       const held = current.current;
-      const snapshot = await socket.invoke<LiveSnapshot>('JoinSession', id, held?.upTo ?? 0);
+      const key = viewerKey();
+      const snapshot = key
+        ? await socket.invoke<LiveSnapshot>('JoinSessionAs', id, held?.upTo ?? 0, key)
+        : await socket.invoke<LiveSnapshot>('JoinSession', id, held?.upTo ?? 0);
       adopt(snapshot);
       if (!held) {
         const first = receiveEvents(boardFromSnapshot(snapshot, me.current), early.current, me.current);

@@ -1,6 +1,7 @@
 // The session's talk: chat and the question board, with the host's and moderators' controls beside each item.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { LiveEvent, LiveQuestion } from '../../../api';
+import { api, type LiveEvent, type LiveQuestion } from '../../../api';
+import { useAuth } from '../../../auth';
 import { formatDateTime } from '../../../format';
 import { useI18n, type Translate } from '../../../i18n';
 
@@ -10,13 +11,65 @@ export type Moderation = {
   answer?: (questionId: string, text: string) => Promise<boolean>;
 };
 
-/** Who wrote: "you", the host, a moderator, or a viewer told apart by the start of their id. */
-export function authorLabel(actor: LiveEvent['actor'] | { userId: string; role?: string }, meId: string | undefined, t: Translate): string {
+/**
+ * Who wrote: their display name and organization when they have them ("Li Wei · Qingdao Grain Imports"), else "you",
+ * the host, a moderator, or a viewer told apart by the start of their id.
+ */
+export function authorLabel(actor: LiveEvent['actor'] | { userId: string; role?: string; name?: string | null; organization?: string | null }, meId: string | undefined, t: Translate): string {
   if (!actor) return t('live.author.system');
-  if (meId && actor.userId === meId) return t('live.author.you');
+  const mine = !!meId && actor.userId === meId;
+  const name = actor.name?.trim() || null;
+  const organization = actor.organization?.trim() || null;
+  if (name || organization) {
+    const who = name ?? (actor.role === 'host' ? t('live.author.host') : actor.role === 'moderator' ? t('live.author.moderator') : t('live.author.viewer', { id: actor.userId.slice(0, 4) }));
+    const label = organization ? t('live.author.named', { name: who, organization }) : who;
+    return mine ? t('live.author.youNamed', { label }) : label;
+  }
+  if (mine) return t('live.author.you');
   if (actor.role === 'host') return t('live.author.host');
   if (actor.role === 'moderator') return t('live.author.moderator');
   return t('live.author.viewer', { id: actor.userId.slice(0, 4) });
+}
+
+/** The name others see beside the signed-in person's messages (their display name), set here. */
+export function DisplayNameBox() {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const [name, setName] = useState(me?.displayName ?? '');
+  const [state, setState] = useState<'idle' | 'busy' | 'saved' | 'failed'>('idle');
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setState('busy');
+    try {
+      const saved = await api.setDisplayName(name.trim() || null);
+      setName(saved.displayName ?? '');
+      setState('saved');
+    } catch {
+      setState('failed');
+    }
+  }
+  return (
+    <form className="message-composer small" onSubmit={submit} data-testid="display-name-form">
+      <label htmlFor="live-display-name">{t('live.author.nameLabel')}</label>{' '}
+      <input id="live-display-name" data-testid="display-name-input" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
+      <button type="submit" className="button button-small" disabled={state === 'busy'} data-testid="display-name-save">
+        {t('live.author.nameSave')}
+      </button>
+      {state === 'saved' && <span className="muted"> {t('live.author.nameSaved')}</span>}
+      {state === 'failed' && <span className="notice-warning"> {t('live.author.nameFailed')}</span>}
+    </form>
+  );
+}
+
+/** The host's (or a moderator's) badge beside their name. */
+function RoleBadge({ role }: { role: string | undefined }) {
+  const { t } = useI18n();
+  if (role !== 'host' && role !== 'moderator') return null;
+  return (
+    <span className="badge badge-verified" data-testid="author-badge">
+      {role === 'host' ? t('live.author.host') : t('live.author.moderator')}
+    </span>
+  );
 }
 
 function newClientId(): string {
@@ -95,7 +148,8 @@ export function Chat({
         {chat.map((m) => (
           <li key={m.sequence} className="timeline-event" data-testid="chat-message" data-sequence={m.sequence} data-hidden={m.hidden || undefined}>
             <div className="muted timeline-meta">
-              {authorLabel(m.actor, meId, t)} · <time dateTime={m.at}>{formatDateTime(m.at, locale)}</time>
+              <RoleBadge role={m.actor?.role} /> <span data-testid="chat-author">{authorLabel(m.actor, meId, t)}</span> ·{' '}
+              <time dateTime={m.at}>{formatDateTime(m.at, locale)}</time>
               {moderation && m.actor && m.actor.userId !== meId && (
                 <>
                   {' '}
@@ -157,6 +211,9 @@ export function QuestionBoard({
               </button>
             </div>
             <div className="live-question-body">
+              <p className="muted small" data-testid="question-author">
+                <RoleBadge role={q.author?.role} /> {authorLabel(q.author ?? { userId: q.askedBy }, meId, t)}
+              </p>
               <p className="message-text" data-testid="question-text">
                 {q.text}
               </p>
