@@ -167,6 +167,12 @@ public sealed class BuyerJourneyTests(BrowserHost host) : IClassFixture<BrowserH
         await Expect(page.GetByTestId("rfq-price")).ToHaveValueAsync("300");
         await Expect(page.GetByTestId("rfq-currency")).ToHaveValueAsync("USD");
         await InEveryLanguageAsync(page, "8-buy-request-prefilled");
+        // Saved without a delivery place: the server's coded field error is worded in the interface's language.
+        await page.GetByTestId("rfq-save").ClickAsync();
+        await Expect(page.GetByTestId("field-error-namedPlace")).ToHaveTextAsync("必填。");
+        await page.GetByTestId("lang-ru").ClickAsync();
+        await Expect(page.GetByTestId("field-error-namedPlace")).ToHaveTextAsync("Обязательное поле.");
+        await InEveryLanguageAsync(page, "8b-buy-request-field-errors");
 
         // 8. The seller publishes a matching listing: the buyer's bell shows the alert in Chinese, and it opens the listing.
         var matching = await SearchTests.PublishWheatAsync(seller, sellerOrg, "KZ", new { ru = $"Пшеница {marker}" });

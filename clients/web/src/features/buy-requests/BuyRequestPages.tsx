@@ -98,8 +98,10 @@ export function BuyRequestFormPage() {
   const [origin, setOrigin] = useState(prefill.originCountry ?? '');
   const [deliverBy, setDeliverBy] = useState(toDateInput(new Date(Date.now() + 60 * 86_400_000).toISOString()));
   const [note, setNote] = useState(prefill.note);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
-  const [messages, setMessages] = useState<string[]>([]);
+  // The failed save is kept, not its wording, so switching the language re-words the errors.
+  const [failure, setFailure] = useState<unknown>(null);
+  const fieldErrors = failure ? fieldMessages(failure, t, locale) : {};
+  const messages = failure ? errorMessages(failure, t, {}, locale) : [];
   const [busy, setBusy] = useState(false);
   usePageTitle(t('rfq.new'));
 
@@ -112,8 +114,7 @@ export function BuyRequestFormPage() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    setFieldErrors({});
-    setMessages([]);
+    setFailure(null);
     const specRanges: Record<string, { min?: Decimal; max?: Decimal }> = {};
     for (const [key, r] of Object.entries(ranges)) {
       if (r.min || r.max) specRanges[key] = { ...(r.min ? { min: normalizeDecimalInput(r.min) } : {}), ...(r.max ? { max: normalizeDecimalInput(r.max) } : {}) };
@@ -133,8 +134,7 @@ export function BuyRequestFormPage() {
       });
       navigate(`/buy-requests/${encodeURIComponent(created.id)}`);
     } catch (error) {
-      setFieldErrors(fieldMessages(error, t, locale));
-      setMessages(errorMessages(error, t, {}, locale));
+      setFailure(error);
     } finally {
       setBusy(false);
     }
