@@ -56,6 +56,8 @@ public class FieldErrorCodesTests
     [InlineData("Not a number (use a dot for decimals, no thousands separators).", "invalid_format", "format", "number")]
     [InlineData("Not a decimal number (digits with an optional '.' and sign; no exponent, NaN or Infinity).", "invalid_format", "format", "number")]
     [InlineData("Not a valid value for this parameter.", "invalid_format", "format", "value")]
+    [InlineData("Choose a commodity (a leaf of the taxonomy), not a group.", "invalid_format", "format", "category")]
+    [InlineData("'rice' is not a category key; see GET /api/categories.", "invalid_format", "format", "category")]
     public void Choices_and_formats_name_what_is_allowed(string message, string expectedCode, string parameter, string value)
     {
         var (code, parameters) = FieldErrorCodes.Classify(message);
@@ -69,7 +71,6 @@ public class FieldErrorCodesTests
 
     [Theory]
     [InlineData("Between 10 minutes and 7 days from now.")]
-    [InlineData("Choose a commodity (a leaf of the taxonomy), not a group.")]
     [InlineData("Below the seller's minimum order (500 t).")]
     [InlineData("Required: 1 to 64 visible ASCII characters, new for every payment and the same when retrying it.")]
     public void Anything_else_is_invalid_without_params(string message)

@@ -103,6 +103,7 @@ describe('field errors', () => {
     expect(renderFieldError(coded('not_allowed', { allowed: 'en, ru, zh' }), zh.t, 'zh-CN')).toBe('可选值：en, ru, zh。');
     expect(renderFieldError(coded('invalid_format', { format: 'country' }), ru.t, 'ru')).toBe('Двухбуквенный код страны ISO, например KZ.');
     expect(renderFieldError(coded('invalid_format', { format: 'positive_decimal', decimals: '3' }), zh.t, 'zh-CN')).toBe('正数，最多 3 位小数。');
+    expect(renderFieldError(coded('invalid_format', { format: 'category' }), ru.t, 'ru')).toBe('Выберите товар из списка (не группу).');
   });
 
   it('fall back to the server English for unknown codes and formats', () => {

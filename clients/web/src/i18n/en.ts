@@ -592,6 +592,7 @@ const en = {
   'fieldError.format.positive_decimal': 'A positive number with at most {decimals} decimals.',
   'fieldError.format.number': 'A number (a dot for decimals, no thousands separators).',
   'fieldError.format.value': 'Not a valid value.',
+  'fieldError.format.category': 'Choose a commodity (not a group) from the list.',
   'rfq.origin': 'Origin country (optional)',
   'import.reference': 'Codes reference',
   'importRef.title': 'Import codes reference',

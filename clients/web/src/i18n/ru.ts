@@ -591,6 +591,7 @@ const ru: Dictionary = {
   'fieldError.format.positive_decimal': 'Положительное число, не более {decimals} знаков после запятой.',
   'fieldError.format.number': 'Число (дробная часть через точку, без разделителей разрядов).',
   'fieldError.format.value': 'Недопустимое значение.',
+  'fieldError.format.category': 'Выберите товар из списка (не группу).',
   'rfq.origin': 'Страна происхождения (необязательно)',
   'import.reference': 'Справочник кодов',
   'importRef.title': 'Справочник кодов для импорта',

@@ -585,6 +585,7 @@ const zh: Dictionary = {
   'fieldError.format.positive_decimal': '正数，最多 {decimals} 位小数。',
   'fieldError.format.number': '数字（小数用点号，不加千位分隔符）。',
   'fieldError.format.value': '无效的值。',
+  'fieldError.format.category': '请从列表中选择具体商品（不是商品类别）。',
   'rfq.origin': '原产国（可选）',
   'import.reference': '代码参考',
   'importRef.title': '导入代码参考',

@@ -72,6 +72,10 @@ public static partial class FieldErrorCodes
             var decimals = positive.Groups[1].Value == "two" ? "2" : positive.Groups[1].Value;
             return (InvalidFormat, With(("format", "positive_decimal"), ("decimals", decimals)));
         }
+        if (CategoryRule().IsMatch(text))
+        {
+            return (InvalidFormat, With(("format", "category")));
+        }
         if (NumberRule().IsMatch(text))
         {
             return (InvalidFormat, With(("format", "number")));
@@ -121,6 +125,10 @@ public static partial class FieldErrorCodes
 
     [GeneratedRegex(@"^A positive (?:quantity|amount|number) with at most (\d+|two) decimals\.$")]
     private static partial Regex PositiveRule();
+
+    /// <summary>"Not a category; see GET /api/categories.", "Choose a commodity (a leaf of the taxonomy), not a group."</summary>
+    [GeneratedRegex(@"see GET /api/categories|a leaf of the taxonomy")]
+    private static partial Regex CategoryRule();
 
     [GeneratedRegex(@"^Not a (?:decimal )?number\b")]
     private static partial Regex NumberRule();
