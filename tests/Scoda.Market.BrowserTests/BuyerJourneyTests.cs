@@ -15,7 +15,9 @@ namespace Scoda.Market.BrowserTests;
 /// <summary>
 /// Issue 14's walk: a Chinese-reading buyer arrives on the landing page, searches 小麦, finds a listing its seller wrote
 /// only in Russian, opens the seller's company profile and the listing (signed out: a sign-in call), signs in and lands
-/// on the dashboard with an offer awaiting an answer and a new match; every page is photographed in EN, RU and ZH.
+/// on the dashboard with an offer awaiting an answer and a new match, saves a search that finds nothing (and sees the buy
+/// request it offers prefilled), and is alerted in Chinese when a matching listing appears; every page is photographed
+/// in EN, RU and ZH.
 /// </summary>
 public sealed class BuyerJourneyTests(BrowserHost host) : IClassFixture<BrowserHost>
 {
@@ -92,6 +94,10 @@ public sealed class BuyerJourneyTests(BrowserHost host) : IClassFixture<BrowserH
         var result = page.GetByTestId("search-result").Filter(new LocatorFilterOptions { HasText = russianTitle });
         await Expect(result).ToBeVisibleAsync();
         await InEveryLanguageAsync(page, "2-search");
+        // In the Chinese interface the Russian-only listing reads as a Chinese headline, with the seller's own title beside it.
+        await Expect(result.GetByTestId("search-headline")).ToContainTextAsync("小麦");
+        await Expect(result.GetByTestId("search-headline")).ToContainTextAsync("哈萨克斯坦");
+        await Expect(result.GetByTestId("search-own-title")).ToContainTextAsync(russianTitle);
 
         // 3. The seller's company profile, from the result.
         await result.GetByTestId("search-seller-link").ClickAsync();
@@ -113,6 +119,8 @@ public sealed class BuyerJourneyTests(BrowserHost host) : IClassFixture<BrowserH
         await Expect(page.GetByTestId("listing-signin-call")).ToContainTextAsync("登录后即可洽谈");
         await Expect(page.GetByTestId("listing-seller-link")).ToHaveAttributeAsync("href", $"/companies/{sellerOrg}");
         await InEveryLanguageAsync(page, "4-listing-signed-out");
+        await Expect(page.GetByTestId("listing-title")).ToHaveTextAsync(russianTitle);
+        await Expect(page.GetByTestId("listing-headline")).ToContainTextAsync("小麦");
 
         // 5. Sign in from the listing's call; then the dashboard (where sign-in lands without a `next`).
         await page.GetByTestId("listing-signin").ClickAsync();
@@ -145,5 +153,38 @@ public sealed class BuyerJourneyTests(BrowserHost host) : IClassFixture<BrowserH
         await InEveryLanguageAsync(page, "6-notifications");
         await page.GetByTestId("notifications-read-all").ClickAsync();
         await Expect(page.GetByTestId("notifications-badge")).ToHaveTextAsync("0");
+
+        // 7. A search that finds nothing: the buyer saves it, and the dead end offers a buy request prefilled from it.
+        var marker = $"lot{Guid.NewGuid():N}"[..14];
+        await page.GotoAsync($"/search?q={marker}&maxPrice=300");
+        await Expect(page.GetByTestId("search-post-buy-request")).ToBeVisibleAsync();
+        await page.GetByTestId("save-search").ClickAsync();
+        await Expect(page.GetByTestId("saved-search")).ToContainTextAsync(marker);
+        await InEveryLanguageAsync(page, "7-saved-search");
+        await page.GetByTestId("search-post-buy-request").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/buy-requests/new\\?"));
+        await Expect(page.GetByTestId("rfq-note")).ToHaveValueAsync(marker);
+        await Expect(page.GetByTestId("rfq-price")).ToHaveValueAsync("300");
+        await Expect(page.GetByTestId("rfq-currency")).ToHaveValueAsync("USD");
+        await InEveryLanguageAsync(page, "8-buy-request-prefilled");
+        // Saved without a delivery place: the server's coded field error is worded in the interface's language.
+        await page.GetByTestId("rfq-save").ClickAsync();
+        await Expect(page.GetByTestId("field-error-namedPlace")).ToHaveTextAsync("必填。");
+        await page.GetByTestId("lang-ru").ClickAsync();
+        await Expect(page.GetByTestId("field-error-namedPlace")).ToHaveTextAsync("Обязательное поле.");
+        await InEveryLanguageAsync(page, "8b-buy-request-field-errors");
+
+        // 8. The seller publishes a matching listing: the buyer's bell shows the alert in Chinese, and it opens the listing.
+        var matching = await SearchTests.PublishWheatAsync(seller, sellerOrg, "KZ", new { ru = $"Пшеница {marker}" });
+        await host.Services.GetRequiredService<SearchIndexer>().DrainAsync(Ct);
+        await Expect(page.GetByTestId("notifications-badge")).Not.ToHaveTextAsync("0", new() { Timeout = 20_000 });
+        await page.GetByTestId("notifications-bell").ClickAsync();
+        var alert = page.Locator("[data-testid=notification-row][data-code=saved_search_match]");
+        await Expect(alert).ToContainTextAsync($"您保存的搜索「{marker}」有新挂牌：小麦");
+        await InEveryLanguageAsync(page, "9-saved-search-alert");
+        await alert.GetByRole(AriaRole.Button).ClickAsync();
+        await page.WaitForURLAsync($"**/listings/{matching}");
+        await Expect(page.GetByTestId("listing-title")).ToHaveTextAsync($"Пшеница {marker}");
+        await InEveryLanguageAsync(page, "10-alert-listing");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FluentAssertions;
 using Microsoft.Playwright;
 using Scoda.Market.Web.Features.Taxonomy;
 using static Microsoft.Playwright.Assertions;
@@ -82,6 +83,40 @@ public sealed partial class ListingTests(BrowserHost host) : IClassFixture<Brows
         await BrowserHost.ScreenshotAsync(buyer, "listing-4-other-organization-refused");
         await page.ReloadAsync();
         await Expect(page.GetByTestId("listing-price-value")).ToContainTextAsync("245.5");
+    }
+
+    [Fact]
+    public async Task The_import_page_links_a_reference_of_every_code_with_names_in_three_languages_and_a_filter()
+    {
+        var page = await host.NewPageAsync();
+        await BrowserHost.SignUpAsync(page, $"aigerim.{Guid.NewGuid():N}@kostanay.test");
+        await BrowserHost.CreateOrganizationAsync(page, "Kostanay Import Desk LLP", "KZ", "exporter");
+        await page.GotoAsync("/listings/import");
+        await page.GetByTestId("import-reference-link").ClickAsync();
+        await page.WaitForURLAsync("**/listings/import/reference");
+
+        var wheat = page.Locator("[data-testid=reference-category][data-code=wheat]");
+        await Expect(wheat).ToContainTextAsync("100199");
+        await Expect(wheat).ToContainTextAsync("小麦");
+        await Expect(wheat).ToContainTextAsync("Пшеница");
+        await Expect(page.Locator("[data-testid=reference-spec][data-category=wheat][data-code=protein]")).ToContainTextAsync("8–18");
+        await Expect(page.GetByTestId("reference-csv")).ToHaveAttributeAsync("href", "/api/listings/import/reference.csv");
+
+        // The code a seller guessed wrong (lc_at_sight) is found by filtering, with its names from the dictionaries.
+        await page.GetByTestId("reference-filter").FillAsync("lc_");
+        await Expect(page.GetByTestId("reference-terms-row")).ToHaveCountAsync(2);
+        await Expect(page.Locator("[data-testid=reference-terms-row][data-code=lc_sight]")).ToContainTextAsync("即期信用证");
+        await Expect(page.GetByTestId("reference-category")).ToHaveCountAsync(0);
+        foreach (var lang in new[] { "en", "ru", "zh" })
+        {
+            await page.GetByTestId($"lang-{lang}").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", lang == "zh" ? "zh-CN" : lang);
+            await BrowserHost.ScreenshotAsync(page, $"import-reference-{lang}");
+        }
+        await Expect(page.GetByTestId("reference-title")).ToHaveTextAsync("导入代码参考");
+
+        var csv = await page.APIRequest.GetAsync("/api/listings/import/reference.csv");
+        (await csv.TextAsync()).Should().Contain("payment_term,lc_sight");
     }
 
     [GeneratedRegex("/listings/([0-9a-f-]{36})")]

@@ -1,12 +1,39 @@
-import { ApiError } from './api';
+import { ApiError, type CodedFieldError } from './api';
 import type { Translate } from './i18n';
-import { problemTitle } from './serverText';
+import { problemTitle, renderFieldError } from './serverText';
 
 /**
  * Human-readable messages for a failed request. Field errors are prefixed with the
  * field's label when one is given (keys are the server's camelCase field names).
  */
-export function errorMessages(error: unknown, t: Translate, fieldLabels: Record<string, string> = {}): string[] {
+/** The page's locale as the i18n provider sets it on <html lang>, for callers that pass only a translator. */
+function pageLocale(): string {
+  return (typeof document !== 'undefined' && document.documentElement.lang) || 'en';
+}
+
+/**
+ * A failed request's messages by field (as `<Field errors>` takes them) in the user's language: each coded field error
+ * worded from the dictionaries, a field the server sent no code for with its English.
+ */
+export function fieldMessages(error: unknown, t: Translate, locale = pageLocale()): Record<string, string[]> {
+  if (!(error instanceof ApiError)) return {};
+  return wordFieldErrors(error.errors, error.fieldErrors, t, locale);
+}
+
+/** English messages by field and their coded twins (a 400's, an import row's) as messages in the user's language. */
+export function wordFieldErrors(
+  errors: Record<string, string[]>,
+  coded: readonly CodedFieldError[] | undefined,
+  t: Translate,
+  locale = pageLocale(),
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of coded ?? []) (out[e.field] ??= []).push(renderFieldError(e, t, locale));
+  for (const [field, messages] of Object.entries(errors)) out[field] ??= messages;
+  return out;
+}
+
+export function errorMessages(error: unknown, t: Translate, fieldLabels: Record<string, string> = {}, locale = pageLocale()): string[] {
   if (!(error instanceof ApiError)) {
     const message = error instanceof Error ? error.message : String(error);
     return [t('error.generic', { message })];
@@ -14,7 +41,7 @@ export function errorMessages(error: unknown, t: Translate, fieldLabels: Record<
   if (error.isNetworkError) return [t('error.network')];
 
   const messages: string[] = [];
-  for (const [key, list] of Object.entries(error.errors)) {
+  for (const [key, list] of Object.entries(fieldMessages(error, t, locale))) {
     const label = fieldLabels[key];
     for (const m of list) messages.push(label ? `${label}: ${m}` : m);
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { translatorFor } from './i18n';
-import { keyFor, problemTitle, renderNotification, renderReason, renderSystemEvent } from './serverText';
+import { ApiError } from './api';
+import { errorMessages, fieldMessages } from './errors';
+import { keyFor, problemTitle, renderFieldError, renderNotification, renderReason, renderSystemEvent } from './serverText';
 
 const zh = { t: translatorFor('zh'), locale: 'zh-CN', spec: (k: string) => (k === 'protein' ? '蛋白质' : k), commodity: (k: string) => (k === 'wheat' ? '小麦' : k) };
 const ru = { t: translatorFor('ru'), locale: 'ru', spec: (k: string) => (k === 'protein' ? 'белок' : k), commodity: (k: string) => (k === 'wheat' ? 'пшеница' : k) };
@@ -56,6 +58,20 @@ describe('notifications', () => {
     expect(renderNotification(approval, zh)).toBe('需要另一位所有者批准：1,200,000 USD 超过审批门槛 500,000 USD');
   });
 
+  it('word a saved-search alert with the listing headline in the reader language', () => {
+    const alert = {
+      code: 'saved_search_match',
+      params: { search: 'KZ wheat', listing: 'Wheat, protein 14.7 % — Kazakhstan', listing_ru: 'Пшеница, белок 14,7 % — Казахстан', listing_zh: '小麦，蛋白质 14.7% — 哈萨克斯坦', listingId: 'x' },
+      text: 'New listing for your saved search "KZ wheat": Wheat, protein 14.7 % — Kazakhstan',
+      title: '',
+    };
+    expect(renderNotification(alert, zh)).toBe('您保存的搜索「KZ wheat」有新挂牌：小麦，蛋白质 14.7% — 哈萨克斯坦');
+    expect(renderNotification(alert, ru)).toBe('Новое предложение по сохранённому поиску «KZ wheat»: Пшеница, белок 14,7 % — Казахстан');
+    expect(renderNotification(alert, en)).toBe('New listing for your saved search “KZ wheat”: Wheat, protein 14.7 % — Kazakhstan');
+    const withoutChinese = Object.fromEntries(Object.entries(alert.params).filter(([name]) => name !== 'listing_zh'));
+    expect(renderNotification({ ...alert, params: withoutChinese }, zh)).toBe('您保存的搜索「KZ wheat」有新挂牌：Wheat, protein 14.7 % — Kazakhstan');
+  });
+
   it('show notices made before codes as the server wrote them', () => {
     expect(renderNotification({ code: null, params: {}, text: '', title: 'New negotiation' }, zh)).toBe('New negotiation');
   });
@@ -72,5 +88,39 @@ describe('system events and problems', () => {
     expect(problemTitle('teapot', ru.t)).toBeNull();
     expect(keyFor('reason', 'origin')).toBe('reason.origin');
     expect(keyFor('reason', 'constructor')).toBeNull();
+  });
+});
+
+describe('field errors', () => {
+  const coded = (code: string, params: Record<string, string> = {}, message = 'English.') => ({ field: 'f', code, params, message });
+
+  it('word the common rules in the user language with locale numbers and unit labels', () => {
+    expect(renderFieldError(coded('required'), zh.t, 'zh-CN')).toBe('必填。');
+    expect(renderFieldError(coded('too_long', { max: '2000' }), ru.t, 'ru')).toBe('Не более 2\u00a0000 символов.');
+    expect(renderFieldError(coded('out_of_range', { min: '8', max: '18.5', unit: '%' }), ru.t, 'ru')).toBe('От 8 до 18,5%.');
+    expect(renderFieldError(coded('out_of_range', { min: '100', max: '5000', unit: 't' }), zh.t, 'zh-CN')).toBe('应在 100 至 5,000 吨 之间。');
+    expect(renderFieldError(coded('out_of_range', { min: '0' }), en.t, 'en')).toBe('At least 0.');
+    expect(renderFieldError(coded('not_allowed', { allowed: 'en, ru, zh' }), zh.t, 'zh-CN')).toBe('可选值：en, ru, zh。');
+    expect(renderFieldError(coded('invalid_format', { format: 'country' }), ru.t, 'ru')).toBe('Двухбуквенный код страны ISO, например KZ.');
+    expect(renderFieldError(coded('invalid_format', { format: 'positive_decimal', decimals: '3' }), zh.t, 'zh-CN')).toBe('正数，最多 3 位小数。');
+    expect(renderFieldError(coded('invalid_format', { format: 'category' }), ru.t, 'ru')).toBe('Выберите товар из списка (не группу).');
+  });
+
+  it('fall back to the server English for unknown codes and formats', () => {
+    expect(renderFieldError(coded('invalid', {}, 'Choose a commodity, not a group.'), zh.t, 'zh-CN')).toBe('Choose a commodity, not a group.');
+    expect(renderFieldError(coded('invalid_format', { format: 'teapot' }, 'Short and stout.'), zh.t, 'zh-CN')).toBe('Short and stout.');
+  });
+
+  it('turn a 400 into messages by field, keeping fields the server sent no code for', () => {
+    const error = new ApiError(400, {
+      errors: { name: ['Required.'], Language: ['One of en, ru, zh.'], note: ['Something else.'] },
+      fieldErrors: [
+        { field: 'name', code: 'required', params: {}, message: 'Required.' },
+        { field: 'Language', code: 'not_allowed', params: { allowed: 'en, ru, zh' }, message: 'One of en, ru, zh.' },
+      ],
+    });
+    expect(fieldMessages(error, zh.t, 'zh-CN')).toEqual({ name: ['必填。'], language: ['可选值：en, ru, zh。'], note: ['Something else.'] });
+    expect(errorMessages(error, ru.t, { name: 'Название' }, 'ru')).toEqual(['Название: Обязательное поле.', 'Допустимые значения: en, ru, zh.', 'Something else.']);
+    expect(fieldMessages(new Error('x'), zh.t)).toEqual({});
   });
 });

@@ -1,11 +1,12 @@
 // Texts the server makes for people (notifications, match reasons, room system events, problems) travel as a stable
 // code with parameters beside an English text. This module words them in the user's language: the template comes from
 // the dictionaries, numbers and units from format.ts; an unknown code falls back to the server's English.
-import type { Notification, ServerText } from './api';
+import type { CodedFieldError, Notification, ServerText } from './api';
 import en from './i18n/en';
 import type { MessageKey, Params, Translate } from './i18n';
 import { countryName } from './countries';
 import { formatDateTime, formatDecimal, formatMoney, formatPrice, formatQuantity } from './format';
+import { unitLabel } from './labels';
 
 export type TextContext = {
   t: Translate;
@@ -64,6 +65,12 @@ export function renderNotification(n: Pick<Notification, 'code' | 'params' | 'te
   const p = n.params ?? {};
   const { t, locale } = ctx;
   const values: Params = { ...p };
+  // A parameter given per language ("listing_zh" beside "listing") is read in the user's language.
+  const lang = locale.slice(0, 2).toLowerCase();
+  for (const name of Object.keys(p)) {
+    const own = p[`${name}_${lang}`];
+    if (own) values[name] = own;
+  }
   if (p['commodity'] !== undefined) values['commodity'] = ctx.commodity?.(p['commodity']) ?? p['commodity'];
   if (p['count'] !== undefined) values['count'] = formatDecimal(p['count'], locale);
   if (p['amount'] !== undefined && p['currency'] !== undefined) {
@@ -102,4 +109,42 @@ const problemKeys: Record<string, MessageKey> = {
 export function problemTitle(code: string | null | undefined, t: Translate): string | null {
   const key = code ? problemKeys[code] : undefined;
   return key ? t(key) : null;
+}
+
+/** A unit after a bound: "%" sticks to the number, other units follow a space, in the dictionary's words ("12 т"). */
+function unitSuffix(unit: string | undefined, t: Translate): string {
+  if (!unit) return '';
+  return unit === '%' ? '%' : ` ${unitLabel(unit, t)}`;
+}
+
+/**
+ * One per-field error of a 400 in the user's language, from its code and parameters (numbers through format.ts);
+ * the server's English when the code, or the format it names, has no wording.
+ */
+export function renderFieldError(error: CodedFieldError, t: Translate, locale: string): string {
+  const p = error.params;
+  const n = (v: string) => formatDecimal(v, locale);
+  switch (error.code) {
+    case 'required':
+      return t('fieldError.required');
+    case 'too_long':
+      return p['max'] ? t('fieldError.tooLong', { max: n(p['max']) }) : error.message;
+    case 'too_short':
+      return p['min'] ? t('fieldError.tooShort', { min: n(p['min']) }) : error.message;
+    case 'out_of_range': {
+      const unit = unitSuffix(p['unit'], t);
+      if (p['min'] && p['max']) return t('fieldError.between', { min: n(p['min']), max: n(p['max']), unit });
+      if (p['min']) return t('fieldError.atLeast', { min: n(p['min']), unit });
+      if (p['max']) return t('fieldError.atMost', { max: n(p['max']), unit });
+      return error.message;
+    }
+    case 'not_allowed':
+      return p['allowed'] ? t('fieldError.notAllowed', { allowed: p['allowed'] }) : error.message;
+    case 'invalid_format': {
+      const key = keyFor('fieldError.format', p['format']);
+      return key ? t(key, { decimals: p['decimals'] ?? '' }) : error.message;
+    }
+    default:
+      return error.message;
+  }
 }

@@ -45,6 +45,10 @@ public abstract class ImportTests<TApp>(TApp fixture) where TApp : AppFixture
         rejected.Select(r => r.GetProperty("row").GetInt32()).Should().Equal(3, 5);
         rejected[0].GetProperty("errors").TryGetProperty("incoterm", out _).Should().BeTrue("FOB is sea-only and the row says rail");
         rejected[1].GetProperty("errors").TryGetProperty("quantity", out _).Should().BeTrue();
+        // Each message also travels coded, so the import page words it in the seller's language.
+        var quantity = rejected[1].GetProperty("fieldErrors").EnumerateArray().First(e => e.GetProperty("field").GetString() == "quantity");
+        quantity.GetProperty("message").GetString().Should().Be(rejected[1].GetProperty("errors").GetProperty("quantity")[0].GetString());
+        quantity.GetProperty("code").GetString().Should().NotBeNullOrEmpty();
         (await DraftsAsync(seller.OrganizationId)).Should().Be(3);
 
         var barley = result.GetProperty("listingIds")[1].GetGuid();

@@ -125,6 +125,39 @@ public abstract class NotificationTests<TApp>(TApp fixture) where TApp : AppFixt
     }
 
     [Fact]
+    public async Task A_saved_search_alert_is_coded_with_the_listing_headline_per_language_and_mailed_in_russian()
+    {
+        var buyer = await App.SignUpAsync();
+        var buyerOrganization = await new OrganizationBuilder().In("CN").OfKind("importer").CreateAsync(buyer);
+        (await buyer.Client.PutAsJsonAsync("/api/me/preferences", new { language = "ru", mail = "immediate" }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var marker = $"lot{Guid.NewGuid():N}"[..14];
+        (await buyer.Client.PostAsJsonAsync("/api/saved-searches", new { organizationId = buyerOrganization, name = "Пшеница KZ", query = new { q = marker } }, Ct))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var seller = await Seller.CreateAsync(App);
+        var listing = await new ListingBuilder(seller.OrganizationId)
+            .With("title", new System.Text.Json.Nodes.JsonObject { ["ru"] = $"Пшеница {marker}" }).PublishAsync(seller.Owner);
+        await App.Services.GetRequiredService<Scoda.Market.Web.Features.Search.SearchIndexer>().DrainAsync(Ct);
+        var headline = (await (await buyer.Client.GetAsync($"/api/listings/{listing}", Ct)).ReadJsonAsync()).GetProperty("headline");
+
+        var alert = (await ListAsync(buyer)).GetProperty("items").EnumerateArray().Single(n => n.GetProperty("kind").GetString() == "saved_search_match");
+        alert.GetProperty("code").GetString().Should().Be("saved_search_match");
+        var parameters = alert.GetProperty("params");
+        parameters.GetProperty("search").GetString().Should().Be("Пшеница KZ");
+        parameters.GetProperty("listingId").GetGuid().Should().Be(listing);
+        parameters.GetProperty("listing").GetString().Should().Be(headline.GetProperty("en").GetString());
+        parameters.GetProperty("listing_zh").GetString().Should().Be(headline.GetProperty("zh").GetString());
+        parameters.GetProperty("title").GetString().Should().Be($"Пшеница {marker}");
+        alert.GetProperty("text").GetString().Should().StartWith("New listing for your saved search \"Пшеница KZ\"");
+        alert.GetProperty("link").GetString().Should().Be($"/listings/{listing}");
+
+        await App.Services.GetRequiredService<ImmediateMailWorker>().RunOnceAsync(Ct);
+        var mail = MailTo(buyer.Email).Should().ContainSingle().Subject;
+        var russian = headline.GetProperty("ru").GetString()!;
+        Subject(mail).Should().StartWith("Уведомление Scoda.Market");
+        mail.Should().Contain("Новое предложение по сохранённому поиску").And.Contain(russian[..Math.Min(russian.Length, 12)]).And.Contain($"/listings/{listing}");
+    }
+
+    [Fact]
     public async Task The_daily_digest_lists_unread_notices_in_chinese_once_a_day()
     {
         var trade = await Trade.CreateAsync(App, stock: 0);

@@ -243,6 +243,46 @@ public abstract class MalformedInputTests<TApp>(TApp fixture) where TApp : AppFi
         download.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
         download.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("sandbox");
     }
+
+    [Fact]
+    public async Task A_validation_problem_carries_each_field_error_as_a_code_with_params_beside_the_english()
+    {
+        var user = await App.SignUpAsync();
+        static async Task<List<System.Text.Json.JsonElement>> FieldErrorsAsync(HttpResponseMessage response)
+        {
+            var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+            var coded = problem.GetProperty("fieldErrors").EnumerateArray().ToList();
+            // Every English message has its coded twin, field by field.
+            coded.Select(e => (e.GetProperty("field").GetString(), e.GetProperty("message").GetString())).Should().BeEquivalentTo(
+                problem.GetProperty("errors").EnumerateObject().SelectMany(f => f.Value.EnumerateArray().Select(m => (f.Name, m.GetString()))));
+            return coded;
+        }
+
+        var language = (await FieldErrorsAsync(await user.Client.PutAsJsonAsync("/api/me/preferences", new { language = "fr", mail = "digest" }, Ct)))
+            .Single(e => e.GetProperty("field").GetString() == "language");
+        language.GetProperty("code").GetString().Should().Be("not_allowed");
+        language.GetProperty("params").GetProperty("allowed").GetString().Should().Be("en, ru, zh");
+
+        (await FieldErrorsAsync(await user.Client.GetAsync("/api/dashboard", Ct))).Single().GetProperty("code").GetString().Should().Be("required");
+
+        var organization = await new OrganizationBuilder().In("CN").OfKind("importer").CreateAsync(user);
+        var tooLong = (await FieldErrorsAsync(await user.Client.PostAsJsonAsync("/api/saved-searches",
+            new { organizationId = organization, name = new string('n', 101), query = new { q = "wheat" } }, Ct))).Single();
+        tooLong.GetProperty("code").GetString().Should().Be("too_long");
+        tooLong.GetProperty("params").GetProperty("max").GetString().Should().Be("100");
+
+        var seller = await Seller.CreateAsync(App);
+        var listing = await FieldErrorsAsync(await seller.Owner.Client.PostAsJsonAsync("/api/listings",
+            new ListingBuilder(seller.OrganizationId).With("originCountry", "Kazakhstan").With("specs.protein", 99).Build(), Ct));
+        listing.Single(e => e.GetProperty("field").GetString() == "originCountry").GetProperty("params").GetProperty("format").GetString().Should().Be("country");
+        var protein = listing.Single(e => e.GetProperty("field").GetString() == "specs.protein");
+        protein.GetProperty("code").GetString().Should().Be("out_of_range");
+        protein.GetProperty("params").GetProperty("unit").GetString().Should().Be("%");
+
+        // The framework's binding failures are coded too.
+        (await FieldErrorsAsync(await user.Client.GetAsync($"/api/saved-searches?organizationId={organization}&limit=abc", Ct)))
+            .Single().GetProperty("params").GetProperty("format").GetString().Should().Be("value");
+    }
 }
 
 public sealed class MalformedInputTests_Sqlite(SqliteApp app) : MalformedInputTests<SqliteApp>(app), IClassFixture<SqliteApp>;

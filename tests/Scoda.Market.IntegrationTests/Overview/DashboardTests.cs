@@ -4,6 +4,7 @@ using System.Text.Json;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
+using Scoda.Market.IntegrationTests.LiveSessions;
 using Scoda.Market.Web.Features.Search;
 
 namespace Scoda.Market.IntegrationTests.Overview;
@@ -44,7 +45,30 @@ public abstract class DashboardTests<TApp>(TApp fixture) where TApp : AppFixture
         var buyer = await DashboardAsync(trade.Buyer, trade.BuyerOrganizationId);
         Ids(buyer.GetProperty("myOpenOffers"), "offerId").Should().Contain(offerId);
         Ids(buyer.GetProperty("offersAwaitingMe"), "offerId").Should().NotContain(offerId);
-        buyer.GetProperty("upcomingSessions").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Upcoming_live_sessions_show_on_the_dashboard_and_the_anonymous_landing_page_until_cancelled_or_ended()
+    {
+        var stage = await LiveStage.CreateAsync(App);
+        async Task<HttpResponseMessage> Host(string path) => await stage.Ambassador.Client.PostAsJsonAsync(path, new { reason = "Studio unavailable." }, Ct);
+        var scheduled = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(30)));
+        var cancelled = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(40)));
+        (await Host($"/api/live-sessions/{cancelled}/cancel")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var ended = await stage.LiveAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(20)));
+        (await Host($"/api/live-sessions/{ended}/end")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var dashboard = await DashboardAsync(stage.Buyer, stage.Trade.BuyerOrganizationId);
+        var landing = await (await App.CreateClient().GetAsync("/api/landing", Ct)).ReadJsonAsync();
+        foreach (var sessions in new[] { dashboard.GetProperty("upcomingSessions"), landing.GetProperty("upcomingSessions") })
+        {
+            Ids(sessions, "id").Should().Contain(scheduled).And.NotContain(cancelled).And.NotContain(ended);
+            var shown = sessions.EnumerateArray().Single(s => s.GetProperty("id").GetGuid() == scheduled);
+            shown.GetProperty("title").GetProperty("zh").GetString().Should().Be("哈萨克斯坦小麦");
+            shown.GetProperty("countryCode").GetString().Should().Be("KZ");
+            shown.GetProperty("status").GetString().Should().Be("scheduled");
+            shown.GetProperty("startsAt").GetDateTimeOffset().Should().BeCloseTo(DateTimeOffset.UtcNow.AddMinutes(30), TimeSpan.FromMinutes(2));
+        }
     }
 
     [Fact]

@@ -27,6 +27,7 @@ export type BuyRequestInput = {
   incoterm: string;
   namedPlace: string;
   deliveryBy: string | null;
+  originCountries?: string[];
   note: string | null;
 };
 

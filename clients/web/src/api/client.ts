@@ -11,7 +11,12 @@ export type ProblemDetails = {
   /** Stable code beside the English title (not_found, forbidden, conflict, invalid, …), rendered in the user's language. */
   code?: string;
   params?: Record<string, string>;
+  /** Every message of `errors` as a stable code with parameters (required, too_long, out_of_range, …), for the client to word. */
+  fieldErrors?: CodedFieldError[];
 };
+
+/** One per-field error of a 400: `field` as in `errors`, `code` and `params` to word it, `message` the server's English. */
+export type CodedFieldError = { field: string; code: string; params: Record<string, string>; message: string };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -21,6 +26,8 @@ export class ApiError extends Error {
   readonly errors: Record<string, string[]>;
   readonly code: string | undefined;
   readonly params: Record<string, string>;
+  /** The coded twins of `errors`' messages, field names normalized the same way. */
+  readonly fieldErrors: CodedFieldError[];
 
   constructor(status: number, problem: ProblemDetails) {
     const title = problem.title ?? `HTTP ${status}`;
@@ -32,6 +39,7 @@ export class ApiError extends Error {
     this.errors = normalizeErrors(problem.errors);
     this.code = typeof problem.code === 'string' ? problem.code : undefined;
     this.params = problem.params && typeof problem.params === 'object' ? problem.params : {};
+    this.fieldErrors = normalizeFieldErrors(problem.fieldErrors);
   }
 
   /** True when the request never got an HTTP answer (offline, server down). */
@@ -40,17 +48,29 @@ export class ApiError extends Error {
   }
 }
 
+/** "$.countryCode", "CountryCode" and "countryCode" all mean the same field. */
+function fieldKey(rawKey: string): string {
+  let key = rawKey.startsWith('$.') ? rawKey.slice(2) : rawKey;
+  if (/^[A-Z][a-z]/.test(key) && !isIdentityCode(key)) key = key[0]!.toLowerCase() + key.slice(1);
+  return key;
+}
+
 function normalizeErrors(errors: ProblemDetails['errors']): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!errors || typeof errors !== 'object') return out;
   for (const [rawKey, value] of Object.entries(errors)) {
-    // "$.countryCode", "CountryCode" and "countryCode" all mean the same field.
-    let key = rawKey.startsWith('$.') ? rawKey.slice(2) : rawKey;
-    if (/^[A-Z][a-z]/.test(key) && !isIdentityCode(key)) key = key[0]!.toLowerCase() + key.slice(1);
+    const key = fieldKey(rawKey);
     const messages = Array.isArray(value) ? value.map(String) : [String(value)];
     out[key] = [...(out[key] ?? []), ...messages];
   }
   return out;
+}
+
+function normalizeFieldErrors(coded: unknown): CodedFieldError[] {
+  if (!Array.isArray(coded)) return [];
+  return coded
+    .filter((e): e is CodedFieldError => !!e && typeof e === 'object' && typeof e.field === 'string' && typeof e.code === 'string')
+    .map((e) => ({ field: fieldKey(e.field), code: e.code, params: e.params && typeof e.params === 'object' ? e.params : {}, message: String(e.message ?? '') }));
 }
 
 // ASP.NET Core Identity error codes are PascalCase and must stay as they are.

@@ -13,7 +13,7 @@ import { organizationsApi } from './organizations';
 import { searchApi } from './search';
 import { warehousesApi } from './warehouses';
 
-export { ApiError, type ProblemDetails } from './client';
+export { ApiError, type CodedFieldError, type ProblemDetails } from './client';
 export * from './common';
 export * from './accounts';
 export * from './organizations';

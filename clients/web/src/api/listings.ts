@@ -1,5 +1,5 @@
 import { enc, type Decimal, type LocalizedText, type Page, type PriceValue, type QuantityValue } from './common';
-import { request } from './client';
+import { request, type CodedFieldError } from './client';
 import type { Availability } from './warehouses';
 
 export type SpecField = {
@@ -126,7 +126,8 @@ export type PriceChange = PriceValue & { changedAt: string };
 export type ImportResult = {
   imported: number;
   listingIds: string[];
-  rejected: { row: number; errors: Record<string, string[]> }[];
+  /** `fieldErrors`: each message of `errors` as a code with parameters, as in a 400 problem. */
+  rejected: { row: number; errors: Record<string, string[]>; fieldErrors?: CodedFieldError[] }[];
 };
 
 export type FxRate = { currency: string; perUsd: Decimal; asOf: string; updatedAt: string };

@@ -19,6 +19,7 @@ describe('the route table', () => {
     ['/listings', '/listings', true],
     ['/listings/new', '/listings/new', true],
     ['/listings/import', '/listings/import', true],
+    ['/listings/import/reference', '/listings/import/reference', false],
     ['/warehouses', '/warehouses', true],
     ['/buy-requests', '/buy-requests', true],
     ['/buy-requests/new', '/buy-requests/new', true],

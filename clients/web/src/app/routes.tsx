@@ -16,6 +16,7 @@ import { ListingsPage } from '../features/listings/ListingsPage';
 import { ListingEditorPage } from '../features/listings/ListingEditorPage';
 import { ListingPage } from '../features/listings/ListingPage';
 import { ListingImportPage } from '../features/listings/ListingImportPage';
+import { ImportReferencePage } from '../features/listings/ImportReferencePage';
 import { WarehousesPage } from '../features/warehouses/WarehousesPage';
 import { WarehousePage } from '../features/warehouses/WarehousePage';
 import { NegotiationRoomPage, NegotiationsPage } from '../features/negotiations';
@@ -72,6 +73,7 @@ export const routes: readonly AppRoute[] = [
   { path: '/listings', page: () => <ListingsPage />, auth: true },
   { path: '/listings/new', page: () => <ListingEditorPage />, auth: true },
   { path: '/listings/import', page: () => <ListingImportPage />, auth: true },
+  { path: '/listings/import/reference', page: () => <ImportReferencePage />, auth: false },
   { path: '/listings/:id/edit', page: (p) => <ListingEditorPage key={id(p)} id={id(p)} />, auth: true },
   // A listing's page is public for published listings; the API decides what a visitor may see.
   { path: '/listings/:id', page: (p) => <ListingPage key={id(p)} id={id(p)} />, auth: false },

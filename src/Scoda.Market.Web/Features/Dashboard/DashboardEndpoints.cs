@@ -3,6 +3,7 @@ using Scoda.Market.Web.Features.BuyRequests;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Inventory;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
@@ -32,18 +33,15 @@ public sealed record ExpiringListing(Guid Id, LocalizedText Title, string Catego
 
 public sealed record LowStockListing(Guid Id, LocalizedText Title, string CategoryKey, decimal Available, decimal Reserved, Quantity MinOrder);
 
-/// <summary>A live session as the dashboard and landing page list it (filled once Live sessions' <c>UpcomingAsync</c> is in).</summary>
-public sealed record DashboardSession(Guid Id, LocalizedText Title, string CountryCode, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Status);
-
 public sealed record DashboardResponse(
     Guid OrganizationId, IReadOnlyList<DashboardOffer> OffersAwaitingMe, IReadOnlyList<DashboardOffer> MyOpenOffers, IReadOnlyList<DashboardMatch> NewMatches,
     IReadOnlyList<DealGroup> Deals, IReadOnlyList<DashboardRoom> UnreadRooms, IReadOnlyList<ExpiringListing> ExpiringListings,
-    IReadOnlyList<LowStockListing> LowStock, IReadOnlyList<DashboardSession> UpcomingSessions);
+    IReadOnlyList<LowStockListing> LowStock, IReadOnlyList<UpcomingLiveSession> UpcomingSessions);
 
 /// <summary>The contracts a dashboard reads, resolved as one parameter.</summary>
 public sealed record DashboardSources(
     OrganizationAccess Access, OrganizationDirectory Organizations, ListingSummaries Listings, NegotiationSummaries Negotiations, DealSummaries Deals,
-    MatchSummaries Matches, StockSummaries Stock, CurrentUser User, TimeProvider Clock);
+    MatchSummaries Matches, StockSummaries Stock, LiveSessionService LiveSessions, CurrentUser User, TimeProvider Clock);
 
 /// <summary>What needs the active organization today, in one call: every list is that organization's own, read through the owners' contracts.</summary>
 public static class DashboardEndpoints
@@ -53,6 +51,9 @@ public static class DashboardEndpoints
 
     /// <summary>Stock below this share of the listing's offered quantity (or below its minimum order) is low.</summary>
     public const decimal LowStockShare = 0.10m;
+
+    /// <summary>Live sessions the dashboard lists (live now first, then the soonest to start).</summary>
+    public const int UpcomingSessions = 5;
 
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
@@ -118,8 +119,7 @@ public static class DashboardEndpoints
             rooms.Select(r => new DashboardRoom(r.RoomId, Listing(r.ListingId), Party(r.CounterpartyId), r.Unread, r.UpdatedAt)).ToList(),
             expiring,
             low,
-            // TODO(issue 12): fill from live-api's LiveSessionService.UpcomingAsync once it is in main.
-            []));
+            await s.LiveSessions.UpcomingAsync(UpcomingSessions, ct)));
     }
 
     /// <summary>What the organization's side does next in a deal of this state (a code the client words); "none" when it waits.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Scoda.Market.Web.Features.Taxonomy;
 using Scoda.Market.Web.Infrastructure.Domain;
+using Scoda.Market.Web.Infrastructure.Problems;
 
 namespace Scoda.Market.Web.Features.Listings;
 
@@ -84,6 +85,10 @@ public sealed record ListingSummary(
 
 public sealed record PriceChangeResponse(decimal Amount, string Currency, string Unit, DateTimeOffset ChangedAt);
 
-public sealed record ImportRejection(int Row, IDictionary<string, string[]> Errors);
+/// <summary>A row the import refused: the English messages by column, and each as a code with parameters (as in a 400's <c>fieldErrors</c>).</summary>
+public sealed record ImportRejection(int Row, IDictionary<string, string[]> Errors)
+{
+    public IReadOnlyList<FieldError> FieldErrors => FieldErrorCodes.Describe(Errors);
+}
 
 public sealed record ImportResult(int Imported, IReadOnlyList<Guid> ListingIds, IReadOnlyList<ImportRejection> Rejected);

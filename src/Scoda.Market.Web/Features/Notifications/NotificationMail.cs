@@ -57,6 +57,12 @@ public static partial class NotificationMailText
             ["ru"] = "Нужно одобрение второго владельца: {amount} {currency} выше порога одобрения {threshold} {thresholdCurrency}",
             ["zh"] = "需要另一位所有者批准：{amount} {currency} 超过审批门槛 {threshold} {thresholdCurrency}",
         },
+        ["saved_search_match"] = new()
+        {
+            ["en"] = "New listing for your saved search “{search}”: {listing}",
+            ["ru"] = "Новое предложение по сохранённому поиску «{search}»: {listing}",
+            ["zh"] = "您保存的搜索「{search}」有新挂牌：{listing}",
+        },
         ["deal_agreed"] = new()
         {
             ["en"] = "Deal agreed on {listing}: {amount} {currency}",
@@ -122,6 +128,11 @@ public static partial class NotificationMailText
         return Placeholder().Replace(byLanguage[language], m =>
         {
             var name = m.Groups[1].Value;
+            // A parameter given per language (listing_ru beside listing) is read in the reader's language.
+            if (parameters.TryGetValue($"{name}_{language}", out var inLanguage))
+            {
+                return inLanguage;
+            }
             if (!parameters.TryGetValue(name, out var value))
             {
                 return m.Value;

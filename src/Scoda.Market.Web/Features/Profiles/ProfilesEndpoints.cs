@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Scoda.Market.Web.Features.Dashboard;
 using Scoda.Market.Web.Features.Deals;
 using Scoda.Market.Web.Features.Listings;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Features.Negotiations;
 using Scoda.Market.Web.Features.Organizations;
 using Scoda.Market.Web.Features.Taxonomy;
@@ -23,13 +23,14 @@ public sealed record CompanyProfile(
 public sealed record LandingListing(
     Guid Id, LocalizedText Title, string CategoryKey, string OriginCountry, PriceResponse Price, Quantity Quantity, SellerResponse Seller, DateTimeOffset? PublishedAt);
 
-public sealed record LandingResponse(IReadOnlyList<FamilyCount> Families, IReadOnlyList<LandingListing> RecentListings, IReadOnlyList<DashboardSession> UpcomingSessions);
+public sealed record LandingResponse(IReadOnlyList<FamilyCount> Families, IReadOnlyList<LandingListing> RecentListings, IReadOnlyList<UpcomingLiveSession> UpcomingSessions);
 
 /// <summary>Public pages' data: company profiles and the landing page. Anonymous visitors are welcome here.</summary>
 public static class ProfilesEndpoints
 {
     public const int ProfileListings = 12;
     public const int LandingListings = 8;
+    public const int LandingSessions = 6;
 
     public static IEndpointRouteBuilder MapProfilesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -54,7 +55,8 @@ public static class ProfilesEndpoints
             await listings.PublishedCountAsync(id, ct), await deals.CompletedCountAsync(id, ct), median is { } m ? (long)m.TotalSeconds : null, shown));
     }
 
-    static async Task<Ok<LandingResponse>> GetLanding(OrganizationDirectory organizations, ListingSummaries listings, CancellationToken ct)
+    static async Task<Ok<LandingResponse>> GetLanding(
+        OrganizationDirectory organizations, ListingSummaries listings, LiveSessionService liveSessions, CancellationToken ct)
     {
         var recent = await listings.RecentPublishedAsync(organizations.Verified(), LandingListings, ct);
         var sellers = await organizations.FactsAsync(recent.Select(l => l.SellerId).Distinct().ToList(), ct);
@@ -64,7 +66,6 @@ public static class ProfilesEndpoints
             return new LandingListing(l.Id, l.Title, l.CategoryKey, l.OriginCountry, l.Price, l.Quantity,
                 new SellerResponse(seller.Id, seller.Name, seller.CountryCode, seller.Verified), l.PublishedAt);
         }).ToList();
-        // TODO(issue 12): upcoming sessions from live-api's LiveSessionService.UpcomingAsync once it is in main.
-        return TypedResults.Ok(new LandingResponse(await listings.FamilyCountsAsync(ct), shown, []));
+        return TypedResults.Ok(new LandingResponse(await listings.FamilyCountsAsync(ct), shown, await liveSessions.UpcomingAsync(LandingSessions, ct)));
     }
 }

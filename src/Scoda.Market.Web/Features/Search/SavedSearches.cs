@@ -89,12 +89,29 @@ public sealed class SavedSearchAlerts(MarketDbContext db, Notifier notifier, Tim
         var now = clock.GetUtcNow();
         db.SavedSearchAlerts.AddRange(searches.Select(s => new SavedSearchAlert { SavedSearchId = s.Id, ListingId = listing.Id, CreatedAt = now }));
         await db.SaveChangesAsync(ct);
-        var headline = listing.Headline.GetValueOrDefault("en") ?? listing.Title.Values.FirstOrDefault() ?? "";
         foreach (var search in searches)
         {
-            await notifier.NotifyOrganizationsAsync([search.OrganizationId], Kind, $"New listing for your saved search \"{search.Name}\"",
-                $"{listing.SellerName}: {headline} ({listing.Incoterm} {listing.NamedPlace})", $"/listings/{listing.Id}", ct);
+            await notifier.NotifyOrganizationsAsync([search.OrganizationId], Kind, Text(search.Name, listing), $"/listings/{listing.Id}", ct);
         }
+    }
+
+    /// <summary>
+    /// The alert as a coded text: <c>listing</c> is the English headline (else the seller's own title) and
+    /// <c>listing_{language}</c> the headline in each interface language, so every reader gets it in theirs.
+    /// </summary>
+    public static NotificationText Text(string searchName, ListingDocument listing)
+    {
+        var title = listing.Title.Values.FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)) ?? "";
+        var english = listing.Headline.GetValueOrDefault("en") is { Length: > 0 } headline ? headline : title;
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["search"] = searchName, ["listing"] = english, ["title"] = title, ["listingId"] = listing.Id.ToString(), ["seller"] = listing.SellerName,
+        };
+        foreach (var (language, text) in listing.Headline.Where(h => !string.IsNullOrWhiteSpace(h.Value)))
+        {
+            parameters[$"listing_{language}"] = text;
+        }
+        return new NotificationText(Kind, parameters, $"New listing for your saved search \"{searchName}\": {english}");
     }
 }
 
@@ -124,7 +141,7 @@ public static class SavedSearchesEndpoints
         }
         var errors = new ValidationErrors();
         var name = request.Name?.Trim();
-        errors.Check(!string.IsNullOrEmpty(name) && name.Length <= SavedSearch.MaxNameLength, "name", $"Required, at most {SavedSearch.MaxNameLength} characters.");
+        errors.RequireText(name, "name", SavedSearch.MaxNameLength);
         var saved = request.Query ?? new SavedSearchQuery();
         errors.Check(!string.IsNullOrWhiteSpace(saved.Q) || saved.Category is { Length: > 0 } || saved.Origin is { Length: > 0 } || saved.HsCode is not null,
             "query", "Name at least a text (q), a category, an origin or an HS code: a search for everything would alert on every listing.");

@@ -21,6 +21,11 @@ public static class ProblemHandling
             // A stable code beside the English title, so clients can say it in the user's language.
             context.ProblemDetails.Extensions.TryAdd("code", ProblemCodes.Of(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
             context.ProblemDetails.Extensions.TryAdd("params", new Dictionary<string, string>());
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                // Beside the English messages by field: each as a code with parameters, for clients to word.
+                context.ProblemDetails.Extensions.TryAdd("fieldErrors", FieldErrorCodes.Describe(validation.Errors));
+            }
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad JSON, wrong types and missing bodies throw BadHttpRequestException in every environment,

@@ -1,21 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, currencies, incoterms, type BuyRequest, type BuyRequestMatch as Match, type Category, type Decimal, type ListingMatch } from '../../api';
+import { api, currencies, incoterms, type BuyRequest, type BuyRequestMatch as Match, type Category, type Decimal, type ListingMatch } from '../../api';
 import { useAuth } from '../../auth';
 import { invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
-import { errorMessages } from '../../errors';
+import { errorMessages, fieldMessages } from '../../errors';
 import { formatDate, formatPrice, formatQuantity, fromDateInput, localized, normalizeDecimalInput, toDateInput } from '../../format';
 import { useI18n } from '../../i18n';
 import { unitsFor } from '../../labels';
 import { canTrade, useOrganizationSelection } from '../../hooks/organizationSelection';
-import { Link, navigate } from '../../router';
+import { Link, navigate, useLocation } from '../../router';
 import { findCategory, leavesOf, useCategories } from '../../taxonomy';
 import { usePageTitle } from '../../hooks/usePageTitle';
 import { NegotiateButton } from '../negotiations';
 import { AmountField } from '../../components/AmountField';
 import { Field } from '../../components/Field';
 import { CodeSelect } from '../../components/CodeSelect';
+import { CountrySelect } from '../../components/CountrySelect';
+import { prefillCategoryId, prefillOf } from './prefill';
 import { useTextContext } from '../../hooks/useTextContext';
 import { renderReason } from '../../serverText';
 import { onNotification } from '../notifications/live';
@@ -73,27 +75,38 @@ export function BuyRequestsPage() {
 
 type Range = { min: string; max: string };
 
-/** A new buy request: the spec ranges come from the chosen commodity's schema. */
+/**
+ * A new buy request: the spec ranges come from the chosen commodity's schema. Opened from a search that found nothing
+ * (`?category=&origin=&incoterm=&note=&quantity=&price=&currency=`), it starts with what the search was looking for.
+ */
 export function BuyRequestFormPage() {
-  const { t, lang } = useI18n();
+  const { t, lang, locale } = useI18n();
   const { me } = useAuth();
   const selection = useOrganizationSelection();
   const { categories } = useCategories();
-  const [categoryId, setCategoryId] = useState('');
+  const { query } = useLocation();
+  const [prefill] = useState(() => prefillOf(query));
+  const [chosenCategoryId, setCategoryId] = useState<string | null>(null);
   const [ranges, setRanges] = useState<Record<string, Range>>({});
-  const [quantity, setQuantity] = useState('');
+  const [quantity, setQuantity] = useState(prefill.quantity);
   const [quantityUnit, setQuantityUnit] = useState('t');
-  const [price, setPrice] = useState('');
-  const [currency, setCurrency] = useState('USD');
+  const [price, setPrice] = useState(prefill.price);
+  const [currency, setCurrency] = useState(prefill.currency ?? 'USD');
   const [priceUnit, setPriceUnit] = useState('t');
-  const [incoterm, setIncoterm] = useState('DAP');
+  const [incoterm, setIncoterm] = useState(prefill.incoterm ?? 'DAP');
   const [place, setPlace] = useState('');
+  const [origin, setOrigin] = useState(prefill.originCountry ?? '');
   const [deliverBy, setDeliverBy] = useState(toDateInput(new Date(Date.now() + 60 * 86_400_000).toISOString()));
-  const [note, setNote] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
-  const [messages, setMessages] = useState<string[]>([]);
+  const [note, setNote] = useState(prefill.note);
+  // The failed save is kept, not its wording, so switching the language re-words the errors.
+  const [failure, setFailure] = useState<unknown>(null);
+  const fieldErrors = failure ? fieldMessages(failure, t, locale) : {};
+  const messages = failure ? errorMessages(failure, t, {}, locale) : [];
   const [busy, setBusy] = useState(false);
   usePageTitle(t('rfq.new'));
+
+  // Until the buyer picks one, the commodity is the prefilled one (named by key; known once the taxonomy is loaded).
+  const categoryId = chosenCategoryId ?? (categories ? (prefillCategoryId(categories, prefill.categoryKey) ?? '') : '');
 
   const category: Category | undefined = categories ? findCategory(categories, categoryId) : undefined;
   const units = unitsFor(category?.unit);
@@ -101,8 +114,7 @@ export function BuyRequestFormPage() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
-    setFieldErrors({});
-    setMessages([]);
+    setFailure(null);
     const specRanges: Record<string, { min?: Decimal; max?: Decimal }> = {};
     for (const [key, r] of Object.entries(ranges)) {
       if (r.min || r.max) specRanges[key] = { ...(r.min ? { min: normalizeDecimalInput(r.min) } : {}), ...(r.max ? { max: normalizeDecimalInput(r.max) } : {}) };
@@ -117,12 +129,12 @@ export function BuyRequestFormPage() {
           incoterm,
           namedPlace: place,
           deliveryBy: fromDateInput(deliverBy),
+          originCountries: origin ? [origin] : [],
           note: note || null,
       });
       navigate(`/buy-requests/${encodeURIComponent(created.id)}`);
     } catch (error) {
-      if (error instanceof ApiError) setFieldErrors(error.errors);
-      setMessages(errorMessages(error, t));
+      setFailure(error);
     } finally {
       setBusy(false);
     }
@@ -209,6 +221,9 @@ export function BuyRequestFormPage() {
           onChange={(e) => setDeliverBy(e.target.value)}
         />
       </div>
+      <Field id="rfq-origin" label={t('rfq.origin')} path="originCountries" errors={fieldErrors}>
+        <CountrySelect id="rfq-origin" data-testid="rfq-origin" value={origin} onChange={(e) => setOrigin(e.target.value)} />
+      </Field>
       <Field id="rfq-note" label={t('rfq.note')} path="note" errors={fieldErrors}>
         <textarea id="rfq-note" data-testid="rfq-note" value={note} onChange={(e) => setNote(e.target.value)} />
       </Field>

@@ -4,7 +4,7 @@ import { Icon, type IconName } from '../../components/Icon';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { errorMessages } from '../../errors';
-import { formatDateTime, formatMoney, formatPrice, formatQuantity, localized } from '../../format';
+import { formatMoney, formatPrice, formatQuantity, localized } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
 import { useOrganizationSelection } from '../../hooks/organizationSelection';
 import { usePageTitle } from '../../hooks/usePageTitle';
@@ -13,6 +13,7 @@ import { Link } from '../../router';
 import { keyFor } from '../../serverText';
 import { onNotification } from '../notifications/live';
 import { timeLeftText } from './timeLeft';
+import { UpcomingSessions } from '../../components/UpcomingSessions';
 
 const nextActionKeys: Record<DealNextAction, MessageKey> = {
   pay_deposit: 'dashboard.next.pay_deposit',
@@ -164,13 +165,7 @@ function DashboardCards({ dashboard }: { dashboard: Dashboard }) {
         </ul>
       </Card>
       <Card icon="live" title={t('dashboard.upcomingSessions')} count={dashboard.upcomingSessions.length} testId="dash-sessions">
-        <ul>
-          {dashboard.upcomingSessions.map((s) => (
-            <li key={s.id}>
-              {localized(s.title, lang)} <span className="muted small">{formatDateTime(s.startsAt, locale)}</span>
-            </li>
-          ))}
-        </ul>
+        <UpcomingSessions sessions={dashboard.upcomingSessions} testId="dash-session-list" />
       </Card>
     </div>
   );

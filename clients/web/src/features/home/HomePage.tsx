@@ -3,7 +3,8 @@ import { api, type Landing } from '../../api';
 import { useAuth } from '../../auth';
 import { Icon } from '../../components/Icon';
 import { countryName } from '../../countries';
-import { formatCount, formatDateTime, formatPrice, formatQuantity, localized } from '../../format';
+import { formatCount, formatPrice, formatQuantity, localized } from '../../format';
+import { UpcomingSessions } from '../../components/UpcomingSessions';
 import { useI18n } from '../../i18n';
 import { Link, navigate } from '../../router';
 import { usePageTitle } from '../../hooks/usePageTitle';
@@ -113,13 +114,7 @@ export function HomePage() {
           <Icon name="live" /> {t('landing.sessions')}
         </h2>
         {landing && landing.upcomingSessions.length === 0 && <p className="muted">{t('landing.noSessions')}</p>}
-        <ul data-testid="landing-sessions">
-          {(landing?.upcomingSessions ?? []).map((s) => (
-            <li key={s.id}>
-              {localized(s.title, lang)} · {countryName(s.countryCode, locale)} · {formatDateTime(s.startsAt, locale)}
-            </li>
-          ))}
-        </ul>
+        <UpcomingSessions sessions={landing?.upcomingSessions ?? []} testId="landing-sessions" />
       </section>
 
       <section className="features">

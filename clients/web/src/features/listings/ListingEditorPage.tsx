@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import {
-  ApiError,
   api,
   currencies,
   deliveryModes,
@@ -19,7 +18,7 @@ import { FieldError, invalidProps } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { CountrySelect } from '../../components/CountrySelect';
-import { errorMessages } from '../../errors';
+import { errorMessages, fieldMessages } from '../../errors';
 import {
   checkDecimalInput,
   decimalText,
@@ -369,8 +368,7 @@ function ListingForm({ listing, organizationId }: { listing: Listing | null; org
       const targetId = saved?.id ?? listing?.id;
       navigate(targetId ? `/listings/${encodeURIComponent(targetId)}` : '/listings');
     } catch (err) {
-      const errors = err instanceof ApiError ? err.errors : {};
-      setFieldErrors(errors);
+      setFieldErrors(fieldMessages(err, t));
       setMessages(errorMessages(err, t, labels));
       setBusy(false);
     }

@@ -3,7 +3,7 @@ import { api, type ImportResult } from '../../api';
 import { useAuth } from '../../auth';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
-import { errorMessages } from '../../errors';
+import { errorMessages, wordFieldErrors } from '../../errors';
 import { useI18n } from '../../i18n';
 import { canTrade, useOrganizationSelection } from '../../hooks/organizationSelection';
 import { Link } from '../../router';
@@ -14,7 +14,7 @@ const maxBytes = 5 * 1024 * 1024;
 
 /** Uploads a CSV of listings; valid rows become drafts, rejected rows are listed with their errors. */
 export function ListingImportPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { me } = useAuth();
   const selection = useOrganizationSelection();
   const orgId = selection.selectedId;
@@ -92,6 +92,9 @@ export function ListingImportPage() {
           <a className="button" href={api.importTemplateUrl} download="listings-template.csv" data-testid="import-template">
             {t('import.template')}
           </a>
+          <Link className="button" to="/listings/import/reference" data-testid="import-reference-link">
+            {t('import.reference')}
+          </Link>
         </div>
       </form>
 
@@ -124,7 +127,7 @@ export function ListingImportPage() {
                     </td>
                     <td data-label={t('import.col.errors')}>
                       <ul className="plain-list">
-                        {Object.entries(r.errors ?? {}).flatMap(([field, messages]) =>
+                        {Object.entries(wordFieldErrors(r.errors ?? {}, r.fieldErrors, t, locale)).flatMap(([field, messages]) =>
                           (Array.isArray(messages) ? messages : [String(messages)]).map((m, i) => (
                             <li key={`${field}-${i}`}>
                               <span className="mono strong">{field}</span>: {m}

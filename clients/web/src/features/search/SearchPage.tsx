@@ -213,7 +213,7 @@ export function SearchPage() {
               )}
               {result.noResults && (
                 <p>
-                  <Link to={buyRequestLink(result.noResults)} data-testid="search-post-buy-request">{t('search.postBuyRequest')}</Link>
+                  <Link to={buyRequestLink(result.noResults, query)} data-testid="search-post-buy-request">{t('search.postBuyRequest')}</Link>
                 </p>
               )}
             </div>

@@ -24,6 +24,12 @@ describe('dead ends', () => {
     expect(buyRequestLink({ suggestion: null, dropFilters: [], buyRequest: { categoryKey: 'wheat', originCountries: ['KZ'], incoterm: 'DAP', note: 'protein 14' } }))
       .toBe('/buy-requests/new?category=wheat&origin=KZ&incoterm=DAP&note=protein+14');
   });
+  it('carries the quantity and price filters into the buy request', () => {
+    const help = { suggestion: null, dropFilters: [], buyRequest: { categoryKey: 'wheat', originCountries: [], incoterm: null, note: '小麦' } };
+    expect(buyRequestLink(help, new URLSearchParams('q=小麦&minQuantity=500&maxPrice=250&priceCurrency=CNY')))
+      .toBe('/buy-requests/new?category=wheat&note=%E5%B0%8F%E9%BA%A6&quantity=500&price=250&currency=CNY');
+    expect(buyRequestLink(help, new URLSearchParams('maxPrice=240'))).toBe('/buy-requests/new?category=wheat&note=%E5%B0%8F%E9%BA%A6&price=240&currency=USD');
+  });
 });
 
 describe('saved searches', () => {

@@ -24,14 +24,21 @@ export function withoutFilters(params: URLSearchParams, filters: readonly string
   return next;
 }
 
-/** The new-buy-request address, prefilled from what the search was looking for. */
-export function buyRequestLink(help: NoResultsHelp): string {
+/** The new-buy-request address, prefilled from what the search was looking for (and its quantity and price filters). */
+export function buyRequestLink(help: NoResultsHelp, search?: URLSearchParams): string {
   const p = new URLSearchParams();
   const draft = help.buyRequest;
   if (draft.categoryKey) p.set('category', draft.categoryKey);
   for (const o of draft.originCountries) p.append('origin', o);
   if (draft.incoterm) p.set('incoterm', draft.incoterm);
   if (draft.note) p.set('note', draft.note);
+  const quantity = search?.get('minQuantity');
+  if (quantity) p.set('quantity', quantity);
+  const price = search?.get('maxPrice');
+  if (price) {
+    p.set('price', price);
+    p.set('currency', search?.get('priceCurrency') || 'USD');
+  }
   const query = p.toString();
   return `/buy-requests/new${query ? `?${query}` : ''}`;
 }

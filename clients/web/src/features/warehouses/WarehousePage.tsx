@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
-  ApiError,
   api,
   movementInputKinds,
   type Decimal,
@@ -14,7 +13,7 @@ import {
 import { useAuth } from '../../auth';
 import { FormErrors } from '../../components/FormErrors';
 import { countryName } from '../../countries';
-import { errorMessages } from '../../errors';
+import { errorMessages, fieldMessages } from '../../errors';
 import { checkDecimalInput, decimalText, formatAmountUnit, formatDateTime, groupDecimalText, localized, normalizeDecimalInput } from '../../format';
 import { useI18n, type Translate, useStableT } from '../../i18n';
 import { listingStatusLabel, movementKindLabel, unitLabel, unitsFor, warehouseKindLabel } from '../../labels';
@@ -415,7 +414,7 @@ function MovementForm({ warehouse, listings, siblings, stock, onRecorded }: Move
       setDone(true);
       onRecorded();
     } catch (err) {
-      setFieldErrors(err instanceof ApiError ? err.errors : {});
+      setFieldErrors(fieldMessages(err, t));
       setMessages(errorMessages(err, t, labels));
     } finally {
       setBusy(false);

@@ -1,12 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, warehouseKinds, type Warehouse, type WarehouseKind } from '../../api';
+import { api, warehouseKinds, type Warehouse, type WarehouseKind } from '../../api';
 import { useAuth } from '../../auth';
 import { FieldError } from '../../components/FieldError';
 import { FormErrors } from '../../components/FormErrors';
 import { NoOrganization, OrganizationPicker } from '../../components/OrganizationPicker';
 import { countryName } from '../../countries';
 import { CountrySelect } from '../../components/CountrySelect';
-import { errorMessages } from '../../errors';
+import { errorMessages, fieldMessages } from '../../errors';
 import { checkDecimalInput, normalizeDecimalInput } from '../../format';
 import { useI18n, useStableT } from '../../i18n';
 import { warehouseKindLabel } from '../../labels';
@@ -192,7 +192,7 @@ function WarehouseForm({ organizationId, onCreated }: { organizationId: string; 
       setLon('');
       onCreated(w);
     } catch (err) {
-      setFieldErrors(err instanceof ApiError ? err.errors : {});
+      setFieldErrors(fieldMessages(err, t));
       setMessages(errorMessages(err, t, labels));
     } finally {
       setBusy(false);
