@@ -34,12 +34,15 @@ public sealed partial class LiveFloor
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction under the session's lock; the events it appends are published
-    /// after the commit, in sequence order. A throw rolls everything back and publishes nothing.
+    /// after the commit, in sequence order. A throw rolls everything back and publishes nothing. The names of
+    /// <paramref name="author"/>, the one actor a chat or question has, are read before the lock, so every write of a
+    /// busy session does not wait for them.
     /// </summary>
-    async Task<T> WriteAsync<T>(Guid sessionId, Func<LogBatch, Task<T>> work, CancellationToken ct)
+    async Task<T> WriteAsync<T>(Guid sessionId, Func<LogBatch, Task<T>> work, CancellationToken ct, Guid? author = null)
     {
+        var known = author is { } user ? new Dictionary<Guid, LiveAuthor> { [user] = await AuthorAsync(user, ct) } : [];
         using var held = await locks.EnterAsync(sessionId, ct);
-        var batch = new LogBatch(db, clock, sessionId, _json, AuthorAsync, ct);
+        var batch = new LogBatch(db, clock, sessionId, _json, AuthorAsync, known, ct);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -75,11 +78,12 @@ public sealed partial class LiveFloor
     /// is taken (<see cref="AuthorOfAsync"/>), so those reads never wait under the row's write lock.
     /// </summary>
     sealed class LogBatch(
-        MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json, Func<Guid, CancellationToken, Task<LiveAuthor>> authorOf, CancellationToken ct)
+        MarketDbContext db, TimeProvider clock, Guid sessionId, JsonSerializerOptions json, Func<Guid, CancellationToken, Task<LiveAuthor>> authorOf,
+        Dictionary<Guid, LiveAuthor> authors, CancellationToken ct)
     {
         public List<LiveEvent> Events { get; } = [];
 
-        readonly Dictionary<Guid, LiveAuthor> _authors = [];
+        readonly Dictionary<Guid, LiveAuthor> _authors = authors;
 
         /// <summary>Reads (once per write) who <paramref name="actor"/> is; call it before <see cref="NextSequenceAsync"/>.</summary>
         public async Task<LiveAuthor> AuthorOfAsync(Guid? actor)
@@ -149,7 +153,7 @@ public sealed partial class LiveFloor
     {
         try
         {
-            return ToResponse(await WriteAsync(sessionId, append, ct), moderator);
+            return ToResponse(await WriteAsync(sessionId, append, ct, author: userId), moderator);
         }
         catch (DbUpdateException)
         {
