@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, type DealPayments, type Payment, type PaymentMismatch, type ReconciliationReport } from '../../api';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { api, type Payment, type PaymentMismatch } from '../../api';
 import { useAuth } from '../../auth';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
@@ -248,13 +248,10 @@ function PendingRow({ payment, locale, onConfirmed }: { payment: Payment; locale
 /** How many deals the ledger check reads at once (one request each). */
 const ledgerDeals = 25;
 
-/**
- * Our side of the reconciliation: the ledgers of the deals with the latest payments, unbalanced ones first. Comparing
- * with Stripe's own objects is the reconcile-payments command's job (it needs the Stripe key, which the browser never has).
- */
-function ReconciliationView() {
-  const { t, locale } = useI18n();
-  const [ledgers, setLedgers] = useState<DealPayments[] | null>(null);
+/** A check an admin runs on demand: its last result, whether it is running, and what went wrong. */
+function useCheck<T>(load: () => Promise<T>) {
+  const { t } = useI18n();
+  const [result, setResult] = useState<T | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
 
@@ -262,10 +259,7 @@ function ReconciliationView() {
     setBusy(true);
     setErrors([]);
     try {
-      const page = await api.adminPayments({ limit: 100 });
-      const dealIds = [...new Set(page.items.map((p) => p.dealId))].slice(0, ledgerDeals);
-      const read = await Promise.all(dealIds.map((id) => api.dealPayments(id)));
-      setLedgers(read.sort((a, b) => Number(a.ledger.balanced) - Number(b.ledger.balanced)));
+      setResult(await load());
     } catch (e) {
       setErrors(errorMessages(e, t));
     } finally {
@@ -273,17 +267,59 @@ function ReconciliationView() {
     }
   }
 
-  const unbalanced = ledgers?.filter((l) => !l.ledger.balanced).length ?? 0;
+  return { result, busy, errors, run };
+}
+
+/** The frame of such a check: its title, the button that runs it, a hint, its errors, then its result. */
+function CheckPanel(props: {
+  testId: string;
+  buttonTestId: string;
+  title: string;
+  action: string;
+  hint: string;
+  busy: boolean;
+  errors: string[];
+  onRun: () => void;
+  children: ReactNode;
+}) {
   return (
-    <section className="panel" data-testid="admin-reconciliation" aria-labelledby="admin-reconciliation-title">
+    <section className="panel" data-testid={props.testId} aria-labelledby={`${props.testId}-title`}>
       <div className="panel-header">
-        <h2 id="admin-reconciliation-title">{t('adminPay.reconciliation')}</h2>
-        <button type="button" className="button button-small" data-testid="admin-reconcile" disabled={busy} onClick={() => void run()}>
-          {t('adminPay.reconcile')}
+        <h2 id={`${props.testId}-title`}>{props.title}</h2>
+        <button type="button" className="button button-small" data-testid={props.buttonTestId} disabled={props.busy} onClick={props.onRun}>
+          {props.action}
         </button>
       </div>
-      <p className="muted small">{t('adminPay.reconcileHint')}</p>
-      <FormErrors messages={errors} />
+      <p className="muted small">{props.hint}</p>
+      <FormErrors messages={props.errors} />
+      {props.children}
+    </section>
+  );
+}
+
+/** Our side of the reconciliation: the ledgers of the deals with the latest payments, unbalanced ones first. */
+function ReconciliationView() {
+  const { t, locale } = useI18n();
+  const check = useCheck(async () => {
+    const page = await api.adminPayments({ limit: 100 });
+    const dealIds = [...new Set(page.items.map((p) => p.dealId))].slice(0, ledgerDeals);
+    const read = await Promise.all(dealIds.map((id) => api.dealPayments(id)));
+    return read.sort((a, b) => Number(a.ledger.balanced) - Number(b.ledger.balanced));
+  });
+  const ledgers = check.result;
+
+  const unbalanced = ledgers?.filter((l) => !l.ledger.balanced).length ?? 0;
+  return (
+    <CheckPanel
+      testId="admin-reconciliation"
+      buttonTestId="admin-reconcile"
+      title={t('adminPay.reconciliation')}
+      action={t('adminPay.reconcile')}
+      hint={t('adminPay.reconcileHint')}
+      busy={check.busy}
+      errors={check.errors}
+      onRun={() => void check.run()}
+    >
       {ledgers && (
         <>
           <p data-testid="reconciliation-summary" data-unbalanced={unbalanced}>
@@ -339,39 +375,27 @@ function ReconciliationView() {
           )}
         </>
       )}
-    </section>
+    </CheckPanel>
   );
 }
 
 /** The ledger compared with Stripe's own objects on the server (the reconcile-payments command's comparison). */
 function StripeReconciliation() {
   const { t, locale } = useI18n();
-  const [report, setReport] = useState<ReconciliationReport | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<string[]>([]);
-
-  async function run() {
-    setBusy(true);
-    setErrors([]);
-    try {
-      setReport(await api.reconcileWithStripe());
-    } catch (e) {
-      setErrors(errorMessages(e, t));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const check = useCheck(() => api.reconcileWithStripe());
+  const report = check.result;
 
   return (
-    <section className="panel" data-testid="admin-stripe-reconciliation" aria-labelledby="admin-stripe-reconciliation-title">
-      <div className="panel-header">
-        <h2 id="admin-stripe-reconciliation-title">{t('adminPay.stripe.title')}</h2>
-        <button type="button" className="button button-small" data-testid="admin-reconcile-stripe" disabled={busy} onClick={() => void run()}>
-          {t('adminPay.stripe.run')}
-        </button>
-      </div>
-      <p className="muted small">{t('adminPay.stripe.hint')}</p>
-      <FormErrors messages={errors} />
+    <CheckPanel
+      testId="admin-stripe-reconciliation"
+      buttonTestId="admin-reconcile-stripe"
+      title={t('adminPay.stripe.title')}
+      action={t('adminPay.stripe.run')}
+      hint={t('adminPay.stripe.hint')}
+      busy={check.busy}
+      errors={check.errors}
+      onRun={() => void check.run()}
+    >
       {report && (
         <>
           <p data-testid="stripe-reconciliation-summary" data-mismatches={report.mismatches.length}>
@@ -410,7 +434,7 @@ function StripeReconciliation() {
           )}
         </>
       )}
-    </section>
+    </CheckPanel>
   );
 }
 
