@@ -277,21 +277,20 @@ function CheckPanel(props: {
   title: string;
   action: string;
   hint: string;
-  busy: boolean;
-  errors: string[];
-  onRun: () => void;
+  check: Pick<ReturnType<typeof useCheck>, 'busy' | 'errors' | 'run'>;
   children: ReactNode;
 }) {
+  const { busy, errors, run } = props.check;
   return (
     <section className="panel" data-testid={props.testId} aria-labelledby={`${props.testId}-title`}>
       <div className="panel-header">
         <h2 id={`${props.testId}-title`}>{props.title}</h2>
-        <button type="button" className="button button-small" data-testid={props.buttonTestId} disabled={props.busy} onClick={props.onRun}>
+        <button type="button" className="button button-small" data-testid={props.buttonTestId} disabled={busy} onClick={() => void run()}>
           {props.action}
         </button>
       </div>
       <p className="muted small">{props.hint}</p>
-      <FormErrors messages={props.errors} />
+      <FormErrors messages={errors} />
       {props.children}
     </section>
   );
@@ -316,9 +315,7 @@ function ReconciliationView() {
       title={t('adminPay.reconciliation')}
       action={t('adminPay.reconcile')}
       hint={t('adminPay.reconcileHint')}
-      busy={check.busy}
-      errors={check.errors}
-      onRun={() => void check.run()}
+      check={check}
     >
       {ledgers && (
         <>
@@ -392,9 +389,7 @@ function StripeReconciliation() {
       title={t('adminPay.stripe.title')}
       action={t('adminPay.stripe.run')}
       hint={t('adminPay.stripe.hint')}
-      busy={check.busy}
-      errors={check.errors}
-      onRun={() => void check.run()}
+      check={check}
     >
       {report && (
         <>
