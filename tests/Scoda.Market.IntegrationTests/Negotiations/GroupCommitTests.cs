@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,6 +71,56 @@ public abstract class GroupCommitTests<TApp>(TApp fixture) where TApp : AppFixtu
         answers[..8].Select(a => a.GetProperty("sequence").GetInt64()).Distinct().Should().ContainSingle();
         (await Trade.RoomAsync(trade.Buyer, room)).GetProperty("lastSequence").GetInt64().Should().Be(before + 2);
         answers[8].GetProperty("sequence").GetInt64().Should().NotBe(answers[0].GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public void SQLite_has_one_writer_and_PostgreSQL_several_side_by_side() =>
+        App.Services.GetRequiredService<GroupCommit>().Writers.Should().Be(App.Kind == DatabaseKind.Sqlite ? 1 : new NegotiationOptions().PostgresCommitWriters);
+
+    [Fact]
+    public async Task Senders_are_authorized_in_the_commit_refused_ones_get_their_code_and_leave_no_gap()
+    {
+        var trade = await Trade.CreateAsync(App, stock: 0);
+        var room = await trade.OpenRoomAsync();
+        var viewer = await App.SignUpAsync(TestUsers.NewEmail("viewer"));
+        (await trade.Buyer.Client.PostAsJsonAsync($"/api/organizations/{trade.BuyerOrganizationId}/members", new { email = viewer.Email, role = "viewer" }, Ct))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var other = await Trade.CreateAsync(App, stock: 0);
+        await using var buyer = await trade.ConnectAsync(trade.Buyer);
+        await using var watching = await trade.ConnectAsync(viewer);
+        await using var outsider = await other.ConnectAsync(other.Buyer);
+        var before = (await Trade.RoomAsync(trade.Buyer, room)).GetProperty("lastSequence").GetInt64();
+
+        // All in flight at once, so they meet in the same commits.
+        var stored = Enumerable.Range(0, 8).Select(i => buyer.InvokeAsync("SendMessage", room, $"ok-{i}", $"message {i}")).ToList();
+        var forbidden = Enumerable.Range(0, 4).Select(i => watching.InvokeExpectingErrorAsync("SendMessage", room, $"viewer-{i}", "hi")).ToList();
+        var notFound = Enumerable.Range(0, 4).Select(i => outsider.InvokeExpectingErrorAsync("SendMessage", room, $"outsider-{i}", "hi")).ToList();
+        await Task.WhenAll(stored.Concat<Task>(forbidden).Concat(notFound));
+
+        (await Task.WhenAll(forbidden)).Should().OnlyContain(e => e.StartsWith("forbidden:"));
+        (await Task.WhenAll(notFound)).Should().OnlyContain(e => e.StartsWith("not_found:"));
+        (await Task.WhenAll(stored)).Select(e => e.GetProperty("sequence").GetInt64()).Should().BeEquivalentTo(Enumerable.Range(1, 8).Select(i => before + i));
+        var log = (await (await trade.Buyer.Client.GetAsync($"/api/negotiations/{room}/events?after={before}", Ct)).ReadJsonAsync())
+            .GetProperty("items").EnumerateArray().ToList();
+        log.Should().HaveCount(8).And.OnlyContain(e => e.GetProperty("actor").GetProperty("side").GetString() == "buyer");
+    }
+
+    [Fact]
+    public async Task A_trader_made_a_viewer_is_refused_at_the_next_message_on_the_same_connection()
+    {
+        var trade = await Trade.CreateAsync(App, stock: 0);
+        var room = await trade.OpenRoomAsync();
+        var trader = await App.SignUpAsync(TestUsers.NewEmail("trader"));
+        var members = $"/api/organizations/{trade.BuyerOrganizationId}/members";
+        (await trade.Buyer.Client.PostAsJsonAsync(members, new { email = trader.Email, role = "trader" }, Ct)).StatusCode.Should().Be(HttpStatusCode.Created);
+        await using var hub = await trade.ConnectAsync(trader);
+        (await hub.InvokeAsync("SendMessage", room, "before", "still a trader")).GetProperty("actor").GetProperty("side").GetString().Should().Be("buyer");
+
+        (await trade.Buyer.Client.PutAsJsonAsync($"{members}/{trader.Id}", new { role = "viewer" }, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await hub.InvokeExpectingErrorAsync("SendMessage", room, "after", "now a viewer")).Should().StartWith("forbidden:");
+        var log = (await (await trade.Buyer.Client.GetAsync($"/api/negotiations/{room}/events", Ct)).ReadJsonAsync()).GetProperty("items").EnumerateArray();
+        log.Should().NotContain(e => e.GetProperty("type").GetString() == "message" && e.GetProperty("payload").GetProperty("text").GetString() == "now a viewer");
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Infrastructure.Telemetry;
 
 namespace Scoda.Market.Web.Features.Negotiations;
 
-/// <summary>A message accepted for storage: authorized, checked, waiting for the next group commit.</summary>
-sealed record PendingMessage(Guid RoomId, Caller Caller, Side? Side, string ClientMessageId, string Text, CancellationToken Aborted)
+/// <summary>A checked message waiting for the next group commit, which authorizes and stores it.</summary>
+sealed record PendingMessage(Guid RoomId, Caller Caller, string ClientMessageId, string Text, CancellationToken Aborted)
 {
     public long QueuedAt { get; } = Stopwatch.GetTimestamp();
 
@@ -14,64 +15,85 @@ sealed record PendingMessage(Guid RoomId, Caller Caller, Side? Side, string Clie
 }
 
 /// <summary>
-/// Group commit for room messages. Senders queue their message and wait; one writer takes whatever queued up while the
-/// previous transaction committed (up to <see cref="NegotiationOptions.MaxMessagesPerCommit"/>) and stores it in one
-/// transaction, across rooms, then publishes it in each room's sequence order and answers every sender with its stored
-/// event. Under load the cost of a commit (SQLite's single writer, PostgreSQL's WAL flush) is shared by the batch
-/// instead of paid per message; when idle, a message is written as soon as it arrives. The queue is bounded
-/// (<see cref="NegotiationOptions.MaxQueuedMessages"/>): when it is full a sender is refused with <c>rate_limited</c> at
-/// once, nothing stored, rather than waiting behind an ever longer line.
+/// Group commit for room messages. Senders queue their message and wait; a writer takes whatever queued up while its
+/// previous transaction committed (up to <see cref="NegotiationOptions.MaxMessagesPerCommit"/>), authorizes the senders
+/// and stores the messages in one transaction, across rooms, then publishes them in each room's sequence order and
+/// answers every sender with its stored event. Under load the cost of a commit (SQLite's single writer, PostgreSQL's WAL
+/// flush) is shared by the batch instead of paid per message; when idle, a message is written as soon as it arrives.
+/// <para>
+/// Rooms are spread over <see cref="Writers"/> writers by id, each with its own queue, so a room's messages always go
+/// through the same one, in order. SQLite takes one writer at a time, so it has one; PostgreSQL commits several
+/// transactions at once, so one writer waiting for its commit no longer holds up every other room.
+/// </para>
+/// Each queue is bounded (<see cref="NegotiationOptions.MaxQueuedMessages"/> shared among the writers): when it is full a
+/// sender is refused with <c>rate_limited</c> at once, nothing stored, rather than waiting behind an ever longer line.
 /// </summary>
 public sealed partial class GroupCommit : IAsyncDisposable
 {
     static readonly Histogram<double> BatchSize = MarketTelemetry.Meter.CreateHistogram<double>(
         "market.negotiations.write.batch", "{message}", "Room messages stored by one group commit.");
 
-    readonly Channel<PendingMessage> _queue;
     readonly IServiceScopeFactory _scopes;
     readonly NegotiationOptions _options;
     readonly ILogger<GroupCommit> _logger;
     readonly CancellationTokenSource _stopping = new();
-    readonly Task _loop;
-    int _queued;
-    int _writing;
+    readonly Writer[] _writers;
 
-    public GroupCommit(IServiceScopeFactory scopes, NegotiationOptions options, ILogger<GroupCommit> logger)
+    public GroupCommit(IServiceScopeFactory scopes, NegotiationOptions options, DatabaseOptions database, ILogger<GroupCommit> logger)
     {
         _scopes = scopes;
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(Math.Max(1, options.MaxQueuedMessages)) { SingleReader = true });
-        _loop = Task.Run(WriteLoopAsync);
+        var writers = database.Provider == DatabaseProvider.Sqlite ? 1 : Math.Max(1, options.PostgresCommitWriters);
+        _writers = Enumerable.Range(0, writers).Select(_ => new Writer(this, Math.Max(1, options.MaxQueuedMessages / writers))).ToArray();
     }
 
-    /// <summary>Messages waiting for a commit (not counting the batch being written).</summary>
-    public int Queued => Volatile.Read(ref _queued);
+    /// <summary>How many writers store messages side by side.</summary>
+    public int Writers => _writers.Length;
 
-    /// <summary>Messages of the batch being written now.</summary>
-    public int Writing => Volatile.Read(ref _writing);
+    /// <summary>Messages waiting for a commit (not counting the batches being written).</summary>
+    public int Queued => _writers.Sum(w => Volatile.Read(ref w.Queued));
+
+    /// <summary>Messages of the batches being written now.</summary>
+    public int Writing => _writers.Sum(w => Volatile.Read(ref w.Writing));
 
     internal Task<RoomEventResponse> SubmitAsync(PendingMessage message)
     {
-        if (!_queue.Writer.TryWrite(message))
+        var writer = _writers[(message.RoomId.GetHashCode() & int.MaxValue) % _writers.Length];
+        if (!writer.Queue.Writer.TryWrite(message))
         {
             throw new NegotiationException(NegotiationErrors.RateLimited,
                 $"The server is storing {_options.MaxQueuedMessages} messages already; try again in a moment with the same clientMessageId.");
         }
-        Interlocked.Increment(ref _queued);
+        Interlocked.Increment(ref writer.Queued);
         return message.Stored.Task;
     }
 
-    async Task WriteLoopAsync()
+    /// <summary>One writer: its queue and the loop that drains it, one transaction at a time.</summary>
+    sealed class Writer
+    {
+        public readonly Channel<PendingMessage> Queue;
+        public readonly Task Loop;
+        public int Queued;
+        public int Writing;
+
+        public Writer(GroupCommit owner, int capacity)
+        {
+            Queue = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(capacity) { SingleReader = true });
+            Loop = Task.Run(() => owner.WriteLoopAsync(this));
+        }
+    }
+
+    async Task WriteLoopAsync(Writer writer)
     {
         var batch = new List<PendingMessage>(_options.MaxMessagesPerCommit);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(_stopping.Token))
+            while (await writer.Queue.Reader.WaitToReadAsync(_stopping.Token))
             {
-                while (batch.Count < _options.MaxMessagesPerCommit && _queue.Reader.TryRead(out var message))
+                while (batch.Count < _options.MaxMessagesPerCommit && writer.Queue.Reader.TryRead(out var message))
                 {
-                    Interlocked.Decrement(ref _queued);
+                    Interlocked.Decrement(ref writer.Queued);
                     if (message.Aborted.IsCancellationRequested)
                     {
                         message.Stored.TrySetCanceled(message.Aborted); // the sender is gone and never learns: store nothing
@@ -84,9 +106,9 @@ public sealed partial class GroupCommit : IAsyncDisposable
                 if (batch.Count > 0)
                 {
                     BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("phase", "messages"));
-                    Volatile.Write(ref _writing, batch.Count);
+                    Volatile.Write(ref writer.Writing, batch.Count);
                     await WriteAsync(batch);
-                    Volatile.Write(ref _writing, 0);
+                    Volatile.Write(ref writer.Writing, 0);
                 }
                 batch.Clear();
             }
@@ -98,7 +120,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
         {
             left.Stored.TrySetCanceled();
         }
-        while (_queue.Reader.TryRead(out var left))
+        while (writer.Queue.Reader.TryRead(out var left))
         {
             left.Stored.TrySetCanceled();
         }
@@ -124,9 +146,15 @@ public sealed partial class GroupCommit : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        foreach (var writer in _writers)
+        {
+            writer.Queue.Writer.TryComplete();
+        }
         await _stopping.CancelAsync();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var writer in _writers)
+        {
+            await writer.Loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         _stopping.Dispose();
     }
 

@@ -43,7 +43,10 @@ public sealed record Caller(Guid UserId, bool IsModerator)
 public sealed record RoomAccess(NegotiationRoom Room, Side? Side, OrganizationRole? Role, bool IsModerator)
 {
     /// <summary>Owners and traders of either side act; viewers and moderators read.</summary>
-    public bool CanAct => Side is not null && Role is OrganizationRole.Owner or OrganizationRole.Trader;
+    public bool CanAct => Side is not null && Acts(Role);
+
+    /// <summary>Whether a member with this role acts in a room (makes offers, writes messages).</summary>
+    public static bool Acts(OrganizationRole? role) => role is OrganizationRole.Owner or OrganizationRole.Trader;
 
     public Side OtherSide => Side == Negotiations.Side.Buyer ? Negotiations.Side.Seller : Negotiations.Side.Buyer;
 }

@@ -130,14 +130,9 @@ public sealed partial class NegotiationService(
         }).SingleOrDefaultAsync(ct);
         if (found is not null)
         {
-            // Someone in both organizations (a group's shared trader) acts with their stronger role.
-            if (found.BuyerRole is { } buyerRole && (found.SellerRole is not { } sellerRole || buyerRole <= sellerRole))
+            if (SideOf(found.BuyerRole, found.SellerRole) is (var side, var role))
             {
-                return new RoomAccess(found.Room, Side.Buyer, buyerRole, caller.IsModerator);
-            }
-            if (found.SellerRole is { } role)
-            {
-                return new RoomAccess(found.Room, Side.Seller, role, caller.IsModerator);
+                return new RoomAccess(found.Room, side, role, caller.IsModerator);
             }
             if (caller.IsModerator)
             {
@@ -146,6 +141,15 @@ public sealed partial class NegotiationService(
         }
         throw new NegotiationException(NegotiationErrors.NotFound, "Negotiation room not found.");
     }
+
+    /// <summary>
+    /// The side a member of the room's organizations takes, with their role there (null for someone in neither).
+    /// Someone in both organizations (a group's shared trader) acts with their stronger role.
+    /// </summary>
+    static (Side Side, OrganizationRole Role)? SideOf(OrganizationRole? buyerRole, OrganizationRole? sellerRole) =>
+        buyerRole is { } buyer && (sellerRole is not { } seller || buyer <= seller) ? (Side.Buyer, buyer)
+        : sellerRole is { } onlySeller ? (Side.Seller, onlySeller)
+        : null;
 
     async Task<RoomAccess> ActorAccessAsync(Caller caller, Guid roomId, CancellationToken ct)
     {
@@ -222,12 +226,19 @@ public sealed partial class NegotiationService(
             throw NegotiationException.Invalid(errors);
         }
         var started = Stopwatch.GetTimestamp();
-        var access = await ActorAccessAsync(caller, roomId, ct);
-        Record("authorize", started);
-        var stored = options.GroupCommit
-            ? await groupCommit.SubmitAsync(new PendingMessage(roomId, caller, access.Side, clientMessageId!, text!.Trim(), ct))
-            : await AppendOnceAsync(access, caller, clientMessageId!, async batch =>
+        RoomEventResponse stored;
+        if (options.GroupCommit)
+        {
+            // Authorized in the group commit, with every other sender of its batch in one query (StoreMessagesAsync).
+            stored = await groupCommit.SubmitAsync(new PendingMessage(roomId, caller, clientMessageId!, text!.Trim(), ct));
+        }
+        else
+        {
+            var access = await ActorAccessAsync(caller, roomId, ct);
+            Record("authorize", started);
+            stored = await AppendOnceAsync(access, caller, clientMessageId!, async batch =>
                 await batch.AppendAsync(RoomEventTypes.Message, caller.UserId, access.Side, clientMessageId, new { text = text!.Trim() }), ct);
+        }
         Record("send", started);
         return stored;
     }

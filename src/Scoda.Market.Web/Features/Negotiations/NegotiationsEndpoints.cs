@@ -27,6 +27,9 @@ public sealed class NegotiationOptions
 
     /// <summary>At most this many messages go into one transaction.</summary>
     public int MaxMessagesPerCommit { get; set; } = 200;
+
+    /// <summary>On PostgreSQL, group commits written side by side (rooms spread over them by id); SQLite always has one.</summary>
+    public int PostgresCommitWriters { get; set; } = 2;
 }
 
 public sealed record SendMessageRequest(string? ClientMessageId, string? Text);

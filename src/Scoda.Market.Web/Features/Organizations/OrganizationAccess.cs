@@ -36,6 +36,8 @@ public enum Access
 /// <summary>One of a user's memberships: the organization and the role there (composable into other features' queries).</summary>
 public sealed record MemberRole
 {
+    public Guid UserId { get; init; }
+
     public Guid OrganizationId { get; init; }
     public OrganizationRole Role { get; init; }
 }
@@ -111,7 +113,11 @@ public sealed partial class OrganizationAccess(MarketDbContext db, CurrentUser u
 
     /// <summary>The user's roles, as a query other features compose into theirs (one round trip for a room's access).</summary>
     public IQueryable<MemberRole> RolesOf(Guid userId) =>
-        db.Memberships.Where(m => m.UserId == userId).Select(m => new MemberRole { OrganizationId = m.OrganizationId, Role = m.Role });
+        db.Memberships.Where(m => m.UserId == userId).Select(m => new MemberRole { UserId = m.UserId, OrganizationId = m.OrganizationId, Role = m.Role });
+
+    /// <summary>The roles of several users at once, as a query other features compose into theirs (one round trip for a batch).</summary>
+    public IQueryable<MemberRole> RolesOf(IReadOnlyCollection<Guid> userIds) =>
+        db.Memberships.Where(m => userIds.Contains(m.UserId)).Select(m => new MemberRole { UserId = m.UserId, OrganizationId = m.OrganizationId, Role = m.Role });
 
     /// <summary>The user's role in each of their organizations.</summary>
     public async Task<Dictionary<Guid, OrganizationRole>> RolesByOrganizationAsync(Guid userId, CancellationToken ct) =>
