@@ -63,7 +63,7 @@ public sealed partial class GroupCommit : IAsyncDisposable
         if (!writer.Queue.Writer.TryWrite(message))
         {
             throw new NegotiationException(NegotiationErrors.RateLimited,
-                $"The server is storing {_options.MaxQueuedMessages} messages already; try again in a moment with the same clientMessageId.");
+                "The server has as many messages waiting to be stored as it queues; try again in a moment with the same clientMessageId.");
         }
         Interlocked.Increment(ref writer.Queued);
         return message.Stored.Task;
