@@ -265,15 +265,21 @@ public sealed partial class NegotiationService
             RETURNING "Id", "Sequence"
             """).ToDictionaryAsync(r => r.Id, r => r.Sequence, ct);
         Record("store", started);
-        if (sequences.Count != stored.Count)
+        var inserted = new List<(PendingMessage, RoomEvent)>(stored.Count);
+        foreach (var (message, _, e) in stored)
         {
-            throw new InvalidOperationException($"A group commit stored {sequences.Count} of {stored.Count} messages: a room of the batch is gone.");
+            if (sequences.TryGetValue(e.Id, out var sequence))
+            {
+                e.Sequence = sequence;
+                inserted.Add((message, e));
+            }
+            else
+            {
+                // Its room vanished after the authorization read (rooms are never deleted today): the rest stand, committed.
+                message.Stored.TrySetException(new NegotiationException(NegotiationErrors.NotFound, "Negotiation room not found."));
+            }
         }
-        foreach (var (_, _, e) in stored)
-        {
-            e.Sequence = sequences[e.Id];
-        }
-        return stored.Select(s => (s.Message, s.Event)).ToList();
+        return inserted;
     }
 
     sealed class StoredSequence
