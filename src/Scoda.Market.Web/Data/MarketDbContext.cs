@@ -68,6 +68,7 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options)
     public DbSet<LiveInterest> LiveInterests => Set<LiveInterest>();
     public DbSet<LiveSessionRoom> LiveSessionRooms => Set<LiveSessionRoom>();
     public DbSet<LiveViewer> LiveViewers => Set<LiveViewer>();
+    public DbSet<LiveReplica> LiveReplicas => Set<LiveReplica>();
     public DbSet<LiveVisit> LiveVisits => Set<LiveVisit>();
     public DbSet<LiveViewerMinute> LiveViewerMinutes => Set<LiveViewerMinute>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Features.LiveSessions;
+using Scoda.Market.Web.Infrastructure.Realtime;
 
 namespace Scoda.Market.IntegrationTests.LiveSessions;
 
@@ -109,16 +110,59 @@ public sealed class LivePresenceTests
         }
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task Viewers_count_while_their_replica_beats_and_go_when_it_stops(DatabaseKind kind)
+    {
+        await using var app = await AppAsync(kind);
+        var stage = await LiveStage.CreateAsync(app);
+        var session = await stage.LiveAsync();
+        var (buyer, _) = await stage.JoinAsync(stage.Buyer, session);
+        await using var _b = buyer;
+        var presence = app.Services.GetRequiredService<LivePresence>();
+        var now = DateTimeOffset.UtcNow;
+        // Two other replicas: one beating, one whose last beat is past the 15 s expiry (it died).
+        await app.WithDbAsync(async db =>
+        {
+            db.LiveReplicas.AddRange(new LiveReplica { HostId = "replica-alive", SeenAt = now }, new LiveReplica { HostId = "replica-dead", SeenAt = now.AddSeconds(-20) });
+            db.LiveViewers.AddRange(
+                new LiveViewer { ConnectionId = "alive-1", SessionId = session, ViewerKey = "a:alive-1", HostId = "replica-alive", JoinedAt = now },
+                new LiveViewer { ConnectionId = "dead-1", SessionId = session, ViewerKey = "a:dead-1", HostId = "replica-dead", JoinedAt = now },
+                new LiveViewer { ConnectionId = "dead-2", SessionId = session, ViewerKey = "a:dead-2", HostId = "replica-dead", JoinedAt = now });
+            await db.SaveChangesAsync(Ct);
+        });
+        async Task<int> CountAsync()
+        {
+            var count = 0;
+            await app.WithDbAsync(async db => count = await presence.CountAsync(db, session, Ct));
+            return count;
+        }
+
+        (await CountAsync()).Should().Be(2, "the buyer and the beating replica's viewer count; the dead replica's do not");
+        await app.WithDbAsync(db => presence.TickAsync(db, app.Services.GetRequiredService<IRealtimeBus>(), Ct));
+
+        (await CountAsync()).Should().Be(2);
+        await app.WithDbAsync(async db =>
+        {
+            (await db.LiveViewers.Select(v => v.ConnectionId).ToListAsync(Ct)).Should().NotContain(["dead-1", "dead-2"]).And.Contain("alive-1");
+            var replicas = await db.LiveReplicas.ToDictionaryAsync(r => r.HostId, r => r.SeenAt, Ct);
+            replicas.Keys.Should().BeEquivalentTo([presence.HostId, "replica-alive"], "the dead replica's heartbeat goes with its viewers");
+            replicas[presence.HostId].Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10), "the tick refreshed this replica's heartbeat");
+        });
+    }
+
     [Fact]
     public async Task Registrants_are_reminded_once_in_the_app_live_and_by_mail()
     {
         await using var app = await AppAsync(DatabaseKind.Sqlite);
         var stage = await LiveStage.CreateAsync(app);
+        // Listening before the session exists: the app's own reminder pass may run at any moment and its push must arrive too.
+        await using var notifications = await app.ConnectHubAsync("/hubs/notifications", stage.Buyer);
         var session = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddMinutes(10)));
         var later = await stage.ScheduleAsync(stage.Body(DateTimeOffset.UtcNow.AddHours(5)));
         (await stage.Buyer.Client.PostAsync($"/api/live-sessions/{session}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await stage.Buyer.Client.PostAsync($"/api/live-sessions/{later}/register", null, Ct)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await using var notifications = await app.ConnectHubAsync("/hubs/notifications", stage.Buyer);
         var worker = app.Services.GetRequiredService<LiveReminderWorker>();
 
         await worker.RunOnceAsync(Ct);

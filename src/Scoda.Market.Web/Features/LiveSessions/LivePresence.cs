@@ -14,13 +14,14 @@ namespace Scoda.Market.Web.Features.LiveSessions;
 /// Who watches which session, kept in the database so every replica counts the same viewers.
 /// <para>
 /// Design: each hub connection that joins a scheduled or live session is a <see cref="LiveViewer"/> row naming this
-/// host. Every <see cref="LiveSessionOptions.ViewerTick"/> (2 s) each host refreshes the rows of its own open
-/// connections and deletes rows nobody refreshed for <see cref="LiveSessionOptions.PresenceExpiry"/> (a host that died
-/// takes its viewers with it within seconds). The count of a session is the number of distinct viewers (a signed-in
-/// person in three tabs is one) among fresh rows, read from the shared table, so it is right across replicas. To push it
-/// once, not once per replica, only the host with the lowest id among those holding viewers of the session publishes
-/// it, through the realtime bus, and only when it changed: at most one <c>Viewers</c> push per session per tick, and the
-/// bus brings it to viewers on every host. The same host records the minute's peak for the report.
+/// host, and each host keeps one <see cref="LiveReplica"/> heartbeat row. A viewer row counts while its host's heartbeat is
+/// fresh. Every <see cref="LiveSessionOptions.ViewerTick"/> (2 s) each host refreshes its heartbeat (one row, however many
+/// viewers it holds) and deletes the viewers of hosts unseen for <see cref="LiveSessionOptions.PresenceExpiry"/>, so a
+/// host that died takes its viewers with it within seconds. The count of a session is the number of distinct viewers (a
+/// signed-in person in three tabs is one) among rows that count, read from the shared tables, so it is right across
+/// replicas. To push it once, not once per replica, only the host with the lowest id among those holding viewers of the
+/// session publishes it, through the realtime bus, and only when it changed: at most one <c>Viewers</c> push per session
+/// per tick, and the bus brings it to viewers on every host. The same host records the minute's peak for the report.
 /// </para>
 /// </summary>
 public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock, IOptions<JsonOptions> json)
@@ -30,12 +31,17 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
 
     readonly ConcurrentDictionary<Guid, int> _published = new();
     readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+    volatile bool _beating;
 
     DateTimeOffset FreshSince => clock.GetUtcNow() - options.PresenceExpiry;
 
+    /// <summary>The viewer rows that count: those of hosts whose heartbeat is fresh.</summary>
+    static IQueryable<LiveViewer> Counted(MarketDbContext db, DateTimeOffset fresh) =>
+        db.LiveViewers.Where(v => db.LiveReplicas.Any(h => h.HostId == v.HostId && h.SeenAt > fresh));
+
     /// <summary>
     /// Counts the connection in; refused with <c>full</c> when the session has <paramref name="cap"/> distinct viewers
-    /// among the fresh rows of every replica (the cap holds across hosts, not per host).
+    /// among the rows of every replica that count (the cap holds across hosts, not per host).
     /// </summary>
     public async Task AdmitAsync(MarketDbContext db, Guid sessionId, string connectionId, string viewerKey, int cap, bool bypassCap, CancellationToken ct)
     {
@@ -43,8 +49,12 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
         {
             return; // a rejoin on the same connection (catching up) is already counted
         }
-        var fresh = FreshSince;
-        var watching = db.LiveViewers.Where(v => v.SessionId == sessionId && v.SeenAt > fresh);
+        if (!_beating)
+        {
+            // Before this host's first row: without a heartbeat another host's tick would take it for a dead host's.
+            await BeatAsync(db, clock.GetUtcNow(), ct);
+        }
+        var watching = Counted(db, FreshSince).Where(v => v.SessionId == sessionId);
         // The cap is checked, then the row written: joins racing on the last seat may overshoot by a few, never by many.
         if (!bypassCap && !await watching.AnyAsync(v => v.ViewerKey == viewerKey, ct)
             && await watching.Select(v => v.ViewerKey).Distinct().CountAsync(ct) >= cap)
@@ -52,7 +62,7 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
             throw new LiveSessionException(LiveErrors.Full, $"The session is full ({cap} viewers); try again in a while.");
         }
         var now = clock.GetUtcNow();
-        db.LiveViewers.Add(new LiveViewer { ConnectionId = connectionId, SessionId = sessionId, ViewerKey = viewerKey, HostId = HostId, JoinedAt = now, SeenAt = now });
+        db.LiveViewers.Add(new LiveViewer { ConnectionId = connectionId, SessionId = sessionId, ViewerKey = viewerKey, HostId = HostId, JoinedAt = now });
         await db.SaveChangesAsync(ct);
         if (!await db.LiveVisits.AnyAsync(v => v.SessionId == sessionId && v.ViewerKey == viewerKey, ct))
         {
@@ -68,29 +78,46 @@ public sealed class LivePresence(LiveSessionOptions options, TimeProvider clock,
         }
     }
 
-    public async Task<int> CountAsync(MarketDbContext db, Guid sessionId, CancellationToken ct)
+    /// <summary>Writes this host's heartbeat (the row is created on the first beat, or again if it expired).</summary>
+    async Task BeatAsync(MarketDbContext db, DateTimeOffset now, CancellationToken ct)
     {
-        var fresh = FreshSince;
-        return await db.LiveViewers.Where(v => v.SessionId == sessionId && v.SeenAt > fresh).Select(v => v.ViewerKey).Distinct().CountAsync(ct);
+        if (await db.LiveReplicas.Where(h => h.HostId == HostId).ExecuteUpdateAsync(s => s.SetProperty(h => h.SeenAt, now), ct) == 0)
+        {
+            db.LiveReplicas.Add(new LiveReplica { HostId = HostId, SeenAt = now });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear(); // a concurrent first join on this host wrote it
+            }
+        }
+        _beating = true;
     }
+
+    public async Task<int> CountAsync(MarketDbContext db, Guid sessionId, CancellationToken ct) =>
+        await Counted(db, FreshSince).Where(v => v.SessionId == sessionId).Select(v => v.ViewerKey).Distinct().CountAsync(ct);
 
     /// <summary>The connection stops watching one session (or, with null, all it watched: it closed).</summary>
     public async Task LeaveAsync(MarketDbContext db, string connectionId, Guid? sessionId, CancellationToken ct) =>
         await db.LiveViewers.Where(v => v.ConnectionId == connectionId && (sessionId == null || v.SessionId == sessionId)).ExecuteDeleteAsync(ct);
 
-    /// <summary>One tick: refresh, expire, count, and publish the counts this host is elected for; returns how many it published.</summary>
+    /// <summary>One tick: heartbeat, expire dead hosts, count, and publish the counts this host is elected for; returns how many it published.</summary>
     public async Task<int> TickAsync(MarketDbContext db, IRealtimeBus bus, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var fresh = now - options.PresenceExpiry;
-        await db.LiveViewers.Where(v => v.HostId == HostId).ExecuteUpdateAsync(s => s.SetProperty(v => v.SeenAt, now), ct);
-        await db.LiveViewers.Where(v => v.SeenAt <= fresh).ExecuteDeleteAsync(ct);
-        var mine = await db.LiveViewers.Where(v => v.HostId == HostId).Select(v => v.SessionId).Distinct().ToListAsync(ct);
-        var rows = await db.LiveViewers.AsNoTracking().Where(v => mine.Contains(v.SessionId) && v.SeenAt > fresh)
-            .Select(v => new { v.SessionId, v.HostId, v.ViewerKey }).ToListAsync(ct);
-        var elected = rows.GroupBy(r => r.SessionId)
-            .Where(g => g.Select(r => r.HostId).Order(StringComparer.Ordinal).First() == HostId)
-            .ToDictionary(g => g.Key, g => g.Select(r => r.ViewerKey).Distinct(StringComparer.Ordinal).Count());
+        await BeatAsync(db, now, ct);
+        // Viewers first, then heartbeats: a host going stale in between loses its viewers at the next tick.
+        await db.LiveViewers.Where(v => !db.LiveReplicas.Any(h => h.HostId == v.HostId && h.SeenAt > fresh)).ExecuteDeleteAsync(ct);
+        await db.LiveReplicas.Where(h => h.SeenAt <= fresh).ExecuteDeleteAsync(ct);
+        var mine = db.LiveViewers.Where(v => v.HostId == HostId).Select(v => v.SessionId);
+        // Every host runs the same query, so they agree on who holds the lowest id (whatever the database's collation).
+        var counts = await Counted(db, fresh).Where(v => mine.Contains(v.SessionId)).GroupBy(v => v.SessionId)
+            .Select(g => new { Session = g.Key, FirstHost = g.Min(v => v.HostId), Viewers = g.Select(v => v.ViewerKey).Distinct().Count() })
+            .ToListAsync(ct);
+        var elected = counts.Where(c => c.FirstHost == HostId).ToDictionary(c => c.Session, c => c.Viewers);
         foreach (var gone in _published.Keys.Where(id => !elected.ContainsKey(id)))
         {
             _published.TryRemove(gone, out _); // another host counts it now; if this one is elected again it publishes afresh

@@ -180,9 +180,9 @@ public sealed class LiveSessionRoom
 }
 
 /// <summary>
-/// One hub connection watching a session, on one host. Every host refreshes <see cref="SeenAt"/> of its own connections
-/// while they are open, so rows of a host that died expire; the count is read from here, which makes it the same on
-/// every replica (see <see cref="LivePresence"/>).
+/// One hub connection watching a session, on one host. A row counts while its host's <see cref="LiveReplica"/> heartbeat
+/// is fresh, so rows of a host that died expire with it; the count is read from here, which makes it the same on every
+/// replica (see <see cref="LivePresence"/>).
 /// </summary>
 public sealed class LiveViewer
 {
@@ -197,6 +197,15 @@ public sealed class LiveViewer
 
     public required string HostId { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
+}
+
+/// <summary>
+/// A host's heartbeat: one row per replica holding viewers, refreshed every tick. Its viewers count while it is fresh,
+/// so a tick writes one row however many viewers the host holds.
+/// </summary>
+public sealed class LiveReplica
+{
+    public required string HostId { get; set; }
     public DateTimeOffset SeenAt { get; set; }
 }
 
@@ -333,9 +342,18 @@ sealed class LiveViewerConfiguration : IEntityTypeConfiguration<LiveViewer>
         builder.Property(v => v.ConnectionId).HasMaxLength(64);
         builder.Property(v => v.ViewerKey).HasMaxLength(80);
         builder.Property(v => v.HostId).HasMaxLength(64);
-        builder.HasIndex(v => new { v.SessionId, v.SeenAt });
+        builder.HasIndex(v => new { v.SessionId, v.ViewerKey });
         builder.HasIndex(v => v.HostId);
         builder.HasOne<LiveSession>().WithMany().HasForeignKey(v => v.SessionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+sealed class LiveReplicaConfiguration : IEntityTypeConfiguration<LiveReplica>
+{
+    public void Configure(EntityTypeBuilder<LiveReplica> builder)
+    {
+        builder.HasKey(h => h.HostId);
+        builder.Property(h => h.HostId).HasMaxLength(64);
     }
 }
 

@@ -36,7 +36,10 @@ public sealed class LiveSessionOptions
     public TimeSpan ReminderLeadTime { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often viewer counts are pushed (at most) and presence refreshed; a connection unseen for <see cref="PresenceExpiry"/> no longer counts.</summary>
+    /// <summary>
+    /// How often viewer counts are pushed (at most) and each host's heartbeat refreshed; the viewers of a host unseen for
+    /// <see cref="PresenceExpiry"/> (it died) no longer count.
+    /// </summary>
     public TimeSpan ViewerTick { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan PresenceExpiry { get; set; } = TimeSpan.FromSeconds(15);
 
