@@ -14,6 +14,7 @@ using Scoda.Market.IntegrationTests.Infrastructure;
 using Scoda.Market.Web.Data;
 using Scoda.Market.Web.Features.BuyRequests;
 using Scoda.Market.Web.Features.Notifications;
+using Scoda.Market.Web.Features.LiveSessions;
 using Scoda.Market.Web.Infrastructure.Outbox;
 
 namespace Scoda.Market.IntegrationTests.Operations;
@@ -25,7 +26,8 @@ namespace Scoda.Market.IntegrationTests.Operations;
 /// Every answer must be below 500, and a refused request (any non-2xx) must leave every table as it was. Requests the
 /// server accepts (a zero-width character in a note is fine text) become the new baseline. Left out of the comparison
 /// are the outbox and the matches: the search indexer works the outbox off in the background and matchmaking runs
-/// from it, on their own schedule after an accepted change. GET requests are not followed by a snapshot (it halves
+/// from it, on their own schedule after an accepted change; and the live-presence heartbeat, which each host rewrites
+/// every tick whatever the requests. GET requests are not followed by a snapshot (it halves
 /// the run); the next state-changing request's comparison would still see a change a GET made.
 /// </summary>
 public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelper output) where TApp : AppFixture
@@ -401,15 +403,15 @@ public abstract class HostileInputWalkTests<TApp>(TApp fixture, ITestOutputHelpe
 
     /// <summary>
     /// Row counts and a SHA-256 over every row of every table, read in one round trip; but the tables background work
-    /// writes while the walk goes on: the outbox, and the matches and match notifications the matchmaker makes when
-    /// the indexer has applied an earlier accepted change.
+    /// writes while the walk goes on: the outbox, the matches and match notifications the matchmaker makes when the
+    /// indexer has applied an earlier accepted change, and the live-presence heartbeat of this host.
     /// </summary>
     async Task<Snapshot> SnapshotAsync() =>
         await App.WithScopeAsync(async services =>
         {
             var db = services.GetRequiredService<MarketDbContext>();
             string?[] background = [db.Model.FindEntityType(typeof(OutboxMessage))?.GetTableName(), db.Model.FindEntityType(typeof(Match))?.GetTableName(),
-                db.Model.FindEntityType(typeof(Notification))?.GetTableName()];
+                db.Model.FindEntityType(typeof(Notification))?.GetTableName(), db.Model.FindEntityType(typeof(LiveReplica))?.GetTableName()];
             var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct()
                 .Where(t => !background.Contains(t)).Order(StringComparer.Ordinal).ToList();
             var connection = db.Database.GetDbConnection();
